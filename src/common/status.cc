@@ -1,0 +1,39 @@
+#include "common/status.h"
+
+#include <string>
+
+namespace rs {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "OK";
+    case StatusCode::kInvalidArgument: return "InvalidArgument";
+    case StatusCode::kNotFound: return "NotFound";
+    case StatusCode::kAlreadyExists: return "AlreadyExists";
+    case StatusCode::kCorruption: return "Corruption";
+    case StatusCode::kIOError: return "IOError";
+    case StatusCode::kUnavailable: return "Unavailable";
+    case StatusCode::kAborted: return "Aborted";
+    case StatusCode::kFailedPrecondition: return "FailedPrecondition";
+    case StatusCode::kUnimplemented: return "Unimplemented";
+    case StatusCode::kInternal: return "Internal";
+  }
+  return "Unknown";
+}
+
+Status Status::Annotate(std::string_view context) const {
+  if (ok() || context.empty()) return *this;
+  std::string m;
+  m.reserve(context.size() + 2 + message_.size());
+  m.append(context).append(": ").append(message_);
+  return Status(code_, std::move(m));
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string s(StatusCodeName(code_));
+  s.append(": ").append(message_);
+  return s;
+}
+
+}  // namespace rs

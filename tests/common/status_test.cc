@@ -1,0 +1,42 @@
+#include "common/status.h"
+
+#include <gtest/gtest.h>
+
+namespace rs {
+namespace {
+
+Result<int> ParsePositive(int v) {
+  if (v <= 0) return Status::InvalidArgument("value must be positive, got " + std::to_string(v));
+  return v;
+}
+
+Status Chain(int v) {
+  RS_ASSIGN_OR_RETURN_CTX(int x, ParsePositive(v), "read month 2024-03");
+  (void)x;
+  return Status::OK();
+}
+
+TEST(StatusTest, AnnotatePrefixesContextAndKeepsCode) {
+  Status s = Chain(-1);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "read month 2024-03: value must be positive, got -1");
+  EXPECT_EQ(s.ToString(), "InvalidArgument: read month 2024-03: value must be positive, got -1");
+}
+
+TEST(StatusTest, OkStaysOkWhenAnnotated) {
+  EXPECT_TRUE(Chain(3).ok());
+  EXPECT_TRUE(Status::OK().Annotate("ctx").ok());
+}
+
+TEST(StatusTest, ResultCarriesValueOrStatus) {
+  Result<int> good = ParsePositive(5);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 5);
+  Result<int> bad = ParsePositive(0);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.ValueOr(7), 7);
+}
+
+}  // namespace
+}  // namespace rs
