@@ -1,0 +1,39 @@
+// What every subcommand receives from main(): the process environment (read
+// once, here, and nowhere below the CLI), storage settings derived from it,
+// and the streams to print to. Each subcommand file exposes
+//   void Add<Name>Command(CLI::App& app, CliContext& ctx);
+// registering its CLI11 subcommand with a callback that sets ctx.exit_code.
+#ifndef RS_CLI_CLI_CONTEXT_H_
+#define RS_CLI_CLI_CONTEXT_H_
+
+#include <iosfwd>
+#include <map>
+#include <string>
+
+#include "common/status.h"
+#include "storage/storage.h"
+
+namespace rs::cli {
+
+// Exit codes (docs/operations.md): 0 success, 1 failure, 2 usage error,
+// 3 drift found by `verify`.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitDrift = 3;
+
+struct CliContext {
+  std::map<std::string, std::string> env;  // a snapshot of the process environment
+  storage::StorageOptions storage_options; // AZURE_* and friends, taken from env
+  std::ostream* out = nullptr;              // results (JSON, tables)
+  std::ostream* err = nullptr;              // logs and errors
+  int exit_code = kExitOk;
+
+  // Prints "error: <message>" to err and sets exit_code to kExitFailure
+  // (kExitUsage for InvalidArgument raised by argument parsing).
+  void Fail(const Status& status, int code = kExitFailure);
+};
+
+}  // namespace rs::cli
+
+#endif  // RS_CLI_CLI_CONTEXT_H_
