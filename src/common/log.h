@@ -1,0 +1,87 @@
+// Operator-facing logging for the CLI: human-readable lines by default, JSON
+// lines with LogFormat::kJson; every line carries the run id. Libraries below
+// the CLI do not log: they return results that the CLI logs.
+//
+// Thread-safety: Logger and Progress may be used from several threads.
+#ifndef RS_COMMON_LOG_H_
+#define RS_COMMON_LOG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace rs {
+
+enum class LogFormat { kText, kJson };
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+class Logger {
+ public:
+  // `out` must outlive the logger. `is_terminal` enables progress bars.
+  Logger(std::ostream& out, LogFormat format, std::string run_id, bool is_terminal);
+
+  void Log(LogLevel level, std::string_view message, const nlohmann::json& fields = {});
+  void Info(std::string_view message, const nlohmann::json& fields = {}) {
+    Log(LogLevel::kInfo, message, fields);
+  }
+  void Warn(std::string_view message, const nlohmann::json& fields = {}) {
+    Log(LogLevel::kWarn, message, fields);
+  }
+  void Error(std::string_view message, const nlohmann::json& fields = {}) {
+    Log(LogLevel::kError, message, fields);
+  }
+
+  const std::string& run_id() const { return run_id_; }
+  LogFormat format() const { return format_; }
+  bool progress_enabled() const { return is_terminal_ && format_ == LogFormat::kText; }
+
+  // Draws a progress line in place (terminal only); Log() clears it first.
+  void DrawProgress(std::string_view line);
+  void ClearProgress();
+
+ private:
+  std::ostream& out_;
+  LogFormat format_;
+  std::string run_id_;
+  bool is_terminal_;
+  bool progress_shown_ = false;
+  std::mutex mu_;
+};
+
+// A progress bar with rate and time left for a long step, drawn only when the
+// logger's output is a terminal (and never in JSON mode).
+class Progress {
+ public:
+  Progress(Logger& logger, std::string label, int64_t total, std::string unit);
+  ~Progress();
+  void Advance(int64_t n);
+  void Finish();
+
+ private:
+  void Draw(bool force);
+
+  Logger& logger_;
+  std::string label_;
+  std::string unit_;
+  int64_t total_;
+  int64_t done_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+  bool finished_ = false;
+  std::mutex mu_;
+};
+
+// A new run id: UTC timestamp plus random suffix, e.g. "20241125T094500Z-3f9a1c".
+std::string NewRunId();
+
+// ISO-8601 UTC time with milliseconds.
+std::string NowUtcIso8601();
+
+}  // namespace rs
+
+#endif  // RS_COMMON_LOG_H_
