@@ -27,6 +27,7 @@ struct CliContext {
   storage::StorageOptions storage_options; // AZURE_* and friends, taken from env
   std::ostream* out = nullptr;              // results (JSON, tables)
   std::ostream* err = nullptr;              // logs and errors
+  bool stderr_is_terminal = false;          // progress bars only on a terminal
   int exit_code = kExitOk;
 
   // Prints "error: <message>" to err and sets exit_code to kExitFailure

@@ -1,9 +1,26 @@
-// ranking-signals: command-line entry point. Subcommands live in their own files.
-#include <cstdio>
+// ranking-signals: command-line entry point. The environment is read here,
+// once, and handed down; each subcommand lives in its own file.
+#include <unistd.h>
+
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/config.h"
+
+extern char** environ;
 
 int main(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  std::puts("ranking-signals");
-  return 0;
+  rs::cli::CliContext ctx;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) ctx.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  ctx.storage_options = rs::cli::StorageOptionsFromEnv(ctx.env);
+  ctx.out = &std::cout;
+  ctx.err = &std::cerr;
+  ctx.stderr_is_terminal = isatty(STDERR_FILENO) != 0;
+  return rs::cli::RunCli(argc, argv, ctx);
 }

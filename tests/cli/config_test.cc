@@ -1,0 +1,72 @@
+#include "cli/config.h"
+
+#include <gtest/gtest.h>
+
+namespace rs::cli {
+namespace {
+
+TEST(ParseBoolTest, AcceptsEveryOperatorSpellingTrimmedAnyCase) {
+  for (const char* t : {"true", "TRUE", " 1", "yes", "Y", "on ", "On"}) {
+    auto r = ParseBool("X", t);
+    ASSERT_TRUE(r.ok()) << t;
+    EXPECT_TRUE(*r) << t;
+  }
+  for (const char* f : {"false", "False", "0", "no", "n", " OFF "}) {
+    auto r = ParseBool("X", f);
+    ASSERT_TRUE(r.ok()) << f;
+    EXPECT_FALSE(*r) << f;
+  }
+}
+
+TEST(ParseBoolTest, RejectsOtherValuesNamingTheVariable) {
+  auto r = ParseBool("POSTGRES_SIGNALS_WRITE_REQUIRED", "maybe");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "POSTGRES_SIGNALS_WRITE_REQUIRED='maybe' is not a boolean: use true/false, 1/0, "
+            "yes/no, y/n or on/off");
+}
+
+TEST(LoadJobConfigTest, DefaultsWhenNothingIsSet) {
+  auto cfg = LoadJobConfig({}, "");
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_FALSE(cfg->replication.dsn.has_value());
+  EXPECT_TRUE(cfg->replication.write_required);
+  EXPECT_FALSE(cfg->replication.verify_counts);
+  EXPECT_EQ(cfg->engine.top_n, 50);
+  EXPECT_EQ(cfg->output.compression, "snappy");
+}
+
+TEST(LoadJobConfigTest, EnvironmentSetsFlagsAndDsn) {
+  auto cfg = LoadJobConfig({{"POSTGRES_DSN", "host=x password=s3cret"},
+                            {"POSTGRES_SIGNALS_WRITE_REQUIRED", "no"},
+                            {"POSTGRES_SIGNALS_VERIFY_COUNTS", "1"},
+                            {"RANKING_SIGNALS_TOP_N", "10"}},
+                           "");
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_TRUE(cfg->replication.dsn.has_value());
+  EXPECT_FALSE(cfg->replication.write_required);
+  EXPECT_TRUE(cfg->replication.verify_counts);
+  EXPECT_EQ(cfg->engine.top_n, 10);
+}
+
+TEST(LoadJobConfigTest, EmptyDsnMeansReplicationOff) {
+  auto cfg = LoadJobConfig({{"POSTGRES_DSN", "  "}}, "");
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_FALSE(cfg->replication.dsn.has_value());
+}
+
+TEST(LoadJobConfigTest, BadTopNIsAUsageErrorNamingTheVariable) {
+  auto cfg = LoadJobConfig({{"RANKING_SIGNALS_TOP_N", "0"}}, "");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), "RANKING_SIGNALS_TOP_N='0' is not a whole number >= 1");
+}
+
+TEST(LoadJobConfigTest, MissingConfigFileIsAClearError) {
+  auto cfg = LoadJobConfig({}, "/nonexistent/rs.json");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), "config file /nonexistent/rs.json cannot be opened");
+}
+
+}  // namespace
+}  // namespace rs::cli
