@@ -48,6 +48,55 @@ ColumnVector ColumnVector::Make(Field f) {
   return c;
 }
 
+Status AppendRows(RecordBatch* dst, const RecordBatch& src) {
+  if (dst->schema.empty() && dst->columns.empty()) {
+    *dst = src;
+    return Status::OK();
+  }
+  if (dst->columns.size() != src.columns.size()) {
+    return Status::InvalidArgument("append rows: " + std::to_string(src.columns.size()) +
+                                   " columns, expected " + std::to_string(dst->columns.size()));
+  }
+  for (size_t c = 0; c < src.columns.size(); ++c) {
+    ColumnVector& d = dst->columns[c];
+    const ColumnVector& s = src.columns[c];
+    if (d.values.index() != s.values.index() || d.field.type.id != s.field.type.id) {
+      return Status::InvalidArgument("append rows: column '" + s.field.name +
+                                     "' has a different type than '" + d.field.name + "'");
+    }
+    size_t before = d.size();
+    if (!d.validity.empty() || !s.validity.empty()) {
+      if (d.validity.empty()) d.validity.assign(before, 1);
+      if (s.validity.empty()) {
+        d.validity.insert(d.validity.end(), s.size(), 1);
+      } else {
+        d.validity.insert(d.validity.end(), s.validity.begin(), s.validity.end());
+      }
+    }
+    std::visit(
+        [&](auto& dv) {
+          using V = std::decay_t<decltype(dv)>;
+          const V& sv = std::get<V>(s.values);
+          dv.insert(dv.end(), sv.begin(), sv.end());
+        },
+        d.values);
+  }
+  dst->num_rows += src.num_rows;
+  return Status::OK();
+}
+
+Result<RecordBatch> SelectColumns(const RecordBatch& batch, const std::vector<std::string>& names) {
+  RecordBatch out;
+  out.num_rows = batch.num_rows;
+  for (const std::string& name : names) {
+    int i = batch.FindColumn(name);
+    if (i < 0) return Status::NotFound("column '" + name + "' not found");
+    out.schema.push_back(batch.schema[i]);
+    out.columns.push_back(batch.columns[i]);
+  }
+  return out;
+}
+
 int RecordBatch::FindColumn(const std::string& name) const {
   for (size_t i = 0; i < schema.size(); ++i) {
     if (schema[i].name == name) return static_cast<int>(i);

@@ -16,6 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/status.h"
+
 namespace rs {
 
 // Delta Lake's logical types (PROTOCOL.md "Schema Serialization Format").
@@ -123,6 +125,15 @@ struct RecordBatch {
   // Index of the column named `name`, or -1.
   int FindColumn(const std::string& name) const;
 };
+
+// Appends the rows of `src` to `dst`. An empty `dst` (no schema) takes src's
+// schema. Columns are matched by position and must have equal types;
+// InvalidArgument names the first mismatch.
+[[nodiscard]] Status AppendRows(RecordBatch* dst, const RecordBatch& src);
+
+// The batch's columns named `names`, in that order; NotFound names a missing one.
+[[nodiscard]] Result<RecordBatch> SelectColumns(const RecordBatch& batch,
+                                                const std::vector<std::string>& names);
 
 }  // namespace rs
 
