@@ -1,0 +1,125 @@
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "postgres/checksum.h"
+#include "postgres/checksum_internal.h"
+#include "postgres/connection_internal.h"
+
+namespace rs::postgres {
+namespace {
+
+__extension__ typedef unsigned __int128 Uint128;  // sums of 60-bit hashes
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+void AppendBE32(std::string* out, uint32_t v) {
+  v = __builtin_bswap32(v);
+  out->append(reinterpret_cast<const char*>(&v), 4);
+}
+void AppendBE64(std::string* out, uint64_t v) {
+  v = __builtin_bswap64(v);
+  out->append(reinterpret_cast<const char*>(&v), 8);
+}
+
+// Appends the checksum bytes of one field (see checksum.h).
+void AppendField(const ColumnVector& col, size_t row, std::string* out) {
+  if (!col.IsValid(row)) {
+    out->push_back('\0');
+    return;
+  }
+  out->push_back('\1');
+  switch (col.field.type.id) {
+    case TypeId::kDate:
+    case TypeId::kInteger:
+      AppendBE32(out, static_cast<uint32_t>(col.As<int32_t>()[row]));
+      break;
+    case TypeId::kLong: AppendBE64(out, static_cast<uint64_t>(col.As<int64_t>()[row])); break;
+    case TypeId::kDouble: {
+      uint64_t bits;
+      std::memcpy(&bits, &col.As<double>()[row], 8);
+      AppendBE64(out, bits);
+      break;
+    }
+    case TypeId::kString: {
+      const std::string& s = col.As<std::string>()[row];
+      AppendBE32(out, static_cast<uint32_t>(s.size()));
+      out->append(s);
+      break;
+    }
+    default: break;
+  }
+}
+
+// First 15 hex digits of the digest = its top 60 bits.
+uint64_t Top60Bits(const unsigned char* digest) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | digest[i];
+  return v >> 4;
+}
+
+std::string ToDecimal(Uint128 v) {
+  if (v == 0) return "0";
+  std::string s;
+  while (v > 0) {
+    s.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  }
+  std::reverse(s.begin(), s.end());
+  return s;
+}
+
+std::string FieldSql(const Field& f) {
+  std::string c = internal::QuoteIdent(f.name);
+  std::string payload;
+  switch (f.type.id) {
+    case TypeId::kDate: payload = "int4send(" + c + " - DATE '1970-01-01')"; break;
+    case TypeId::kInteger: payload = "int4send(" + c + ")"; break;
+    case TypeId::kLong: payload = "int8send(" + c + ")"; break;
+    case TypeId::kDouble: payload = "float8send(" + c + ")"; break;
+    case TypeId::kString:
+      payload = "int4send(length(convert_to(" + c + ", 'UTF8'))) || convert_to(" + c + ", 'UTF8')";
+      break;
+    default: return "''::bytea";
+  }
+  return "CASE WHEN " + c + " IS NULL THEN '\\x00'::bytea ELSE '\\x01'::bytea || " + payload +
+         " END";
+}
+
+}  // namespace
+
+std::string ContentChecksum(const RecordBatch& batch) {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  const EVP_MD* md5 = EVP_md5();
+  Uint128 sum = 0;
+  std::string bytes;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  for (size_t row = 0; row < batch.num_rows; ++row) {
+    bytes.clear();
+    for (const ColumnVector& col : batch.columns) AppendField(col, row, &bytes);
+    unsigned int len = 0;
+    EVP_DigestInit_ex(ctx.get(), md5, nullptr);
+    EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+    EVP_DigestFinal_ex(ctx.get(), digest, &len);
+    sum += Top60Bits(digest);
+  }
+  return ToDecimal(sum);
+}
+
+namespace internal {
+
+std::string ChecksumSqlExpression(const Schema& schema) {
+  std::string row;
+  for (const Field& f : schema) {
+    if (!row.empty()) row += " || ";
+    row += "(" + FieldSql(f) + ")";
+  }
+  return "coalesce(sum(('x' || substr(md5(" + row + "), 1, 15))::bit(60)::bigint), 0)";
+}
+
+}  // namespace internal
+}  // namespace rs::postgres

@@ -1,0 +1,183 @@
+#include "postgres/migrations.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "postgres/connection_internal.h"
+
+namespace rs::postgres {
+
+using internal::Connection;
+using internal::PgResultPtr;
+
+namespace {
+
+// Every migrator of this project takes this session lock first.
+constexpr char kLockKey[] = "ranking-signals:migrate";
+
+struct MigrationFile {
+  int number = 0;
+  std::string version;  // the 4 digits
+  std::string name;     // file name
+  std::string sql;
+  std::string sha256;
+};
+
+struct LedgerEntry {
+  std::string version;
+  std::optional<std::string> checksum;
+};
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+// Leading digits of a ledger version or file name ("0003_x.sql" -> 3), or -1.
+int VersionNumber(const std::string& s) {
+  size_t n = 0;
+  while (n < s.size() && n < 9 && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
+  return n == 0 ? -1 : std::stoi(s.substr(0, n));
+}
+
+bool IsMigrationName(const std::string& name) {
+  return name.size() > 9 && std::all_of(name.begin(), name.begin() + 4, ::isdigit) &&
+         name[4] == '_' && name.ends_with(".sql");
+}
+
+Result<std::vector<MigrationFile>> ReadMigrationFiles(const std::string& dir) {
+  std::error_code ec;
+  std::vector<MigrationFile> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || !IsMigrationName(name)) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream sql;
+    sql << in.rdbuf();
+    if (!in) return Status::IOError("read migration " + entry.path().string());
+    files.push_back({VersionNumber(name), name.substr(0, 4), name, sql.str(), Sha256Hex(sql.str())});
+  }
+  if (ec) return Status::InvalidArgument("list migrations directory " + dir + ": " + ec.message());
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.number < b.number; });
+  for (size_t i = 1; i < files.size(); ++i) {
+    if (files[i].number == files[i - 1].number) {
+      return Status::InvalidArgument("migrations " + files[i - 1].name + " and " + files[i].name +
+                                     " share version " + files[i].version);
+    }
+  }
+  if (files.empty()) return Status::InvalidArgument("no NNNN_*.sql migrations in " + dir);
+  return files;
+}
+
+// The predecessor's ledger plus our checksum column; idempotent, run under the lock.
+Status EnsureLedger(Connection* c) {
+  return c->Exec(
+      "CREATE TABLE IF NOT EXISTS public.schema_migrations ("
+      " version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ);"
+      "ALTER TABLE public.schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT");
+}
+
+Result<std::map<int, LedgerEntry>> ReadLedger(Connection* c) {
+  RS_ASSIGN_OR_RETURN(PgResultPtr r,
+                      c->Query("SELECT version, checksum FROM public.schema_migrations"));
+  std::map<int, LedgerEntry> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    LedgerEntry e{PQgetvalue(r.get(), i, 0), std::nullopt};
+    if (!PQgetisnull(r.get(), i, 1)) e.checksum = PQgetvalue(r.get(), i, 1);
+    out[VersionNumber(e.version)] = e;
+  }
+  return out;
+}
+
+Status ChecksumMismatch(const MigrationFile& f, const std::string& recorded) {
+  return Status::FailedPrecondition(
+      "migration " + f.name + " was changed after it was applied (ledger sha256 " + recorded +
+      ", file sha256 " + f.sha256 + "): restore the file as applied and put the change in a new "
+      "migration file");
+}
+
+Status ApplyOne(Connection* c, const MigrationFile& f) {
+  RS_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  Status st = c->Exec(f.sql);
+  if (st.ok()) {
+    st = c->Query("INSERT INTO public.schema_migrations (version, applied_at, checksum)"
+                  " VALUES ($1, now(), $2)",
+                  {f.version, f.sha256})
+             .status();
+  }
+  if (st.ok()) st = c->Exec("COMMIT");
+  if (!st.ok() && !c->IsBroken()) (void)c->Exec("ROLLBACK");
+  return st;
+}
+
+Result<MigrationReport> MigrateLocked(Connection* c, const std::vector<MigrationFile>& files) {
+  RS_RETURN_IF_ERROR_CTX(EnsureLedger(c), "create public.schema_migrations");
+  RS_ASSIGN_OR_RETURN_CTX(auto ledger, ReadLedger(c), "read public.schema_migrations");
+  MigrationReport report;
+  report.target = c->target();
+  for (const MigrationFile& f : files) {
+    auto it = ledger.find(f.number);
+    if (it == ledger.end()) continue;
+    if (it->second.checksum && *it->second.checksum != f.sha256) {
+      return ChecksumMismatch(f, *it->second.checksum);
+    }
+  }
+  for (const MigrationFile& f : files) {
+    MigrationStep step{f.version, f.name, MigrationStep::Action::kApplied, 0};
+    auto it = ledger.find(f.number);
+    if (it != ledger.end()) {
+      step.action = it->second.checksum ? MigrationStep::Action::kAlreadyApplied
+                                        : MigrationStep::Action::kAdopted;
+      ledger.erase(it);
+    } else {
+      auto start = std::chrono::steady_clock::now();
+      RS_RETURN_IF_ERROR_CTX(ApplyOne(c, f), "apply migration " + f.name);
+      step.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    report.steps.push_back(step);
+  }
+  for (const auto& [number, entry] : ledger) report.unknown_versions.push_back(entry.version);
+  return report;
+}
+
+}  // namespace
+
+int MigrationReport::applied_count() const {
+  return static_cast<int>(std::count_if(steps.begin(), steps.end(), [](const MigrationStep& s) {
+    return s.action == MigrationStep::Action::kApplied;
+  }));
+}
+
+Result<MigrationReport> Migrate(const ConnectionOptions& options,
+                                const std::string& migrations_dir) {
+  RS_ASSIGN_OR_RETURN_CTX(auto files, ReadMigrationFiles(migrations_dir), "migrate");
+  RS_ASSIGN_OR_RETURN_CTX(auto conn, Connection::Open(options), "migrate");
+  const std::string ctx = "migrate " + conn->target();
+  // Session lock: a second migrator waits here, then finds everything applied.
+  auto lock = conn->Query("SELECT pg_advisory_lock(hashtextextended($1, 0))", {kLockKey});
+  RS_RETURN_IF_ERROR_CTX(lock.status(), ctx + ": take migration lock");
+  auto report = MigrateLocked(conn.get(), files);
+  if (!conn->IsBroken()) {
+    (void)conn->Query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", {kLockKey});
+  }
+  if (!report.ok()) return report.status().Annotate(ctx);
+  return report;
+}
+
+}  // namespace rs::postgres

@@ -1,0 +1,69 @@
+// Schema migrations of the PostgreSQL serving database, and the connection
+// settings shared by everything in this module.
+//
+// Migrate() applies deploy/sql/postgres/migrations/NNNN_name.sql files that
+// the database has not seen, in version order, each in its own transaction,
+// and records each in public.schema_migrations with the sha256 of the file.
+// It holds a session advisory lock while it works, so concurrent migrators
+// serialize and each file is applied once. A database migrated by the Python
+// predecessor (ledger rows without checksum) is adopted as is.
+//
+// Thread-safety: Migrate() is reentrant; it opens its own connection.
+#ifndef RS_POSTGRES_MIGRATIONS_H_
+#define RS_POSTGRES_MIGRATIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace rs::postgres {
+
+struct ConnectionOptions {
+  // libpq connection string, URI or key=value; sslmode and friends are
+  // honoured as given. Never logged and never part of any Status.
+  std::string dsn;
+  // Sent as fallback_application_name: a value in `dsn` wins.
+  std::string application_name = "ranking-signals";
+  // Per connection attempt; a connect_timeout in `dsn` wins.
+  int connect_timeout_s = 10;
+  // SET statement_timeout after connecting; 0 keeps the server's default.
+  int statement_timeout_ms = 0;
+  // Extra connection attempts after a transient failure (refused, too many
+  // clients, starting up, timeout). Authentication failures are not retried.
+  int connect_retries = 3;
+  // Backoff before retry k (0-based) is retry_base_ms * 2^k.
+  int retry_base_ms = 200;
+};
+
+struct MigrationStep {
+  enum class Action {
+    kApplied,         // ran now
+    kAlreadyApplied,  // in the ledger with the same checksum
+    kAdopted,         // in the ledger without checksum (the predecessor's row)
+  };
+  std::string version;  // "0003"
+  std::string file;     // "0003_ranking_signals.sql"
+  Action action = Action::kApplied;
+  double seconds = 0;   // time spent applying (kApplied only)
+};
+
+struct MigrationReport {
+  std::string target;                   // "PostgreSQL at host:port/db"
+  std::vector<MigrationStep> steps;     // one per file, in version order
+  // Ledger versions with no file in migrations_dir (a newer release ran).
+  std::vector<std::string> unknown_versions;
+  int applied_count() const;
+};
+
+// Applies the pending migrations of `migrations_dir` (files NNNN_*.sql).
+// Errors: InvalidArgument (bad directory or file names, bad DSN or
+// credentials), Unavailable (server unreachable), FailedPrecondition (an
+// applied file changed: the message names it), or the failing statement's
+// error annotated with the file name; files applied before it stay applied.
+Result<MigrationReport> Migrate(const ConnectionOptions& options,
+                                const std::string& migrations_dir);
+
+}  // namespace rs::postgres
+
+#endif  // RS_POSTGRES_MIGRATIONS_H_
