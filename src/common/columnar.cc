@@ -85,6 +85,29 @@ Status AppendRows(RecordBatch* dst, const RecordBatch& src) {
   return Status::OK();
 }
 
+RecordBatch TakeRows(const RecordBatch& batch, const std::vector<size_t>& rows) {
+  RecordBatch out;
+  out.schema = batch.schema;
+  out.num_rows = rows.size();
+  for (const ColumnVector& c : batch.columns) {
+    ColumnVector t = ColumnVector::Make(c.field);
+    if (!c.validity.empty()) {
+      t.validity.reserve(rows.size());
+      for (size_t r : rows) t.validity.push_back(c.validity[r]);
+    }
+    std::visit(
+        [&](auto& dv) {
+          using V = std::decay_t<decltype(dv)>;
+          const V& sv = std::get<V>(c.values);
+          dv.reserve(rows.size());
+          for (size_t r : rows) dv.push_back(sv[r]);
+        },
+        t.values);
+    out.columns.push_back(std::move(t));
+  }
+  return out;
+}
+
 Result<RecordBatch> SelectColumns(const RecordBatch& batch, const std::vector<std::string>& names) {
   RecordBatch out;
   out.num_rows = batch.num_rows;

@@ -131,6 +131,9 @@ struct RecordBatch {
 // InvalidArgument names the first mismatch.
 [[nodiscard]] Status AppendRows(RecordBatch* dst, const RecordBatch& src);
 
+// The rows of `batch` at `rows` (in that order), all columns.
+RecordBatch TakeRows(const RecordBatch& batch, const std::vector<size_t>& rows);
+
 // The batch's columns named `names`, in that order; NotFound names a missing one.
 [[nodiscard]] Result<RecordBatch> SelectColumns(const RecordBatch& batch,
                                                 const std::vector<std::string>& names);

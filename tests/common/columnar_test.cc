@@ -37,6 +37,14 @@ TEST(AppendRowsTest, TypeMismatchNamesTheColumn) {
   EXPECT_EQ(s.message(), "append rows: column 'score' has a different type than 'score'");
 }
 
+TEST(TakeRowsTest, PicksRowsInOrderWithValidity) {
+  RecordBatch b = OneColumn({1.0, 2.0, 3.0}, {1, 0, 1});
+  RecordBatch t = TakeRows(b, {2, 1});
+  EXPECT_EQ(t.num_rows, 2u);
+  EXPECT_EQ(t.columns[0].As<double>(), (std::vector<double>{3.0, 2.0}));
+  EXPECT_EQ(t.columns[0].validity, (std::vector<uint8_t>{1, 0}));
+}
+
 TEST(SelectColumnsTest, MissingColumnIsNotFound) {
   auto r = SelectColumns(OneColumn({1.0}, {}), {"rank"});
   ASSERT_FALSE(r.ok());
