@@ -1,0 +1,175 @@
+#include "postgres/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "postgres/pg_test_db.h"
+#include "postgres/replicator.h"
+
+namespace rs::postgres {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::MigrationsDir;
+using testing::TestDatabase;
+
+// A writable copy of the project's migrations.
+std::string CopyOfMigrations() {
+  std::string dir = rs::testing::MakeTempDir("migrations");
+  for (const auto& e : fs::directory_iterator(MigrationsDir())) {
+    fs::copy_file(e.path(), fs::path(dir) / e.path().filename());
+  }
+  return dir;
+}
+
+void AppendTo(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::app) << text;
+}
+
+TEST(MigrateTest, FromEmptyAppliesEveryFileInOrder) {
+  TestDatabase db("mig_empty");
+  auto report = Migrate(db.options(), MigrationsDir());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->steps.size(), 4u);
+  EXPECT_EQ(report->applied_count(), 4);
+  EXPECT_EQ(report->steps[0].file, "0001_schema_migrations.sql");
+  EXPECT_EQ(report->steps[3].file, "0004_sync_ledger_lineage.sql");
+  EXPECT_EQ(report->target, "PostgreSQL at 127.0.0.1:" +
+                                rs::testing::ServiceEnv("pg")["RS_TEST_PG_PORT"] + "/" + db.name());
+  EXPECT_EQ(db.Value("SELECT string_agg(version, ',' ORDER BY version) FROM public.schema_migrations"),
+            "0001,0002,0003,0004");
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
+            "4");
+  auto rep = Replicator::Connect(db.options());
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  Status st = (*rep)->CheckSchema(SignalsSchema(), CompositeSchema());
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(db.Value("SELECT count(*) FROM pg_namespace WHERE nspname IN ('core','ranking','backtest')"),
+            "3");
+}
+
+TEST(MigrateTest, SecondRunChangesNothing) {
+  TestDatabase db("mig_twice");
+  ASSERT_TRUE(Migrate(db.options(), MigrationsDir()).ok());
+  std::string before = db.Value("SELECT string_agg(version || applied_at::text, ',') FROM public.schema_migrations");
+  auto again = Migrate(db.options(), MigrationsDir());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->applied_count(), 0);
+  for (const auto& s : again->steps) EXPECT_EQ(s.action, MigrationStep::Action::kAlreadyApplied);
+  EXPECT_EQ(db.Value("SELECT string_agg(version || applied_at::text, ',') FROM public.schema_migrations"),
+            before);
+}
+
+TEST(MigrateTest, RefusesAChangedAppliedFileNamingIt) {
+  TestDatabase db("mig_tamper");
+  std::string dir = CopyOfMigrations();
+  ASSERT_TRUE(Migrate(db.options(), dir).ok());
+  AppendTo(dir + "/0003_ranking_signals.sql", "\n-- edited after release\n");
+  auto r = Migrate(db.options(), dir);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("migration 0003_ranking_signals.sql was changed after it was "
+                                      "applied (ledger sha256 "),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("put the change in a new migration file"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(MigrateTest, AppliesOnlyANewFileAndReportsAFailingOneByName) {
+  TestDatabase db("mig_new");
+  std::string dir = CopyOfMigrations();
+  ASSERT_TRUE(Migrate(db.options(), dir).ok());
+  AppendTo(dir + "/0005_extra.sql", "CREATE TABLE core.extra (x int);");
+  auto r = Migrate(db.options(), dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->applied_count(), 1);
+  EXPECT_EQ(r->steps.back().file, "0005_extra.sql");
+  AppendTo(dir + "/0006_broken.sql", "CREATE TABLE core.ok_part (x int); SELEC 1;");
+  auto bad = Migrate(db.options(), dir);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(": apply migration 0006_broken.sql: syntax error at or near "
+                                        "\"SELEC\" (SQLSTATE 42601)"),
+            std::string::npos)
+      << bad.status().message();
+  // The failed file's transaction rolled back whole.
+  EXPECT_EQ(db.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'ok_part'"), "0");
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "5");
+  fs::remove_all(dir);
+}
+
+TEST(MigrateTest, ConcurrentMigratorsEachApplyEveryFileOnce) {
+  TestDatabase db("mig_concurrent");
+  constexpr int kMigrators = 4;
+  std::vector<Result<MigrationReport>> results(kMigrators, Status::Internal("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kMigrators; ++i) {
+    threads.emplace_back([&, i] { results[i] = Migrate(db.options(), MigrationsDir()); });
+  }
+  for (auto& t : threads) t.join();
+  int applied = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    applied += r->applied_count();
+  }
+  EXPECT_EQ(applied, 4);
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "4");
+}
+
+TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
+  TestDatabase db("mig_adopt");
+  db.Value(R"(
+    CREATE TABLE public.schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ);
+    INSERT INTO public.schema_migrations VALUES ('0001', now()), ('0002', now()), ('0003', now());
+    CREATE SCHEMA core; CREATE SCHEMA ranking; CREATE SCHEMA backtest;
+    CREATE TABLE ranking.ranking_signal (date date, year_month text, symbol text, strategy text,
+      rank integer, rank_percentile double precision, n_symbols integer, score double precision,
+      PRIMARY KEY (date, symbol, strategy));
+    CREATE TABLE ranking.composite_signal_daily (date date, year_month text, symbol text,
+      composite_percentile double precision, strategies_present int, strategies_hit int,
+      composite_rank int, PRIMARY KEY (date, symbol));
+    CREATE TABLE ranking.signal_sync_state (year_month text PRIMARY KEY, synced_at timestamptz,
+      signals_rows bigint, composite_rows bigint, status text, error text);
+    INSERT INTO ranking.signal_sync_state VALUES ('2019-01', now(), 10, 2, 'success', NULL);
+    INSERT INTO ranking.ranking_signal VALUES ('2019-01-02', '2019-01', 'A', 'S', 1, 1.0, 1, NULL);
+  )");
+  auto r = Migrate(db.options(), MigrationsDir());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->steps.size(), 4u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kAdopted);
+  EXPECT_EQ(r->steps[3].action, MigrationStep::Action::kApplied);
+  EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.ranking_signal"), "1");
+  EXPECT_EQ(db.Value("SELECT signals_rows || status || coalesce(run_id, 'null') FROM "
+                     "ranking.signal_sync_state"),
+            "10successnull");
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations WHERE checksum IS NULL"), "3");
+  auto again = Migrate(db.options(), MigrationsDir());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->applied_count(), 0);
+}
+
+TEST(MigrateTest, ReportsLedgerVersionsWithoutFile) {
+  TestDatabase db("mig_unknown");
+  ASSERT_TRUE(Migrate(db.options(), MigrationsDir()).ok());
+  db.Value("INSERT INTO public.schema_migrations VALUES ('0099', now(), NULL)");
+  auto r = Migrate(db.options(), MigrationsDir());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->unknown_versions, std::vector<std::string>{"0099"});
+}
+
+TEST(MigrateTest, MissingDirectoryIsInvalidArgument) {
+  ConnectionOptions o;
+  o.dsn = "postgresql://nobody@127.0.0.1:1/x";
+  auto r = Migrate(o, "/nonexistent/migrations");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message().rfind("migrate: list migrations directory /nonexistent/migrations", 0),
+            0u)
+      << r.status().message();
+}
+
+}  // namespace
+}  // namespace rs::postgres
