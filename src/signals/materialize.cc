@@ -1,0 +1,356 @@
+// Materialize(): stage 2, `rankings` -> `ranking_signals` + `composite_signals`.
+//
+// Rows are bucketed by date (counting sort); each date is then independent
+// and processed in parallel: sort by (strategy, rank, symbol), derive
+// n_symbols and percentiles, then aggregate per symbol over strategies in
+// name order for the composite. Dictionaries are sorted, so comparing ids
+// compares names in byte order.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "signals/columns_internal.h"
+#include "signals/months.h"
+#include "signals/parallel_internal.h"
+#include "signals/ranking.h"
+
+namespace rs::signals {
+namespace {
+
+constexpr std::string_view kTable = "rankings";
+
+// The input, as ids and plain arrays.
+struct Input {
+  size_t rows = 0;
+  const std::vector<int32_t>* dates = nullptr;
+  std::vector<std::string> strategies;  // sorted
+  std::vector<std::string> symbols;     // sorted
+  std::vector<int32_t> strategy_ids;
+  std::vector<int32_t> symbol_ids;
+  std::vector<int64_t> ranks;
+  const ColumnVector* score = nullptr;  // null when the column is absent
+};
+
+struct CompositeRow {
+  int32_t symbol;
+  double value;  // rounded
+  int32_t present;
+  int32_t hit;
+  int32_t rank;
+};
+
+Status CheckNotNull(const ColumnVector& column, size_t rows) {
+  if (column.validity.empty()) return Status::OK();
+  for (size_t row = 0; row < rows; ++row) {
+    if (!column.IsValid(row)) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: row {} has a null '{}'; date, strategy, symbol and rank must be set", kTable, row,
+          column.field.name));
+    }
+  }
+  return Status::OK();
+}
+
+// Sorted distinct values of a string column, and each row's index among them.
+std::vector<std::string> Dictionary(const std::vector<std::string>& values,
+                                    std::vector<int32_t>* ids) {
+  std::unordered_map<std::string_view, int32_t> index;
+  for (const std::string& v : values) index.emplace(v, 0);
+  std::vector<std::string> names;
+  names.reserve(index.size());
+  for (const auto& [name, unused] : index) names.emplace_back(name);
+  std::sort(names.begin(), names.end());
+  for (size_t i = 0; i < names.size(); ++i) index[names[i]] = static_cast<int32_t>(i);
+  ids->resize(values.size());
+  for (size_t row = 0; row < values.size(); ++row) (*ids)[row] = index[values[row]];
+  return names;
+}
+
+Result<Input> ReadInput(const RecordBatch& rankings) {
+  Input in;
+  in.rows = rankings.num_rows;
+  RS_ASSIGN_OR_RETURN(auto* date, internal::RequireColumn(rankings, kTable, "date", {TypeId::kDate}));
+  RS_ASSIGN_OR_RETURN(auto* strategy,
+                      internal::RequireColumn(rankings, kTable, "strategy", {TypeId::kString}));
+  RS_ASSIGN_OR_RETURN(auto* symbol,
+                      internal::RequireColumn(rankings, kTable, "symbol", {TypeId::kString}));
+  RS_ASSIGN_OR_RETURN(auto* rank, internal::RequireColumn(rankings, kTable, "rank",
+                                                          {TypeId::kInteger, TypeId::kLong}));
+  if (rankings.FindColumn("score") >= 0) {
+    RS_ASSIGN_OR_RETURN(in.score,
+                        internal::RequireColumn(rankings, kTable, "score", {TypeId::kDouble}));
+  }
+  for (const ColumnVector* c : {date, strategy, symbol, rank}) {
+    RS_RETURN_IF_ERROR(CheckNotNull(*c, in.rows));
+  }
+  in.dates = &date->As<int32_t>();
+  in.strategies = Dictionary(strategy->As<std::string>(), &in.strategy_ids);
+  in.symbols = Dictionary(symbol->As<std::string>(), &in.symbol_ids);
+  if (rank->field.type.id == TypeId::kLong) {
+    in.ranks = rank->As<int64_t>();
+  } else {
+    in.ranks.assign(rank->As<int32_t>().begin(), rank->As<int32_t>().end());
+  }
+  return in;
+}
+
+// One weight per present strategy (by id).
+Result<std::vector<double>> ResolveWeights(const std::map<std::string, double>& configured,
+                                           const std::vector<std::string>& strategies) {
+  if (configured.empty()) return std::vector<double>(strategies.size(), 1.0);
+  std::vector<double> weights;
+  double sum = 0;
+  for (const std::string& name : strategies) {
+    auto it = configured.find(name);
+    if (it == configured.end()) {
+      return Status::InvalidArgument(fmt::format(
+          "composite weights: strategy '{}' is present in rankings but has no weight in "
+          "RANKING_COMPOSITE_STRATEGY_WEIGHTS; give every present strategy a weight",
+          name));
+    }
+    if (!std::isfinite(it->second)) {
+      return Status::InvalidArgument(fmt::format(
+          "composite weights: weight of strategy '{}' is {}, expected a finite number", name,
+          it->second));
+    }
+    weights.push_back(it->second);
+    sum += it->second;
+  }
+  if (!strategies.empty() && !(sum > 0)) {
+    return Status::InvalidArgument(fmt::format(
+        "composite weights: the weights of the strategies present sum to {}, they must sum to "
+        "more than 0",
+        sum));
+  }
+  return weights;
+}
+
+// Rows bucketed by date: date k is dates[k], rows [begin[k], begin[k + 1]).
+struct DateGroups {
+  std::vector<int32_t> dates;
+  std::vector<size_t> begin;
+  std::vector<uint32_t> rows;
+};
+
+DateGroups GroupByDate(const std::vector<int32_t>& dates) {
+  DateGroups g;
+  g.begin.push_back(0);
+  if (dates.empty()) return g;
+  auto [lo, hi] = std::minmax_element(dates.begin(), dates.end());
+  int32_t base = *lo;
+  std::vector<size_t> count(static_cast<size_t>(*hi - base) + 1, 0);
+  for (int32_t d : dates) ++count[d - base];
+  std::vector<size_t> slot(count.size(), 0);
+  for (size_t k = 0; k < count.size(); ++k) {
+    if (count[k] == 0) continue;
+    slot[k] = g.begin.back();
+    g.dates.push_back(base + static_cast<int32_t>(k));
+    g.begin.push_back(g.begin.back() + count[k]);
+  }
+  g.rows.resize(dates.size());
+  for (size_t row = 0; row < dates.size(); ++row) {
+    g.rows[slot[dates[row] - base]++] = static_cast<uint32_t>(row);
+  }
+  return g;
+}
+
+struct Context {
+  const Input* in;
+  const DateGroups* groups;
+  const std::vector<double>* weights;
+  int top_n;
+  RecordBatch* signals;
+};
+
+std::string DescribeRow(const Context& ctx, uint32_t row) {
+  return fmt::format("strategy {}, symbol {} on {}",
+                     ctx.in->strategies[ctx.in->strategy_ids[row]],
+                     ctx.in->symbols[ctx.in->symbol_ids[row]],
+                     FormatDate((*ctx.in->dates)[row]));
+}
+
+// Writes the ranking_signals rows of date k at its output positions (sorted
+// rows of the date), checking every rank against n_symbols.
+Status WriteSignals(const Context& ctx, size_t k, std::vector<uint32_t>* rows,
+                    std::vector<double>* percentile) {
+  const Input& in = *ctx.in;
+  std::sort(rows->begin(), rows->end(), [&](uint32_t a, uint32_t b) {
+    if (in.strategy_ids[a] != in.strategy_ids[b]) return in.strategy_ids[a] < in.strategy_ids[b];
+    if (in.ranks[a] != in.ranks[b]) return in.ranks[a] < in.ranks[b];
+    return in.symbol_ids[a] < in.symbol_ids[b];
+  });
+  RecordBatch& out = *ctx.signals;
+  std::string year_month = YearMonthOf(ctx.groups->dates[k]);
+  size_t base = ctx.groups->begin[k];
+  percentile->resize(rows->size());
+  for (size_t first = 0; first < rows->size();) {
+    size_t last = first;
+    while (last < rows->size() && in.strategy_ids[(*rows)[last]] == in.strategy_ids[(*rows)[first]]) ++last;
+    int64_t n = static_cast<int64_t>(last - first);
+    for (size_t j = first; j < last; ++j) {
+      uint32_t row = (*rows)[j];
+      int64_t rank = in.ranks[row];
+      if (rank < 1 || rank > n) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: rank {} for {} is outside 1..{} (the number of symbols ranked that day)", kTable,
+            rank, DescribeRow(ctx, row), n));
+      }
+      double pct = n == 1 ? 1.0 : 1.0 - static_cast<double>(rank - 1) / static_cast<double>(n - 1);
+      (*percentile)[j] = pct;
+      size_t o = base + j;
+      out.columns[0].As<int32_t>()[o] = ctx.groups->dates[k];
+      out.columns[1].As<std::string>()[o] = year_month;
+      out.columns[2].As<std::string>()[o] = in.symbols[in.symbol_ids[row]];
+      out.columns[3].As<std::string>()[o] = in.strategies[in.strategy_ids[row]];
+      out.columns[4].As<int32_t>()[o] = static_cast<int32_t>(rank);
+      out.columns[5].As<double>()[o] = pct;
+      out.columns[6].As<int32_t>()[o] = static_cast<int32_t>(n);
+      bool has_score = in.score != nullptr && in.score->IsValid(row);
+      out.columns[7].As<double>()[o] = has_score ? in.score->As<double>()[row] : 0.0;
+      out.columns[7].validity[o] = has_score ? 1 : 0;
+    }
+    first = last;
+  }
+  return Status::OK();
+}
+
+// Rounds to 12 decimal places like DuckDB's round(x, 12): round(x * 1e12) / 1e12.
+double RoundTo12(double x) {
+  double r = std::round(x * 1e12) / 1e12;
+  return std::isfinite(r) ? r : x;
+}
+
+// The composite rows of one date, sorted by (composite_rank, symbol).
+Status Composite(const Context& ctx, size_t k, const std::vector<uint32_t>& rows,
+                 const std::vector<double>& percentile, std::vector<CompositeRow>* out) {
+  const Input& in = *ctx.in;
+  std::vector<uint32_t> order(rows.size());
+  for (size_t j = 0; j < rows.size(); ++j) order[j] = static_cast<uint32_t>(j);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    uint32_t ra = rows[a], rb = rows[b];
+    if (in.symbol_ids[ra] != in.symbol_ids[rb]) return in.symbol_ids[ra] < in.symbol_ids[rb];
+    return in.strategy_ids[ra] < in.strategy_ids[rb];
+  });
+  for (size_t first = 0; first < order.size();) {
+    int32_t symbol = in.symbol_ids[rows[order[first]]];
+    double weighted = 0, weight_sum = 0;
+    CompositeRow c{symbol, 0, 0, 0, 0};
+    size_t j = first;
+    for (; j < order.size() && in.symbol_ids[rows[order[j]]] == symbol; ++j) {
+      uint32_t row = rows[order[j]];
+      if (j > first && in.strategy_ids[rows[order[j - 1]]] == in.strategy_ids[row]) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: duplicate row for {}; rankings must have one row per (date, strategy, symbol)",
+            kTable, DescribeRow(ctx, row)));
+      }
+      double w = (*ctx.weights)[in.strategy_ids[row]];
+      weighted += w * percentile[order[j]];
+      weight_sum += w;
+      ++c.present;
+      if (in.ranks[row] <= ctx.top_n) ++c.hit;
+    }
+    if (weight_sum == 0) {
+      return Status::InvalidArgument(fmt::format(
+          "composite weights: the weights of the strategies ranking {} on {} sum to 0; use "
+          "positive weights",
+          in.symbols[symbol], FormatDate(ctx.groups->dates[k])));
+    }
+    c.value = RoundTo12(weighted / weight_sum);
+    out->push_back(c);
+    first = j;
+  }
+  std::sort(out->begin(), out->end(), [](const CompositeRow& a, const CompositeRow& b) {
+    return a.value > b.value || (a.value == b.value && a.symbol < b.symbol);
+  });
+  for (size_t j = 0; j < out->size(); ++j) {
+    (*out)[j].rank = j == 0 ? 1 : (*out)[j - 1].rank + ((*out)[j].value != (*out)[j - 1].value);
+  }
+  return Status::OK();
+}
+
+RecordBatch BuildComposite(const Input& in, const DateGroups& g,
+                           const std::vector<std::vector<CompositeRow>>& per_date, int threads) {
+  std::vector<size_t> begin(per_date.size() + 1, 0);
+  for (size_t k = 0; k < per_date.size(); ++k) begin[k + 1] = begin[k] + per_date[k].size();
+  RecordBatch out = internal::MakeSizedBatch(CompositeSignalsSchema(), begin.back());
+  internal::ParallelFor(per_date.size(), 16, threads, [&](size_t lo, size_t hi) {
+    for (size_t k = lo; k < hi; ++k) {
+      std::string year_month = YearMonthOf(g.dates[k]);
+      for (size_t j = 0; j < per_date[k].size(); ++j) {
+        const CompositeRow& c = per_date[k][j];
+        size_t o = begin[k] + j;
+        out.columns[0].As<int32_t>()[o] = g.dates[k];
+        out.columns[1].As<std::string>()[o] = year_month;
+        out.columns[2].As<std::string>()[o] = in.symbols[c.symbol];
+        out.columns[3].As<double>()[o] = c.value;
+        out.columns[4].As<int32_t>()[o] = c.present;
+        out.columns[5].As<int32_t>()[o] = c.hit;
+        out.columns[6].As<int32_t>()[o] = c.rank;
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+Schema RankingSignalsSchema() {
+  return {
+      {"date", DataType::Primitive(TypeId::kDate), false},
+      {"year_month", DataType::Primitive(TypeId::kString), false},
+      {"symbol", DataType::Primitive(TypeId::kString), false},
+      {"strategy", DataType::Primitive(TypeId::kString), false},
+      {"rank", DataType::Primitive(TypeId::kInteger), false},
+      {"rank_percentile", DataType::Primitive(TypeId::kDouble), false},
+      {"n_symbols", DataType::Primitive(TypeId::kInteger), false},
+      {"score", DataType::Primitive(TypeId::kDouble), true},
+  };
+}
+
+Schema CompositeSignalsSchema() {
+  return {
+      {"date", DataType::Primitive(TypeId::kDate), false},
+      {"year_month", DataType::Primitive(TypeId::kString), false},
+      {"symbol", DataType::Primitive(TypeId::kString), false},
+      {"composite_percentile", DataType::Primitive(TypeId::kDouble), false},
+      {"strategies_present", DataType::Primitive(TypeId::kInteger), false},
+      {"strategies_hit", DataType::Primitive(TypeId::kInteger), false},
+      {"composite_rank", DataType::Primitive(TypeId::kInteger), false},
+  };
+}
+
+Result<DerivedSignals> Materialize(const RecordBatch& rankings, const MaterializeOptions& options) {
+  if (options.top_n < 1) {
+    return Status::InvalidArgument(fmt::format(
+        "materialize: top_n (RANKING_SIGNALS_TOP_N) is {}, it must be at least 1", options.top_n));
+  }
+  if (rankings.num_rows > std::numeric_limits<uint32_t>::max()) {
+    return Status::InvalidArgument("rankings: more than 2^32-1 rows in one batch; split by month");
+  }
+  RS_ASSIGN_OR_RETURN(Input in, ReadInput(rankings));
+  RS_ASSIGN_OR_RETURN(std::vector<double> weights, ResolveWeights(options.weights, in.strategies));
+  DateGroups groups = GroupByDate(*in.dates);
+  int threads = internal::ResolveThreads(options.threads);
+  DerivedSignals result;
+  result.ranking_signals = internal::MakeSizedBatch(RankingSignalsSchema(), in.rows);
+  result.ranking_signals.columns[7].validity.assign(in.rows, 1);
+  Context ctx{&in, &groups, &weights, options.top_n, &result.ranking_signals};
+  std::vector<std::vector<CompositeRow>> composite(groups.dates.size());
+  std::vector<Status> errors(groups.dates.size());
+  internal::ParallelFor(groups.dates.size(), 4, threads, [&](size_t lo, size_t hi) {
+    std::vector<double> percentile;
+    for (size_t k = lo; k < hi; ++k) {
+      std::vector<uint32_t> rows(groups.rows.begin() + groups.begin[k],
+                                 groups.rows.begin() + groups.begin[k + 1]);
+      errors[k] = WriteSignals(ctx, k, &rows, &percentile);
+      if (errors[k].ok()) errors[k] = Composite(ctx, k, rows, percentile, &composite[k]);
+    }
+  });
+  for (const Status& s : errors) RS_RETURN_IF_ERROR(s);
+  result.composite_signals = BuildComposite(in, groups, composite, threads);
+  return result;
+}
+
+}  // namespace rs::signals

@@ -1,0 +1,234 @@
+// Prepare(): validates the gold inputs and lays them out as per-symbol series.
+//
+// Rows are grouped by symbol id with a counting sort, then each group is
+// sorted by date; a duplicate (symbol, date) shows as two adjacent equal
+// dates. Duplicates are checked over every row with a key, valid or not, since
+// the contract forbids them in the input itself.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+
+#include "signals/columns_internal.h"
+#include "signals/dates_internal.h"
+#include "signals/months.h"
+#include "signals/parallel_internal.h"
+#include "signals/prepared_internal.h"
+
+namespace rs::signals {
+namespace {
+
+constexpr int32_t kNoSymbol = -1;
+
+// Row indices grouped by symbol id and sorted by date within each group.
+struct Grouped {
+  std::vector<int64_t> begin;  // size groups + 1
+  std::vector<uint32_t> rows;
+};
+
+struct KeyColumns {
+  const ColumnVector* date = nullptr;
+  const ColumnVector* symbol = nullptr;
+};
+
+Result<KeyColumns> RequireKeys(const RecordBatch& batch, std::string_view table) {
+  KeyColumns keys;
+  RS_ASSIGN_OR_RETURN(keys.date, internal::RequireColumn(batch, table, "date", {TypeId::kDate}));
+  RS_ASSIGN_OR_RETURN(keys.symbol,
+                      internal::RequireColumn(batch, table, "symbol", {TypeId::kString}));
+  if (batch.num_rows > std::numeric_limits<uint32_t>::max()) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: {} rows in one batch exceed the engine's limit of 2^32-1", table, batch.num_rows));
+  }
+  return keys;
+}
+
+bool HasKey(const KeyColumns& keys, size_t row) {
+  return keys.date->IsValid(row) && keys.symbol->IsValid(row) &&
+         !keys.symbol->As<std::string>()[row].empty();
+}
+
+// Assigns ids in byte order of the distinct symbols of `keys`.
+std::vector<std::string> SymbolDictionary(const KeyColumns& keys, size_t num_rows) {
+  std::unordered_map<std::string_view, int32_t> seen;
+  const auto& symbols = keys.symbol->As<std::string>();
+  for (size_t row = 0; row < num_rows; ++row) {
+    if (HasKey(keys, row)) seen.emplace(symbols[row], 0);
+  }
+  std::vector<std::string> names;
+  names.reserve(seen.size());
+  for (const auto& [name, id] : seen) names.emplace_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Symbol id of every row (kNoSymbol for rows without a key); symbols missing
+// from `dictionary` get ids after it, so duplicates among them are still found.
+std::vector<int32_t> SymbolIds(const KeyColumns& keys, size_t num_rows,
+                               const std::vector<std::string>& dictionary, int32_t* num_ids) {
+  std::unordered_map<std::string_view, int32_t> ids;
+  for (size_t i = 0; i < dictionary.size(); ++i) ids.emplace(dictionary[i], static_cast<int32_t>(i));
+  const auto& symbols = keys.symbol->As<std::string>();
+  std::vector<int32_t> out(num_rows, kNoSymbol);
+  for (size_t row = 0; row < num_rows; ++row) {
+    if (!HasKey(keys, row)) continue;
+    auto [it, inserted] = ids.emplace(symbols[row], static_cast<int32_t>(ids.size()));
+    out[row] = it->second;
+  }
+  *num_ids = static_cast<int32_t>(ids.size());
+  return out;
+}
+
+Grouped GroupBySymbolAndDate(const std::vector<int32_t>& ids, int32_t num_ids,
+                             const std::vector<int32_t>& dates, int threads) {
+  Grouped g;
+  g.begin.assign(static_cast<size_t>(num_ids) + 1, 0);
+  for (int32_t id : ids) {
+    if (id != kNoSymbol) ++g.begin[id + 1];
+  }
+  for (int32_t s = 0; s < num_ids; ++s) g.begin[s + 1] += g.begin[s];
+  g.rows.resize(g.begin[num_ids]);
+  std::vector<int64_t> cursor(g.begin.begin(), g.begin.end() - 1);
+  for (size_t row = 0; row < ids.size(); ++row) {
+    if (ids[row] != kNoSymbol) g.rows[cursor[ids[row]]++] = static_cast<uint32_t>(row);
+  }
+  internal::ParallelFor(static_cast<size_t>(num_ids), 64, threads, [&](size_t lo, size_t hi) {
+    for (size_t s = lo; s < hi; ++s) {
+      std::stable_sort(g.rows.begin() + g.begin[s], g.rows.begin() + g.begin[s + 1],
+                       [&](uint32_t a, uint32_t b) { return dates[a] < dates[b]; });
+    }
+  });
+  return g;
+}
+
+Status CheckNoDuplicates(const Grouped& g, const std::vector<int32_t>& dates,
+                         const KeyColumns& keys, std::string_view table) {
+  for (size_t s = 0; s + 1 < g.begin.size(); ++s) {
+    for (int64_t k = g.begin[s] + 1; k < g.begin[s + 1]; ++k) {
+      if (dates[g.rows[k]] != dates[g.rows[k - 1]]) continue;
+      return Status::InvalidArgument(fmt::format(
+          "{}: duplicate row for symbol {} on {}; the input must have one row per (symbol, "
+          "date): fix the upstream table",
+          table, keys.symbol->As<std::string>()[g.rows[k]], FormatDate(dates[g.rows[k]])));
+    }
+  }
+  return Status::OK();
+}
+
+bool ValidMarketRow(const ColumnVector& close, const ColumnVector& volume, size_t row) {
+  if (!close.IsValid(row) || !volume.IsValid(row)) return false;
+  double c = close.As<double>()[row];
+  if (!std::isfinite(c) || !(c > 0)) return false;
+  if (volume.field.type.id == TypeId::kLong) return volume.As<int64_t>()[row] >= 0;
+  double v = volume.As<double>()[row];
+  return std::isfinite(v) && v >= 0;
+}
+
+// Dates with nulls replaced by 0; the rows with a null date have no symbol id.
+std::vector<int32_t> DatesOf(const KeyColumns& keys) { return keys.date->As<int32_t>(); }
+
+Status PrepareMarket(const RecordBatch& market, int threads, PreparedInput::Data* data,
+                     PrepareStats* stats) {
+  constexpr std::string_view kTable = "market_daily";
+  RS_ASSIGN_OR_RETURN(KeyColumns keys, RequireKeys(market, kTable));
+  RS_ASSIGN_OR_RETURN(const ColumnVector* close,
+                      internal::RequireColumn(market, kTable, "close", {TypeId::kDouble}));
+  RS_ASSIGN_OR_RETURN(
+      const ColumnVector* volume,
+      internal::RequireColumn(market, kTable, "volume", {TypeId::kDouble, TypeId::kLong}));
+  data->symbols = SymbolDictionary(keys, market.num_rows);
+  int32_t num_ids = 0;
+  std::vector<int32_t> ids = SymbolIds(keys, market.num_rows, data->symbols, &num_ids);
+  std::vector<int32_t> dates = DatesOf(keys);
+  Grouped g = GroupBySymbolAndDate(ids, num_ids, dates, threads);
+  RS_RETURN_IF_ERROR(CheckNoDuplicates(g, dates, keys, kTable));
+
+  data->series_begin.assign(data->symbols.size() + 1, 0);
+  data->dates.reserve(g.rows.size());
+  data->closes.reserve(g.rows.size());
+  std::vector<int32_t> month_keys;
+  for (size_t s = 0; s < data->symbols.size(); ++s) {
+    for (int64_t k = g.begin[s]; k < g.begin[s + 1]; ++k) {
+      uint32_t row = g.rows[k];
+      if (!ValidMarketRow(*close, *volume, row)) continue;
+      data->dates.push_back(dates[row]);
+      data->closes.push_back(close->As<double>()[row]);
+    }
+    data->series_begin[s + 1] = static_cast<int64_t>(data->dates.size());
+    if (data->series_begin[s + 1] > data->series_begin[s]) ++stats->symbols;
+  }
+  stats->market_rows = static_cast<int64_t>(market.num_rows);
+  stats->market_invalid_rows = stats->market_rows - static_cast<int64_t>(data->dates.size());
+  return Status::OK();
+}
+
+void CollectMonths(PreparedInput::Data* data) {
+  std::vector<uint8_t> seen;
+  int32_t base = 0;
+  if (data->dates.empty()) return;
+  auto [lo, hi] = std::minmax_element(data->dates.begin(), data->dates.end());
+  base = internal::MonthKeyOf(*lo);
+  seen.assign(static_cast<size_t>(internal::MonthKeyOf(*hi) - base + 1), 0);
+  int32_t last_day = std::numeric_limits<int32_t>::min();
+  int32_t last_key = 0;
+  for (int32_t d : data->dates) {
+    if (d != last_day) last_key = internal::MonthKeyOf(d), last_day = d;
+    seen[last_key - base] = 1;
+  }
+  for (size_t k = 0; k < seen.size(); ++k) {
+    if (seen[k]) data->month_keys.push_back(base + static_cast<int32_t>(k));
+  }
+}
+
+Status PrepareFinance(const RecordBatch& finance, int threads, PreparedInput::Data* data,
+                      PrepareStats* stats) {
+  constexpr std::string_view kTable = "finance_daily";
+  RS_ASSIGN_OR_RETURN(KeyColumns keys, RequireKeys(finance, kTable));
+  RS_ASSIGN_OR_RETURN(const ColumnVector* pe,
+                      internal::RequireColumn(finance, kTable, "pe_ratio", {TypeId::kDouble}));
+  int32_t num_ids = 0;
+  std::vector<int32_t> ids = SymbolIds(keys, finance.num_rows, data->symbols, &num_ids);
+  std::vector<int32_t> dates = DatesOf(keys);
+  Grouped g = GroupBySymbolAndDate(ids, num_ids, dates, threads);
+  RS_RETURN_IF_ERROR(CheckNoDuplicates(g, dates, keys, kTable));
+
+  data->has_finance = true;
+  data->finance_begin.assign(data->symbols.size() + 1, 0);
+  // Only symbols of market_daily can be ranked; their rows are a prefix of g.
+  int64_t kept = g.begin[data->symbols.size()];
+  data->finance_dates.reserve(kept);
+  data->pe_ratios.reserve(kept);
+  for (size_t s = 0; s < data->symbols.size(); ++s) {
+    for (int64_t k = g.begin[s]; k < g.begin[s + 1]; ++k) {
+      uint32_t row = g.rows[k];
+      data->finance_dates.push_back(dates[row]);
+      data->pe_ratios.push_back(pe->IsValid(row) ? pe->As<double>()[row]
+                                                 : std::numeric_limits<double>::quiet_NaN());
+    }
+    data->finance_begin[s + 1] = static_cast<int64_t>(data->finance_dates.size());
+  }
+  stats->finance_rows = static_cast<int64_t>(finance.num_rows);
+  stats->finance_invalid_rows = stats->finance_rows - static_cast<int64_t>(g.rows.size());
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* finance,
+                              PrepareStats* stats) {
+  PrepareStats local;
+  auto data = std::make_shared<PreparedInput::Data>();
+  int threads = internal::ResolveThreads(0);
+  RS_RETURN_IF_ERROR(PrepareMarket(market, threads, data.get(), &local));
+  CollectMonths(data.get());
+  if (finance != nullptr) {
+    RS_RETURN_IF_ERROR(PrepareFinance(*finance, threads, data.get(), &local));
+  }
+  if (stats != nullptr) *stats = local;
+  return PreparedInput(std::move(data));
+}
+
+}  // namespace rs::signals
