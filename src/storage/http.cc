@@ -1,0 +1,256 @@
+// libcurl wrapper. Easy handles are pooled: curl_easy_reset keeps a handle's
+// live connections, so a reused handle skips TCP and TLS setup. A share
+// handle lets all of them use one DNS cache and one TLS session cache.
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "storage/http_internal.h"
+
+namespace rs::storage::internal {
+namespace {
+
+struct EasyDeleter {
+  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+};
+struct ShareDeleter {
+  void operator()(CURLSH* h) const { curl_share_cleanup(h); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
+using ShareHandle = std::unique_ptr<CURLSH, ShareDeleter>;
+using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
+
+void GlobalInitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<HttpResponse*>(user)->body.append(data, size * count);
+  return size * count;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* response = static_cast<HttpResponse*>(user);
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    response->headers.clear();  // a new response (after 100 Continue)
+  } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
+    std::string name = Lower(Trim(line.substr(0, colon)));
+    std::string value(Trim(line.substr(colon + 1)));
+    if (name == "content-length") {
+      uint64_t n = 0;
+      std::from_chars(value.data(), value.data() + value.size(), n);
+      response->body.reserve(std::min<uint64_t>(n, uint64_t{1} << 33));
+    }
+    response->headers[name] = std::move(value);
+  }
+  return size * count;
+}
+
+bool IsTransientCurlError(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Status for a failed transfer. libcurl's own text names host and port at
+// most, never the query string (checked by RedactUrl anyway).
+Status TransferError(const HttpRequest& request, CURLcode code, const char* detail) {
+  std::string message = request.method + " " + RedactUrl(request.url) + ": " +
+                        curl_easy_strerror(code);
+  std::string detail_text = RedactUrl(detail);
+  if (!detail_text.empty()) message += " (" + detail_text + ")";
+  if (IsTransientCurlError(code)) return Status::Unavailable(std::move(message));
+  return Status::IOError(std::move(message));
+}
+
+}  // namespace
+
+struct HttpClient::Pool {
+  std::mutex mu;
+  std::vector<EasyHandle> idle;  // guarded by mu
+  ShareHandle share;
+  std::mutex share_mu[CURL_LOCK_DATA_LAST];
+
+  EasyHandle Take() {
+    {
+      std::lock_guard lock(mu);
+      if (!idle.empty()) {
+        EasyHandle h = std::move(idle.back());
+        idle.pop_back();
+        return h;
+      }
+    }
+    return EasyHandle(curl_easy_init());
+  }
+  void Return(EasyHandle h) {
+    std::lock_guard lock(mu);
+    if (idle.size() < 64) idle.push_back(std::move(h));
+  }
+};
+
+namespace {
+
+void LockShare(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+  static_cast<std::mutex*>(user)[data].lock();
+}
+void UnlockShare(CURL*, curl_lock_data data, void* user) {
+  static_cast<std::mutex*>(user)[data].unlock();
+}
+
+}  // namespace
+
+std::string HttpResponse::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+bool IsRetryableHttpStatus(long status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+std::string RedactUrl(std::string_view url) {
+  size_t cut = url.find_first_of("?#");
+  return std::string(url.substr(0, cut));
+}
+
+HttpClient::HttpClient(HttpOptions options)
+    : options_(options), pool_(std::make_unique<Pool>()) {
+  GlobalInitOnce();
+  pool_->share.reset(curl_share_init());
+  CURLSH* share = pool_->share.get();
+  curl_share_setopt(share, CURLSHOPT_LOCKFUNC, LockShare);
+  curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, UnlockShare);
+  curl_share_setopt(share, CURLSHOPT_USERDATA, pool_->share_mu);
+  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
+HttpClient::~HttpClient() {
+  // Easy handles go before the share handle they point to.
+  pool_->idle.clear();
+}
+
+Result<HttpResponse> HttpClient::Perform(const HttpRequest& request) {
+  EasyHandle easy = pool_->Take();
+  if (!easy) return Status::Internal("curl_easy_init failed");
+  CURL* h = easy.get();
+  curl_easy_reset(h);
+  HttpResponse response;
+  char error_text[CURL_ERROR_SIZE] = {0};
+
+  HeaderList headers;
+  bool has_content_type = false;
+  for (const auto& [name, value] : request.headers) {
+    if (Lower(name) == "content-type") has_content_type = true;
+    std::string line = name + ": " + value;
+    headers.reset(curl_slist_append(headers.release(), line.c_str()));
+  }
+  // No 100-continue round trip; no default form content type on bodies.
+  headers.reset(curl_slist_append(headers.release(), "Expect:"));
+  if (!has_content_type) headers.reset(curl_slist_append(headers.release(), "Content-Type:"));
+
+  curl_easy_setopt(h, CURLOPT_SHARE, pool_->share.get());
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout_ms));
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response);
+  if (request.method == "GET") {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "HEAD") {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT" || request.method == "POST") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+
+  CURLcode code = curl_easy_perform(h);
+  if (code != CURLE_OK) return TransferError(request, code, error_text);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  pool_->Return(std::move(easy));
+  return response;
+}
+
+int64_t HttpClient::BackoffMs(int retry, const HttpResponse* response) const {
+  if (response != nullptr) {
+    std::string retry_after = response->Header("retry-after");
+    int64_t seconds = -1;
+    auto [ptr, ec] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(),
+                                     seconds);
+    if (ec == std::errc() && seconds >= 0) {
+      return std::min(seconds * 1000, options_.retry_max_delay_ms);
+    }
+  }
+  int64_t ceiling = options_.retry_base_delay_ms << std::min(retry, 20);
+  ceiling = std::min(ceiling, options_.retry_max_delay_ms);
+  // "Equal jitter": half the delay fixed, half random, so concurrent clients
+  // spread out but still back off.
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<int64_t> jitter(0, std::max<int64_t>(ceiling / 2, 0));
+  return ceiling / 2 + jitter(rng);
+}
+
+Result<HttpResponse> HttpClient::Send(const std::function<Result<HttpRequest>()>& build) {
+  for (int attempt = 0;; ++attempt) {
+    RS_ASSIGN_OR_RETURN(HttpRequest request, build());
+    Result<HttpResponse> result = Perform(request);
+    bool last = attempt >= options_.max_retries;
+    if (result.ok()) {
+      result->attempts = attempt + 1;
+      if (last || !IsRetryableHttpStatus(result->status)) return result;
+      std::this_thread::sleep_for(std::chrono::milliseconds(BackoffMs(attempt, &*result)));
+      continue;
+    }
+    if (!result.status().IsUnavailable()) return result;
+    if (last) {
+      return Status::Unavailable(result.status().message() + " (gave up after " +
+                                 std::to_string(attempt + 1) + " attempts)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(BackoffMs(attempt, nullptr)));
+  }
+}
+
+}  // namespace rs::storage::internal
