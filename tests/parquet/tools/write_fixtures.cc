@@ -22,7 +22,7 @@
 namespace rs::parquet {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 DataType P(TypeId id) { return DataType::Primitive(id); }
 DataType Struct(std::vector<Field> f) {
