@@ -1,0 +1,103 @@
+// Parquet file reader: footer, schema, column projection, row-group skipping
+// from statistics, and decoding into rs::RecordBatch (common/columnar.h).
+//
+// Supported: data pages v1 and v2, dictionary pages; encodings PLAIN,
+// PLAIN_DICTIONARY, RLE_DICTIONARY, RLE (booleans, levels), DELTA_BINARY_PACKED,
+// DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT; codecs
+// UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW; nested structs, lists (standard
+// and legacy forms) and maps. docs/parquet_subset.md ("Reader") lists the type
+// mapping and limits.
+//
+// Output: flat columns are typed vectors; nested ones are Value trees (struct:
+// children in schema order; list: elements; map: [k0, v0, k1, v1, ...]).
+// Timestamps are microseconds whatever the file's unit; INT96 is read as
+// kTimestamp; decimals use the representation columnar.h gives their precision.
+//
+// Errors: rs::Status naming the file (and column, row group, page offset where
+// known): Corruption for malformed input, Unimplemented for valid features we
+// do not read (encryption, LZO/BROTLI/framed LZ4), InvalidArgument for a bad
+// request (unknown column, predicate of the wrong type), FailedPrecondition
+// when a column's type differs from the caller's expectation.
+//
+// Thread-safety: a FileReader is not safe for concurrent calls; open one per
+// thread. It reads from `storage` during Open and Read, and keeps a reference
+// to it: the Storage must outlive the reader.
+#ifndef RS_PARQUET_READER_H_
+#define RS_PARQUET_READER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/columnar.h"
+#include "common/status.h"
+#include "storage/storage.h"
+
+namespace rs::parquet {
+
+// Inclusive range on a top-level primitive column. A row group whose
+// statistics prove that no value lies in [min, max] is skipped; rows of the
+// row groups read are NOT filtered. Values use the column's representation:
+// Int for integers, dates (days), timestamps (micros) and decimals <= 18
+// digits (unscaled); Double/Float for floating point; Bytes for strings.
+struct RangePredicate {
+  std::string column;
+  std::optional<Value> min;
+  std::optional<Value> max;
+};
+
+struct ReadOptions {
+  std::vector<std::string> columns;          // top-level names; empty = all, file order
+  std::vector<RangePredicate> predicates;    // all must hold (AND)
+  std::vector<Field> expected;               // each must exist with this type, else FailedPrecondition
+};
+
+struct ReadStats {
+  int row_groups_read = 0;
+  int row_groups_skipped = 0;
+  int64_t bytes_fetched = 0;  // column chunk bytes read from storage
+};
+
+class FileReader {
+ public:
+  // Reads the footer with ranged reads: Head for the size, the last 64 KiB,
+  // then the rest of the footer if it is longer. REQUIRES: `storage` outlives the reader.
+  static Result<std::unique_ptr<FileReader>> Open(storage::Storage& storage,
+                                                  const std::string& key);
+  // A file held in memory; `name` appears in messages.
+  static Result<std::unique_ptr<FileReader>> OpenBuffer(std::string bytes, std::string name);
+
+  ~FileReader();
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+
+  const Schema& schema() const;
+  int64_t num_rows() const;
+  int num_row_groups() const;
+  int64_t row_group_num_rows(int row_group) const;
+  const std::map<std::string, std::string>& key_value_metadata() const;
+  const std::string& created_by() const;
+
+  // Reads the projected columns of every row group not skipped by the predicates.
+  Result<RecordBatch> Read(const ReadOptions& options = ReadOptions());
+  // Reads one row group (predicates are checked: a skipped group yields 0 rows).
+  Result<RecordBatch> ReadRowGroup(int row_group, const ReadOptions& options = ReadOptions());
+  // Whether the predicates allow row group `row_group` (false = provably no match).
+  Result<bool> RowGroupMayMatch(int row_group, const std::vector<RangePredicate>& predicates) const;
+
+  // Counters accumulated over all Read calls.
+  const ReadStats& stats() const;
+
+ private:
+  struct Impl;
+  explicit FileReader(std::unique_ptr<Impl> impl);
+  Result<RecordBatch> ReadGroups(const std::vector<int>& row_groups, const ReadOptions& options);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rs::parquet
+
+#endif  // RS_PARQUET_READER_H_

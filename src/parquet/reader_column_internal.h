@@ -1,0 +1,48 @@
+// Decoding of one column chunk: page headers, CRCs, decompression, levels and
+// values, into the output representation of columnar.h.
+#ifndef RS_PARQUET_READER_COLUMN_INTERNAL_H_
+#define RS_PARQUET_READER_COLUMN_INTERNAL_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/columnar.h"
+#include "common/status.h"
+#include "gen-cpp/parquet_types.h"
+#include "parquet/schema_reader_internal.h"
+
+namespace rs::parquet {
+
+// Most entries (values and nulls) one column chunk may declare; a page of RLE
+// levels can claim billions of nulls in a few bytes, so the count is capped
+// before anything is allocated from it.
+inline constexpr int64_t kMaxChunkEntries = int64_t{1} << 30;
+
+// The decoded entries of one leaf column, possibly over several row groups.
+struct LeafData {
+  std::vector<uint8_t> def;  // one per entry; empty when max_def == 0
+  std::vector<uint8_t> rep;  // one per entry; empty when max_rep == 0
+  ColumnVector values;       // values of the entries with def == max_def, in order
+  size_t num_entries = 0;
+
+  explicit LeafData(const LeafInfo& leaf) : values(ColumnVector::Make(Field{leaf.path, leaf.type})) {}
+};
+
+// Decodes every page of the column chunk held in `chunk` (which starts at file
+// offset `chunk_offset`), appending its entries to *out. Errors name the page
+// offset; the caller prefixes file, column and row group.
+[[nodiscard]] Status ReadColumnChunk(std::string_view chunk, int64_t chunk_offset,
+                                     const format::ColumnMetaData& meta, const LeafInfo& leaf,
+                                     LeafData* out);
+
+// Converts physical statistics bytes (PLAIN encoding, without a length prefix
+// for byte arrays) of `leaf` to a Value in the output representation.
+Result<Value> DecodeStatisticValue(std::string_view bytes, const LeafInfo& leaf);
+
+// The value at `index` of a column of primitive values, as a Value.
+Value ValueAt(const ColumnVector& column, size_t index);
+
+}  // namespace rs::parquet
+
+#endif  // RS_PARQUET_READER_COLUMN_INTERNAL_H_
