@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -81,6 +82,8 @@ class LoopbackHttpServer {
         if (stopping_) return;
         continue;
       }
+      int one = 1;  // no Nagle delay between a response's head and body
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       std::lock_guard lock(mu_);
       open_fds_.push_back(fd);
       threads_.emplace_back([this, fd] { Serve(fd); });
@@ -168,9 +171,8 @@ class LoopbackHttpServer {
     }
     if (!has_length) head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
     head += "\r\n";
-    if (!WriteAll(fd, head)) return false;
-    if (request.method == "HEAD") return true;
-    return WriteAll(fd, response.body);
+    if (request.method != "HEAD") head += response.body;
+    return WriteAll(fd, head);
   }
 
   Handler handler_;
