@@ -49,7 +49,15 @@ std::string TargetName(const std::string& host, const std::string& port, const s
 
 std::string TrimMessage(std::string_view s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
-  return std::string(s);
+  std::string out;  // one line: libpq continues long messages with "\n\t"
+  for (char c : s) {
+    if (c == '\n' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 std::string QuoteIdent(std::string_view ident) {
@@ -106,6 +114,8 @@ Status Connection::ConnectOnce() {
           std::chrono::milliseconds(static_cast<int64_t>(options_.retry_base_ms) << (attempt - 1)));
     }
     conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+    // Library code does not log: server notices are dropped, not printed.
+    if (conn_ != nullptr) PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
     if (conn_ != nullptr && PQstatus(conn_.get()) == CONNECTION_OK) {
       target_ = TargetName(PQhost(conn_.get()), PQport(conn_.get()), PQdb(conn_.get()));
       return ApplySessionSettings();
@@ -139,7 +149,7 @@ Status Connection::ErrorStatus(const PGresult* result) const {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   const char* detail = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr;
-  std::string msg = primary != nullptr ? primary : TrimMessage(PQerrorMessage(conn_.get()));
+  std::string msg = TrimMessage(primary != nullptr ? primary : PQerrorMessage(conn_.get()));
   if (msg.empty()) msg = "connection lost";
   if (detail != nullptr) msg += " (" + std::string(detail) + ")";
   StatusCode code = StatusCode::kUnavailable;  // no SQLSTATE: the connection failed

@@ -93,7 +93,7 @@ class CopyIn {
   bool done_ = false;
 };
 
-// Removes trailing newlines and spaces from libpq messages.
+// Makes a libpq message one line: no trailing newline, "\n\t" continuations joined.
 std::string TrimMessage(std::string_view s);
 
 // Quotes an identifier: "ranking"."ranking_signal" style, doubling quotes.

@@ -35,6 +35,7 @@ inline std::string SuperuserDsn(const std::string& db) {
 
 inline PgPtr PgConnect(const std::string& dsn) {
   PgPtr c(PQconnectdb(dsn.c_str()));
+  PQsetNoticeProcessor(c.get(), [](void*, const char*) {}, nullptr);
   EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
   return c;
 }
