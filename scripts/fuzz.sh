@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/*_fuzzer.cc) with clang into build-fuzz/
+# and runs each for a bounded time on a temporary copy of its seed corpus
+# (fuzz/corpus/<target>/; the committed corpus never grows). Prints the
+# executions per target and exits non-zero if any target crashes, leaks,
+# times out or runs out of memory; the offending input is kept under
+# build-fuzz/fuzz-artifacts/<target>/ and its path printed.
+#
+# Environment (all optional):
+#   RS_FUZZ_SECONDS   seconds per target (default 12; five targets, about a minute)
+#   RS_FUZZ_TARGETS   space-separated subset of targets to run (default: all)
+#   RS_FUZZ_BUILD_DIR build tree (default: build-fuzz, or build-fuzz-strict)
+#   RS_FUZZ_JOBS      build parallelism (default: nproc)
+#   RS_FUZZ_CC, RS_FUZZ_CXX  compilers (default clang-14, clang++-14)
+#   RS_FUZZ_STRICT=1  also check the invariants of known, unfixed findings
+#                     (fuzz/README.md "Known findings"); expected to fail until fixed
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+seconds=${RS_FUZZ_SECONDS:-12}
+jobs=${RS_FUZZ_JOBS:-$(nproc)}
+cc=${RS_FUZZ_CC:-clang-14}
+cxx=${RS_FUZZ_CXX:-clang++-14}
+
+if ! command -v "$cxx" >/dev/null; then
+  echo "fuzz.sh: $cxx not found; libFuzzer needs clang (apt-get install clang-14 libclang-rt-14-dev)" >&2
+  exit 1
+fi
+
+targets=${RS_FUZZ_TARGETS:-$(for f in fuzz/*_fuzzer.cc; do basename "$f" .cc; done)}
+if [ -z "$targets" ]; then
+  echo "fuzz.sh: no fuzz/*_fuzzer.cc targets"
+  exit 0
+fi
+
+# The whole tree is instrumented so the module libraries report coverage to
+# libFuzzer; fuzz/CMakeLists.txt adds -fsanitize=fuzzer to the fuzzers' link.
+san="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+strict=OFF
+build=${RS_FUZZ_BUILD_DIR:-$root/build-fuzz}
+if [ "${RS_FUZZ_STRICT:-0}" = 1 ]; then
+  strict=ON
+  build=${RS_FUZZ_BUILD_DIR:-$root/build-fuzz-strict}
+  export RS_FUZZ_DSN_STRICT=1
+else
+  san="$san -fno-sanitize=enum"  # known finding in Thrift-generated code, fuzz/README.md
+fi
+echo "==> configure $build ($cxx)"
+CC=$cc CXX=$cxx cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DRS_BUILD_FUZZ=ON -DRS_BUILD_BENCH=OFF -DRS_FUZZ_STRICT=$strict \
+  -DCMAKE_C_FLAGS="$san" -DCMAKE_CXX_FLAGS="$san" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+echo "==> build fuzz targets: $(echo $targets)"
+# shellcheck disable=SC2086  # one --target per name
+cmake --build "$build" -j"$jobs" $(printf -- '--target %s ' $targets)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rs-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+failed=()
+summary=()
+for t in $targets; do
+  bin=$build/fuzz/$t
+  corpus=$work/$t
+  artifacts=$build/fuzz-artifacts/$t
+  mkdir -p "$corpus" "$artifacts"
+  if [ -d "fuzz/corpus/$t" ]; then cp -R "fuzz/corpus/$t/." "$corpus/"; fi
+  dict=()
+  if [ -f "fuzz/$t.dict" ]; then dict=(-dict="fuzz/$t.dict"); fi
+  log=$work/$t.log
+  echo "==> $t: ${seconds}s on a copy of fuzz/corpus/$t ($(ls "$corpus" | wc -l) seeds)"
+  rc=0
+  "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "${dict[@]}" "$corpus" >"$log" 2>&1 || rc=$?
+  execs=$(awk '/stat::number_of_executed_units:/ {n = $2} END {print n + 0}' "$log")
+  if [ "$rc" = 0 ]; then
+    summary+=("$(printf '%-24s ok      %10s executions' "$t" "$execs")")
+  else
+    failed+=("$t")
+    summary+=("$(printf '%-24s FAILED  %10s executions (exit %s)' "$t" "$execs" "$rc")")
+    echo "---- $t failed (exit $rc); last lines of its log:"
+    tail -n 60 "$log"
+    grep -h "Test unit written to" "$log" | sed 's/^/---- reproducer: /' || true
+    echo "---- reproduce with: $bin <input>"
+  fi
+done
+
+echo "==> fuzz summary (${seconds}s per target)"
+printf '%s\n' "${summary[@]}"
+if [ "${#failed[@]}" != 0 ]; then
+  echo "fuzz.sh: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
