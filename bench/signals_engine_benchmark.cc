@@ -1,0 +1,101 @@
+// Ranking engine throughput on generated data: 5,000 symbols x 10 years of
+// weekdays (about 12 million market_daily rows), both stages.
+//
+//   bench_signals_engine --benchmark_filter=.            (all benchmarks)
+//
+// The same data as CSV, for bench/signals_duckdb.mjs:
+//   build/tests/signals/signals_sample_csv <dir> 5000 10 42
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+
+#include "signals/months.h"
+#include "signals/ranking.h"
+#include "signals/sample_data.h"
+
+namespace rs::signals {
+namespace {
+
+constexpr int kSymbols = 5000;
+constexpr int kYears = 10;
+constexpr int32_t kEndDate = 20088;  // 2024-12-31, as signals_sample_csv
+
+const SampleData& Data() {
+  static const SampleData* data = [] {
+    SampleOptions opt;
+    opt.symbols = kSymbols;
+    opt.end_date = kEndDate;
+    opt.start_date = kEndDate + 1 - static_cast<int32_t>(kYears * 365.25);
+    opt.seed = 42;
+    auto r = GenerateSampleData(opt);
+    if (!r.ok()) std::abort();
+    return new SampleData(std::move(r).value());
+  }();
+  return *data;
+}
+
+const PreparedInput& Input() {
+  static const PreparedInput* input = [] {
+    auto r = Prepare(Data().market_daily, &Data().finance_daily, nullptr);
+    if (!r.ok()) std::abort();
+    return new PreparedInput(std::move(r).value());
+  }();
+  return *input;
+}
+
+// Ranks and materializes each month in turn, as the job does; returns rows written.
+size_t RunMonths(const std::vector<std::string>& months, int threads) {
+  size_t rows = 0;
+  for (const std::string& m : months) {
+    auto ranked = RankMonth(Input(), m, EngineOptions{threads});
+    MaterializeOptions opt;
+    opt.threads = threads;
+    auto derived = Materialize(*ranked, opt);
+    rows += ranked->num_rows + derived->ranking_signals.num_rows +
+            derived->composite_signals.num_rows;
+  }
+  return rows;
+}
+
+void BM_Prepare(benchmark::State& state) {
+  for (auto _ : state) {
+    auto r = Prepare(Data().market_daily, &Data().finance_daily, nullptr);
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["market_rows"] = static_cast<double>(Data().market_daily.num_rows);
+}
+
+void BM_AllMonthsBothStages(benchmark::State& state) {
+  std::vector<std::string> months = AvailableMonths(Input());
+  size_t rows = 0;
+  for (auto _ : state) rows = RunMonths(months, static_cast<int>(state.range(0)));
+  state.counters["rows_out"] = static_cast<double>(rows);
+  state.counters["months"] = static_cast<double>(months.size());
+}
+
+void BM_AllMonthsRankOnly(benchmark::State& state) {
+  std::vector<std::string> months = AvailableMonths(Input());
+  for (auto _ : state) {
+    for (const std::string& m : months) {
+      auto r = RankMonth(Input(), m, EngineOptions{static_cast<int>(state.range(0))});
+      benchmark::DoNotOptimize(r);
+    }
+  }
+}
+
+void BM_LatestBothStages(benchmark::State& state) {
+  auto latest = ResolveMonthSpec("latest", AvailableMonths(Input()));
+  size_t rows = 0;
+  for (auto _ : state) rows = RunMonths(*latest, static_cast<int>(state.range(0)));
+  state.counters["rows_out"] = static_cast<double>(rows);
+}
+
+BENCHMARK(BM_Prepare)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK(BM_AllMonthsBothStages)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK(BM_AllMonthsRankOnly)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK(BM_LatestBothStages)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+
+}  // namespace
+}  // namespace rs::signals
+
+BENCHMARK_MAIN();
