@@ -1,5 +1,6 @@
 // Azure Blob store: each Storage call maps to one or a few Blob REST calls.
-//   Get/GetRange -> Get Blob (x-ms-range)      Head   -> Get Blob Properties
+//   Get/GetRange -> Get Blob (x-ms-range; large blobs in parallel ranges)
+//   Head         -> Get Blob Properties
 //   Put          -> Put Blob, or Put Block xN + Put Block List for large data
 //   PutIfAbsent  -> the same with If-None-Match: * on the committing call
 //   List         -> List Blobs, following NextMarker
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -37,10 +40,11 @@ class AzureBlobStorage final : public Storage {
 
   Result<std::string> Get(const std::string& key) override {
     RS_RETURN_IF_ERROR(internal::ValidateKey("get", key));
-    BlobCall call{"get", "GET", BlobName(key), {}, {}, {}};
-    RS_ASSIGN_OR_RETURN(HttpResponse response, client_.Execute(call));
-    if (response.status != 200) return client_.ErrorFor(call, response);
-    return std::move(response.body);
+    // A blob replaced between the ranges of one read restarts it (Aborted).
+    for (int attempt = 0;; ++attempt) {
+      Result<std::string> got = GetInRanges(BlobName(key));
+      if (got.ok() || got.status().code() != StatusCode::kAborted || attempt == 2) return got;
+    }
   }
 
   Result<std::string> GetRange(const std::string& key, uint64_t offset,
@@ -123,6 +127,73 @@ class AzureBlobStorage final : public Storage {
     return client_.config().root.empty() ? key : client_.config().root + "/" + key;
   }
 
+  // Reads the first block-sized range; when the blob is larger, reads the rest
+  // in parallel ranges pinned (If-Match) to the first response's ETag.
+  Result<std::string> GetInRanges(const std::string& blob) {
+    const uint64_t chunk = client_.config().block_size_bytes;
+    BlobCall first{"get", "GET", blob, {}, {{"x-ms-range", RangeHeader(0, chunk)}}, {}};
+    RS_ASSIGN_OR_RETURN(HttpResponse response, client_.Execute(first));
+    if (response.status == 416) return std::string();  // an empty blob has no byte 0
+    if (response.status == 200) return std::move(response.body);
+    if (response.status != 206) return client_.ErrorFor(first, response);
+    std::string content_range = response.Header("content-range");
+    size_t slash = content_range.rfind('/');
+    uint64_t total = slash == std::string::npos
+                         ? 0
+                         : std::strtoull(content_range.c_str() + slash + 1, nullptr, 10);
+    if (total <= response.body.size()) return std::move(response.body);
+    std::string out(total, '\0');
+    std::memcpy(out.data(), response.body.data(), response.body.size());
+    std::string etag = response.Header("etag");
+    const size_t count = (total - 1) / chunk;  // ranges after the first
+    RS_RETURN_IF_ERROR(RunParallel(count, [&](size_t i) -> Status {
+      uint64_t offset = (i + 1) * chunk;
+      uint64_t length = std::min(chunk, total - offset);
+      BlobCall call{"get", "GET", blob, {},
+                    {{"x-ms-range", RangeHeader(offset, length)}, {"If-Match", etag}}, {}};
+      RS_ASSIGN_OR_RETURN(HttpResponse part, client_.Execute(call));
+      if (part.status == 412) {
+        return Status::Aborted("get " + client_.DisplayUrl(call) + ": object changed while reading");
+      }
+      if (part.status != 206) return client_.ErrorFor(call, part);
+      if (part.body.size() != length) {
+        return Status::IOError("get " + client_.DisplayUrl(call) + ": short range read");
+      }
+      std::memcpy(out.data() + offset, part.body.data(), length);
+      return Status::OK();
+    }));
+    return out;
+  }
+
+  static std::string RangeHeader(uint64_t offset, uint64_t length) {
+    return "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+  }
+
+  // Runs task(0..count-1) on up to upload_concurrency threads; stops handing
+  // out work after the first failure and returns it.
+  Status RunParallel(size_t count, const std::function<Status(size_t)>& task) {
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex error_mu;
+    Status first_error;
+    auto worker = [&] {
+      for (size_t i; !failed && (i = next++) < count;) {
+        Status s = task(i);
+        if (!s.ok()) {
+          std::lock_guard lock(error_mu);
+          if (first_error.ok()) first_error = s;
+          failed = true;
+        }
+      }
+    };
+    size_t threads = std::min<size_t>(count, client_.config().upload_concurrency);
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& th : pool) th.join();
+    return first_error;
+  }
+
   Result<internal::ListBlobsPage> ListPage(const std::string& prefix, const std::string& marker) {
     BlobCall call{"list", "GET", "", {{"restype", "container"}, {"comp", "list"}}, {}, {}};
     if (!prefix.empty()) call.query.emplace_back("prefix", prefix);
@@ -203,26 +274,9 @@ class AzureBlobStorage final : public Storage {
       std::snprintf(index, sizeof(index), "%08zu", i);
       ids[i] = internal::Base64Encode(tag + "-" + index);
     }
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex error_mu;
-    Status first_error;
-    auto worker = [&] {
-      for (size_t i; !failed && (i = next++) < count;) {
-        Status s = PutBlock(op, blob, ids[i], data.substr(i * block_size, block_size));
-        if (!s.ok()) {
-          std::lock_guard lock(error_mu);
-          if (first_error.ok()) first_error = s;
-          failed = true;
-        }
-      }
-    };
-    size_t threads = std::min<size_t>(count, client_.config().upload_concurrency);
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& th : pool) th.join();
-    if (!first_error.ok()) return first_error;
+    RS_RETURN_IF_ERROR(RunParallel(count, [&](size_t i) {
+      return PutBlock(op, blob, ids[i], data.substr(i * block_size, block_size));
+    }));
     return ids;
   }
 

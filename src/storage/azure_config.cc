@@ -1,5 +1,6 @@
 // URI and settings resolution for Azure Blob stores. Messages name the
 // setting at fault, never its value when it is a secret.
+#include <cctype>
 #include <charconv>
 
 #include "storage/azure_config_internal.h"
@@ -15,8 +16,24 @@ std::string Get(const Settings& s, const std::string& name) {
   return it == s.end() ? std::string() : it->second;
 }
 
-bool IsTrue(const std::string& value) {
-  return value == "true" || value == "TRUE" || value == "True" || value == "1" || value == "yes";
+// Booleans as the CLI reads them (docs/operations.md): true/false, 1/0,
+// yes/no, y/n, on/off, trimmed, any case; unset is false.
+Result<bool> ParseBool(const Settings& s, const std::string& name) {
+  std::string value;
+  for (char c : Get(s, name)) {
+    if (!std::isspace(static_cast<unsigned char>(c))) {
+      value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  if (value.empty() || value == "false" || value == "0" || value == "no" || value == "n" ||
+      value == "off") {
+    return false;
+  }
+  if (value == "true" || value == "1" || value == "yes" || value == "y" || value == "on") {
+    return true;
+  }
+  return Status::InvalidArgument("setting " + name + "='" + Get(s, name) +
+                                 "': expected true or false");
 }
 
 Status ParseInt(const Settings& s, const char* name, int64_t min, int64_t* out) {
@@ -172,7 +189,8 @@ Status SetSharedKey(const std::string& setting, const std::string& key_b64,
 Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& http,
                          AzureCredential* credential) {
   const Settings& s = src.settings;
-  if (IsTrue(Get(s, "AZURE_SKIP_SIGNATURE"))) {
+  RS_ASSIGN_OR_RETURN(bool skip_signature, ParseBool(s, "AZURE_SKIP_SIGNATURE"));
+  if (skip_signature) {
     credential->kind = AzureCredential::Kind::kAnonymous;
     return Status::OK();
   }
@@ -280,11 +298,13 @@ Result<HttpOptions> ResolveHttpOptions(const StorageOptions& options) {
 
 Result<AzureConfig> ResolveAzureConfig(const std::string& uri, const StorageOptions& options,
                                        const std::shared_ptr<HttpClient>& http) {
-  Sources src{options.settings, {}, IsTrue(Get(options.settings, "AZURE_STORAGE_USE_EMULATOR"))};
+  RS_ASSIGN_OR_RETURN(bool emulator, ParseBool(options.settings, "AZURE_STORAGE_USE_EMULATOR"));
+  Sources src{options.settings, {}, emulator};
   std::string conn_text = Get(options.settings, "AZURE_STORAGE_CONNECTION_STRING");
   if (!conn_text.empty()) {
     RS_ASSIGN_OR_RETURN(src.conn, ParseConnectionString(conn_text));
-    if (IsTrue(Get(src.conn, "UseDevelopmentStorage"))) src.emulator = true;
+    RS_ASSIGN_OR_RETURN(bool dev, ParseBool(src.conn, "UseDevelopmentStorage"));
+    if (dev) src.emulator = true;
   }
   RS_ASSIGN_OR_RETURN(ParsedUri parsed, ParseUri(uri));
   AzureConfig config;

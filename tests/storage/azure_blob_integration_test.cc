@@ -205,9 +205,11 @@ TEST(AzureBlobTest, LargeObjectIsUploadedInBlocksAndReadBackExactly) {
   ASSERT_TRUE(store->Put("big.bin", data).ok());
   EXPECT_EQ(proxy.CountTargets("comp=block&"), 5);
   EXPECT_EQ(proxy.CountTargets("comp=blocklist"), 1);
+  int gets_before = proxy.CountTargets("GET ");
   auto got = store->Get("big.bin");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_TRUE(*got == data);
+  EXPECT_EQ(proxy.CountTargets("GET ") - gets_before, 5);  // five 4 MiB ranges
   EXPECT_EQ(store->Head("big.bin").ValueOr({}).size_bytes, data.size());
   EXPECT_EQ(store->GetRange("big.bin", (4 << 20) - 3, 6).ValueOr("?"),
             data.substr((4 << 20) - 3, 6));

@@ -129,6 +129,15 @@ TEST(AzureConfigTest, BadTuningValueNamesTheSetting) {
   EXPECT_NE(config.status().message().find("RS_STORAGE_MAX_RETRIES='many'"), std::string::npos);
 }
 
+TEST(AzureConfigTest, BooleansAcceptTheCliSpellingsAndRejectOthers) {
+  auto on = Resolve("az://lake", {{"AZURE_STORAGE_USE_EMULATOR", " On "}});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->account, "devstoreaccount1");
+  auto bad = Resolve("az://lake", {{"AZURE_STORAGE_USE_EMULATOR", "maybe"}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("AZURE_STORAGE_USE_EMULATOR='maybe'"), std::string::npos);
+}
+
 TEST(AzureConfigTest, MalformedSecretsAreReportedWithoutTheirValue) {
   const std::string secret = "not*base64*secret-value";
   for (auto settings : std::vector<std::map<std::string, std::string>>{
@@ -341,6 +350,51 @@ TEST(AzureRetryTest, RetryAfterIsHonoured) {
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ((*store)->Get("k").ValueOr("?"), "late");
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
+}
+
+// A 10-byte blob served in ranges; the first `changes` range reads after the
+// first one see a new ETag (412), as when a writer replaces the blob mid-read.
+struct RangedBlobServer {
+  const std::string data = "0123456789";
+  std::atomic<int> changes{0};
+  std::atomic<int> requests{0};
+  LoopbackHttpServer server{[this](const ServedRequest& r) {
+    ++requests;
+    std::string range = r.headers.at("x-ms-range");  // bytes=a-b
+    size_t dash = range.find('-');
+    size_t from = std::stoul(range.substr(6, dash - 6));
+    size_t to = std::min<size_t>(std::stoul(range.substr(dash + 1)), data.size() - 1);
+    if (from > 0 && r.headers.count("if-match") && changes > 0) {
+      --changes;
+      return ServedResponse{412, {{"x-ms-error-code", "ConditionNotMet"}}, ""};
+    }
+    return ServedResponse{206,
+                          {{"Content-Range", "bytes " + std::to_string(from) + "-" +
+                                                 std::to_string(to) + "/10"},
+                           {"ETag", "\"v1\""}},
+                          data.substr(from, to - from + 1)};
+  }};
+};
+
+TEST(AzureGetTest, LargeBlobIsReadInParallelRanges) {
+  RangedBlobServer fake;
+  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->Get("k").ValueOr("?"), "0123456789");
+  EXPECT_EQ(fake.requests.load(), 3);  // 0-3, 4-7, 8-9
+}
+
+TEST(AzureGetTest, BlobReplacedDuringTheReadRestartsIt) {
+  RangedBlobServer fake;
+  fake.changes = 1;
+  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->Get("k").ValueOr("?"), "0123456789");
+  EXPECT_GE(fake.requests.load(), 5);
+  fake.changes = 1000;
+  Status s = (*store)->Get("k").status();
+  EXPECT_EQ(s.code(), StatusCode::kAborted) << s.ToString();
+  EXPECT_NE(s.message().find("object changed while reading"), std::string::npos);
 }
 
 // ---- Token sources -----------------------------------------------------------
