@@ -86,8 +86,9 @@ std::string FieldSql(const Field& f) {
       break;
     default: return "''::bytea";
   }
-  return "CASE WHEN " + c + " IS NULL THEN '\\x00'::bytea ELSE '\\x01'::bytea || " + payload +
-         " END";
+  // E'' strings: the same bytes whatever standard_conforming_strings says.
+  return "CASE WHEN " + c + " IS NULL THEN E'\\\\x00'::bytea ELSE E'\\\\x01'::bytea || " +
+         payload + " END";
 }
 
 }  // namespace

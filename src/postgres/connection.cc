@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -107,8 +108,9 @@ Status Connection::ConnectOnce() {
                         "client_encoding", nullptr};
   const char* values[] = {timeout.c_str(), options_.application_name.c_str(),
                           options_.dsn.c_str(), "UTF8", nullptr};
+  const int retries = std::max(0, options_.connect_retries);
   Status last;
-  for (int attempt = 0; attempt <= options_.connect_retries; ++attempt) {
+  for (int attempt = 0; attempt <= retries; ++attempt) {
     if (attempt > 0) {
       std::this_thread::sleep_for(
           std::chrono::milliseconds(static_cast<int64_t>(options_.retry_base_ms) << (attempt - 1)));
@@ -126,7 +128,7 @@ Status Connection::ConnectOnce() {
                   "connect to " + target_ + ": " + Redact(msg));
     if (!transient) return last;
   }
-  return last.Annotate("after " + std::to_string(options_.connect_retries + 1) + " attempts");
+  return last.Annotate("after " + std::to_string(retries + 1) + " attempts");
 }
 
 Status Connection::ApplySessionSettings() {
