@@ -81,17 +81,20 @@ INSTANTIATE_TEST_SUITE_P(Azurite, StorageContractTest,
 
 // A proxy in front of Azurite that answers the first `failures` requests
 // with `status` (and Retry-After: 0), forwards the rest, and counts.
+// With `forward_first`, a failed request still reaches Azurite: only its
+// reply is lost, as when a connection drops after the service acted.
 class FailingProxy {
  public:
-  FailingProxy(int failures, int status = 503)
+  FailingProxy(int failures, int status = 503, bool forward_first = false)
       : origin_(AzuriteOrigin()),
-        server_([this, failures, status](const ServedRequest& request) {
+        server_([this, failures, status, forward_first](const ServedRequest& request) {
           {
             std::lock_guard lock(mu_);
             targets_.push_back(request.method + " " + request.target);
           }
           if (seen_++ < failures) {
             ++injected_;
+            if (forward_first) testing::Forward(origin_, request);
             return ServedResponse{status, {{"Retry-After", "0"}}, "injected failure"};
           }
           return testing::Forward(origin_, request);
@@ -349,6 +352,29 @@ TEST(AzureBlobTest, RetriedPutIfAbsentStillHasOneOutcome) {
   EXPECT_TRUE(store->PutIfAbsent("once", "v").ok());
   EXPECT_TRUE(store->PutIfAbsent("once", "w").IsAlreadyExists());
   EXPECT_EQ(store->Get("once").ValueOr("?"), "v");
+}
+
+TEST(AzureBlobTest, PutIfAbsentWhoseReplyWasLostStillSucceedsOnce) {
+  auto direct = FreshStore("lost-reply");
+  ASSERT_NE(direct, nullptr);
+  std::string uri = direct->Describe();
+  uri = uri.substr(0, uri.find(' '));
+  {
+    FailingProxy proxy(1, 503, /*forward_first=*/true);
+    auto store = OpenStorage(uri, Options(proxy.url()));
+    ASSERT_TRUE(store.ok());
+    Status s = (*store)->PutIfAbsent("commit/0.json", "ours");
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(proxy.requests(), 3);  // lost reply, 409 on the retry, read-back
+  }
+  {
+    // The object already held other bytes: the retry's 409 is a real conflict.
+    FailingProxy proxy(1, 503, /*forward_first=*/true);
+    auto store = OpenStorage(uri, Options(proxy.url()));
+    ASSERT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->PutIfAbsent("commit/0.json", "theirs").IsAlreadyExists());
+  }
+  EXPECT_EQ(direct->Get("commit/0.json").ValueOr("?"), "ours");
 }
 
 TEST(AzureBlobTest, PersistentUnavailabilityGivesUpWithAClearError) {
