@@ -7,6 +7,13 @@
 // size and geospatial statistics, newer logical types) are skipped by the
 // generated TCompactProtocol reader when another writer sets them.
 // docs/parquet_subset.md describes what we write and read.
+//
+// Every enum also lists RS_INT32_MIN and RS_INT32_MAX. They are not spec
+// values and are never written; they widen the generated C++ enums to the
+// whole int32 range, so storing an unknown value read from the wire (a newer
+// writer's encoding, a corrupt footer) is defined behaviour and the reader's
+// "unknown value" checks cannot be optimized away (fuzz/README.md finding 1).
+// Enums stay i32 on the wire, so the bytes are unchanged.
 
 namespace cpp rs.parquet.format
 
@@ -20,6 +27,8 @@ enum Type {
   DOUBLE = 5;
   BYTE_ARRAY = 6;
   FIXED_LEN_BYTE_ARRAY = 7;
+  RS_INT32_MIN = -2147483648;
+  RS_INT32_MAX = 2147483647;
 }
 
 // Deprecated annotations, still written next to LogicalType for old readers.
@@ -46,12 +55,16 @@ enum ConvertedType {
   JSON = 19;
   BSON = 20;
   INTERVAL = 21;
+  RS_INT32_MIN = -2147483648;
+  RS_INT32_MAX = 2147483647;
 }
 
 enum FieldRepetitionType {
   REQUIRED = 0;
   OPTIONAL = 1;
   REPEATED = 2;
+  RS_INT32_MIN = -2147483648;
+  RS_INT32_MAX = 2147483647;
 }
 
 // Column chunk or page statistics. min/max are deprecated (signed order only);
@@ -152,6 +165,8 @@ enum Encoding {
   DELTA_BYTE_ARRAY = 7;
   RLE_DICTIONARY = 8;
   BYTE_STREAM_SPLIT = 9;
+  RS_INT32_MIN = -2147483648;
+  RS_INT32_MAX = 2147483647;
 }
 
 enum CompressionCodec {
@@ -163,6 +178,8 @@ enum CompressionCodec {
   LZ4 = 5;
   ZSTD = 6;
   LZ4_RAW = 7;
+  RS_INT32_MIN = -2147483648;
+  RS_INT32_MAX = 2147483647;
 }
 
 enum PageType {
@@ -170,12 +187,16 @@ enum PageType {
   INDEX_PAGE = 1;
   DICTIONARY_PAGE = 2;
   DATA_PAGE_V2 = 3;
+  RS_INT32_MIN = -2147483648;
+  RS_INT32_MAX = 2147483647;
 }
 
 enum BoundaryOrder {
   UNORDERED = 0;
   ASCENDING = 1;
   DESCENDING = 2;
+  RS_INT32_MIN = -2147483648;
+  RS_INT32_MAX = 2147483647;
 }
 
 struct DataPageHeader {
