@@ -45,20 +45,27 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// What the header callback fills in.
+struct HeaderSink {
+  HttpResponse* response;
+  bool expect_body;  // false for HEAD, whose Content-Length describes no body
+};
+
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   static_cast<HttpResponse*>(user)->body.append(data, size * count);
   return size * count;
 }
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-  auto* response = static_cast<HttpResponse*>(user);
+  auto* sink = static_cast<HeaderSink*>(user);
+  HttpResponse* response = sink->response;
   std::string_view line(data, size * count);
   if (line.starts_with("HTTP/")) {
     response->headers.clear();  // a new response (after 100 Continue)
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
     std::string name = Lower(Trim(line.substr(0, colon)));
     std::string value(Trim(line.substr(colon + 1)));
-    if (name == "content-length") {
+    if (name == "content-length" && sink->expect_body) {
       uint64_t n = 0;
       std::from_chars(value.data(), value.data() + value.size(), n);
       response->body.reserve(std::min<uint64_t>(n, uint64_t{1} << 33));
@@ -164,14 +171,12 @@ HttpClient::~HttpClient() {
   pool_->idle.clear();
 }
 
-Result<HttpResponse> HttpClient::Perform(const HttpRequest& request) {
-  EasyHandle easy = pool_->Take();
-  if (!easy) return Status::Internal("curl_easy_init failed");
-  CURL* h = easy.get();
-  curl_easy_reset(h);
-  HttpResponse response;
-  char error_text[CURL_ERROR_SIZE] = {0};
+namespace {
 
+// The request's headers, plus "Expect:" (no 100-continue round trip) and,
+// unless the caller set one, an empty Content-Type (libcurl would otherwise
+// add a form type to bodies, which signatures do not cover).
+HeaderList BuildHeaderList(const HttpRequest& request) {
   HeaderList headers;
   bool has_content_type = false;
   for (const auto& [name, value] : request.headers) {
@@ -179,9 +184,35 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& request) {
     std::string line = name + ": " + value;
     headers.reset(curl_slist_append(headers.release(), line.c_str()));
   }
-  // No 100-continue round trip; no default form content type on bodies.
   headers.reset(curl_slist_append(headers.release(), "Expect:"));
   if (!has_content_type) headers.reset(curl_slist_append(headers.release(), "Content-Type:"));
+  return headers;
+}
+
+void SetMethodAndBody(CURL* h, const HttpRequest& request) {
+  if (request.method == "GET") {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "HEAD") {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT" || request.method == "POST") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+}  // namespace
+
+Result<HttpResponse> HttpClient::Perform(const HttpRequest& request) {
+  EasyHandle easy = pool_->Take();
+  if (!easy) return Status::Internal("curl_easy_init failed");
+  CURL* h = easy.get();
+  curl_easy_reset(h);  // keeps the handle's live connections
+  HttpResponse response;
+  char error_text[CURL_ERROR_SIZE] = {0};
+  HeaderList headers = BuildHeaderList(request);
 
   curl_easy_setopt(h, CURLOPT_SHARE, pool_->share.get());
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -194,20 +225,12 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response);
-  if (request.method == "GET") {
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "PUT" || request.method == "POST") {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  } else {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  HeaderSink sink{&response, request.method != "HEAD"};
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+  SetMethodAndBody(h, request);
 
   CURLcode code = curl_easy_perform(h);
+  // A failed handle is dropped rather than pooled: its connection may be broken.
   if (code != CURLE_OK) return TransferError(request, code, error_text);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   pool_->Return(std::move(easy));
