@@ -424,6 +424,29 @@ TEST(AzureTokenTest, StaticBearerTokenIsSentAsAuthorization) {
   EXPECT_EQ(fake.authorizations[0], "Bearer tok1");
 }
 
+TEST(AzureTokenTest, SkipSignatureSendsNoAuthorization) {
+  TokenServer fake;
+  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_SKIP_SIGNATURE", "true"},
+                                                                  {"AZURE_STORAGE_TOKEN", "unused"}}));
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
+  EXPECT_EQ(fake.authorizations, std::vector<std::string>({""}));
+}
+
+TEST(AzureTokenTest, ManagedIdentityFailureHidesTheIdentityHeader) {
+  LoopbackHttpServer server([](const ServedRequest&) {
+    return ServedResponse{500, {}, "{\"error\":\"unavailable\"}"};
+  });
+  auto store = OpenStorage("az://cont", FakeOptions(server, {{"IDENTITY_ENDPOINT", server.url() + "/identity"},
+                                                             {"IDENTITY_HEADER", "IDHEADERSECRET"}}));
+  ASSERT_TRUE(store.ok());
+  Status s = (*store)->Head("k").status();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("managed identity token from " + server.url() + "/identity: HTTP 500"),
+            std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("IDHEADERSECRET"), std::string::npos);
+}
+
 TEST(AzureTokenTest, ManagedIdentityTokenIsFetchedOnceAndCached) {
   TokenServer fake;
   int64_t expires_on = std::chrono::duration_cast<std::chrono::seconds>(
