@@ -1,0 +1,348 @@
+// Partition overwrites: data files first, then one commit that removes every
+// live file of the replaced partitions and adds the new ones.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <set>
+
+#include "delta/batch_internal.h"
+#include "delta/commit_internal.h"
+#include "delta/replay_internal.h"
+#include "delta/row_json.h"
+#include "delta/table.h"
+#include "parquet/writer.h"
+
+namespace rs::delta {
+
+struct OverwriteTransaction::Impl {
+  const Table* table = nullptr;  // outlives the transaction (table.h)
+  Schema schema;
+  Field partition_field;
+  std::set<std::string> partitions;
+  CommitOptions options;
+  std::optional<Snapshot> read_snapshot;  // nullopt: the table is created by this commit
+  std::vector<AddFile> added;
+  std::map<std::string, int> files_per_partition;
+  std::string txn_id = NewUuid();
+  bool finished = false;
+};
+
+namespace {
+
+using nlohmann::json;
+
+bool SameFields(const Schema& a, const Schema& b) {
+  return SchemaToString(a) == SchemaToString(b);
+}
+
+std::optional<json> StatJson(const DataType& type, const Value& v) {
+  switch (type.id) {
+    case TypeId::kByte:
+    case TypeId::kShort:
+    case TypeId::kInteger:
+    case TypeId::kLong: return json(v.i);
+    case TypeId::kFloat:
+      if (!std::isfinite(v.f)) return std::nullopt;
+      return json(static_cast<double>(v.f));
+    case TypeId::kDouble:
+      if (!std::isfinite(v.d)) return std::nullopt;
+      return json(v.d);
+    case TypeId::kString: return json(v.bytes);
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampNtz: {
+      std::string text;
+      AppendValueJson(type, v, &text);  // "YYYY-MM-DD" / "...T...Z"
+      return json::parse(text, nullptr, false);
+    }
+    default: return std::nullopt;  // decimals, binary, booleans: no min/max
+  }
+}
+
+// Delta stats JSON from the writer's summary (flat columns only).
+std::string StatsJson(const Schema& data_schema, const parquet::FileSummary& summary) {
+  json min = json::object(), max = json::object(), nulls = json::object();
+  for (const parquet::ColumnStatistics& c : summary.columns) {
+    const Field* field = nullptr;
+    for (const Field& f : data_schema) {
+      if (f.name == c.column) field = &f;
+    }
+    if (!field || field->type.is_nested()) continue;
+    nulls[c.column] = c.null_count;
+    if (c.min) {
+      if (auto j = StatJson(field->type, *c.min)) min[c.column] = *j;
+    }
+    if (c.max) {
+      if (auto j = StatJson(field->type, *c.max)) max[c.column] = *j;
+    }
+  }
+  json stats = {{"numRecords", summary.num_rows}, {"minValues", min}, {"maxValues", max},
+                {"nullCount", nulls}};
+  return stats.dump();
+}
+
+// Checks the partition column of `batch` holds `value` in every row.
+Status CheckPartitionColumn(const RecordBatch& batch, const Field& field, const std::string& value) {
+  int idx = batch.FindColumn(field.name);
+  if (idx < 0) return Status::OK();
+  const ColumnVector& col = batch.columns[idx];
+  for (size_t row = 0; row < batch.num_rows; ++row) {
+    RS_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                        FormatPartitionValue(ValueAt(col, row), field.type));
+    if (text != value) {
+      return Status::InvalidArgument(fmt::format(
+          "row {} has {}={}, outside partition {}={} being written", row, field.name,
+          text.value_or("null"), field.name, value));
+    }
+  }
+  return Status::OK();
+}
+
+// The data columns of `batch` in table order (partition column dropped).
+Result<RecordBatch> DataBatch(const RecordBatch& batch, const Schema& schema,
+                              const std::string& partition_column) {
+  RecordBatch out;
+  out.num_rows = batch.num_rows;
+  for (const Field& col : batch.schema) {
+    bool known = col.name == partition_column;
+    for (const Field& f : schema) known |= f.name == col.name;
+    if (!known) return Status::InvalidArgument("column " + col.name + " is not in the table schema");
+  }
+  for (const Field& f : schema) {
+    if (f.name == partition_column) continue;
+    int idx = batch.FindColumn(f.name);
+    if (idx < 0) return Status::InvalidArgument("batch lacks column " + f.name);
+    const ColumnVector& col = batch.columns[idx];
+    if (DataTypeToJson(col.field.type, false) != DataTypeToJson(f.type, false)) {
+      return Status::InvalidArgument(fmt::format("column {} has type {}, table type is {}", f.name,
+                                                 DataTypeToJson(col.field.type, false).dump(),
+                                                 DataTypeToJson(f.type, false).dump()));
+    }
+    ColumnVector copy = col;
+    copy.field = f;
+    out.schema.push_back(f);
+    out.columns.push_back(std::move(copy));
+  }
+  return out;
+}
+
+Status CheckWritable(const Snapshot& s) {
+  if (s.protocol.min_writer_version > 2) {
+    return Status::Unimplemented(fmt::format("table requires writer version {} (we write 2)",
+                                             s.protocol.min_writer_version));
+  }
+  auto append_only = s.metadata.configuration.find("delta.appendOnly");
+  if (append_only != s.metadata.configuration.end() && append_only->second == "true") {
+    return Status::FailedPrecondition("table is append-only (delta.appendOnly=true)");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+OverwriteTransaction::OverwriteTransaction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+OverwriteTransaction::~OverwriteTransaction() {
+  if (impl_ && !impl_->finished) {
+    Status ignored = Abandon();  // no Commit(): leave no orphan files behind
+    (void)ignored;
+  }
+}
+
+Status OverwriteTransaction::WritePartition(const std::string& value, const RecordBatch& batch) {
+  Impl& t = *impl_;
+  const std::string& col = t.partition_field.name;
+  std::string where = fmt::format("overwrite {}={}", col, value);
+  if (t.finished) return Status::FailedPrecondition(where + ": transaction already finished");
+  if (t.partitions.count(value) == 0) {
+    return Status::InvalidArgument(fmt::format("{}: not among the partitions being replaced ({})",
+                                               where, fmt::join(t.partitions, ", ")));
+  }
+  RS_RETURN_IF_ERROR_CTX(CheckPartitionColumn(batch, t.partition_field, value), where);
+  RS_ASSIGN_OR_RETURN_CTX(RecordBatch data, DataBatch(batch, t.schema, col), where);
+  if (data.num_rows == 0) return Status::OK();  // the partition becomes empty
+  int part = t.files_per_partition[value]++;
+  std::string relative = fmt::format("{}={}/part-{:05d}-{}.c000.snappy.parquet", col,
+                                     EscapePartitionDirValue(value), part, NewUuid());
+  std::string key = t.table->Key(relative);
+  RS_ASSIGN_OR_RETURN_CTX(parquet::FileSummary summary,
+                          parquet::WriteFile(t.table->store(), key, data, parquet::WriterOptions{}),
+                          where + ": write " + key);
+  AddFile add;
+  add.path = EscapePath(relative);
+  add.partition_values[col] = value;
+  add.size_bytes = static_cast<int64_t>(summary.size_bytes);
+  add.modification_time_ms = NowMs();
+  add.stats_json = StatsJson(data.schema, summary);
+  add.num_records = summary.num_rows;
+  t.added.push_back(std::move(add));
+  return Status::OK();
+}
+
+Status OverwriteTransaction::Abandon() {
+  Impl& t = *impl_;
+  if (t.finished) return Status::OK();
+  t.finished = true;
+  Status first;
+  for (const AddFile& f : t.added) {
+    auto relative = UnescapePath(f.path);
+    Status st = relative.ok() ? t.table->store().Delete(t.table->Key(*relative)) : relative.status();
+    if (first.ok() && !st.ok()) first = st.Annotate("abandon overwrite: delete " + f.path);
+  }
+  return first;
+}
+
+namespace {
+
+std::vector<Action> BuildActions(const OverwriteTransaction::Impl& t, CommitIntent* intent,
+                                 int64_t* num_removed) {
+  int64_t now = NowMs();
+  std::vector<Action> actions;
+  Action info;
+  info.kind = Action::Kind::kCommitInfo;
+  CommitInfo& ci = info.commit_info;
+  ci.timestamp_ms = now;
+  ci.operation = t.read_snapshot ? "WRITE" : "CREATE TABLE";
+  std::vector<std::string> quoted;
+  for (const std::string& p : t.partitions) quoted.push_back("'" + p + "'");
+  std::string predicate =
+      fmt::format("{} IN ({})", t.partition_field.name, fmt::join(quoted, ", "));
+  ci.operation_parameters = {{"mode", "Overwrite"},
+                             {"partitionBy", json(std::vector<std::string>{t.partition_field.name}).dump()},
+                             {"replaceWhere", predicate},
+                             {"predicate", predicate}};
+  ci.engine_info = t.options.engine_info;
+  ci.run_id = t.options.run_id;
+  ci.txn_id = t.txn_id;
+  actions.push_back(info);
+  if (!t.read_snapshot) {
+    Action protocol;
+    protocol.kind = Action::Kind::kProtocol;
+    protocol.protocol = Protocol{1, 2, std::nullopt, std::nullopt};
+    actions.push_back(protocol);
+    Action md;
+    md.kind = Action::Kind::kMetadata;
+    md.metadata.id = NewUuid();
+    md.metadata.schema = t.schema;
+    md.metadata.schema_string = SchemaToString(t.schema);
+    md.metadata.partition_columns = {t.partition_field.name};
+    md.metadata.configuration = t.options.configuration;
+    md.metadata.created_time_ms = now;
+    intent->metadata = md.metadata;
+    actions.push_back(md);
+  }
+  if (t.options.txn_app_id) {
+    Action txn;
+    txn.kind = Action::Kind::kTxn;
+    txn.txn = Txn{*t.options.txn_app_id, t.options.txn_version, now};
+    actions.push_back(txn);
+  }
+  *num_removed = 0;
+  if (t.read_snapshot) {
+    for (const AddFile& f : t.read_snapshot->files) {
+      auto pv = f.partition_values.find(t.partition_field.name);
+      if (pv == f.partition_values.end() || !pv->second || !t.partitions.count(*pv->second)) continue;
+      Action rm;
+      rm.kind = Action::Kind::kRemove;
+      rm.remove = RemoveFile{f.path, now, true, f.partition_values, f.size_bytes, ""};
+      actions.push_back(std::move(rm));
+      ++*num_removed;
+    }
+  }
+  for (const AddFile& f : t.added) {
+    Action add;
+    add.kind = Action::Kind::kAdd;
+    add.add = f;
+    actions.push_back(std::move(add));
+  }
+  return actions;
+}
+
+int64_t CheckpointInterval(const std::map<std::string, std::string>& config) {
+  auto it = config.find("delta.checkpointInterval");
+  if (it == config.end()) return 10;
+  try {
+    int64_t v = std::stoll(it->second);
+    return v > 0 ? v : 10;
+  } catch (const std::exception&) {
+    return 10;
+  }
+}
+
+}  // namespace
+
+Result<CommitOutcome> OverwriteTransaction::Commit() {
+  Impl& t = *impl_;
+  if (t.finished) return Status::FailedPrecondition("commit: transaction already finished");
+  CommitIntent intent;
+  intent.partition_column = t.partition_field.name;
+  intent.partitions = t.partitions;
+  intent.creates_table = !t.read_snapshot;
+  intent.txn_id = t.txn_id;
+  CommitOutcome outcome;
+  std::vector<Action> actions = BuildActions(t, &intent, &outcome.num_removed);
+  int64_t read_version = t.read_snapshot ? t.read_snapshot->version : -1;
+  auto version = CommitWithRetries(t.table->store(), t.table->root_key(), read_version, intent,
+                                   std::move(actions), t.options.max_attempts, &outcome.attempts);
+  if (!version.ok()) {
+    if (version.status().code() == StatusCode::kAborted) (void)Abandon();
+    return version.status().Annotate("commit overwrite of " + t.table->root_key());
+  }
+  t.finished = true;
+  outcome.version = *version;
+  outcome.num_added = static_cast<int64_t>(t.added.size());
+  for (const AddFile& f : t.added) outcome.bytes_added += f.size_bytes;
+  const auto& config =
+      t.read_snapshot ? t.read_snapshot->metadata.configuration : t.options.configuration;
+  if (outcome.version > 0 && outcome.version % CheckpointInterval(config) == 0) {
+    auto snapshot = t.table->LoadSnapshot(SnapshotSpec{outcome.version, std::nullopt});
+    Status st = snapshot.ok() ? t.table->WriteCheckpoint(*snapshot) : snapshot.status();
+    outcome.checkpoint_written = st.ok();
+    if (!st.ok()) outcome.checkpoint_error = st.ToString();
+  }
+  return outcome;
+}
+
+Result<std::unique_ptr<OverwriteTransaction>> Table::BeginOverwrite(
+    const Schema& schema, const std::vector<std::string>& partition_columns,
+    const std::vector<std::string>& partitions, CommitOptions options) const {
+  std::string where = "begin overwrite of " + Key("");
+  if (partition_columns.size() != 1) {
+    return Status::InvalidArgument(where + ": exactly one partition column is supported");
+  }
+  if (partitions.empty()) return Status::InvalidArgument(where + ": no partitions to replace");
+  auto impl = std::make_unique<OverwriteTransaction::Impl>();
+  impl->table = this;
+  impl->schema = schema;
+  impl->options = std::move(options);
+  impl->partitions.insert(partitions.begin(), partitions.end());
+  bool found = false;
+  for (const Field& f : schema) {
+    if (f.name == partition_columns[0]) {
+      impl->partition_field = f;
+      found = !f.type.is_nested();
+    }
+  }
+  if (!found) {
+    return Status::InvalidArgument(fmt::format("{}: partition column {} is not a primitive column "
+                                               "of the schema", where, partition_columns[0]));
+  }
+  auto snapshot = LoadSnapshot();
+  if (snapshot.ok()) {
+    RS_RETURN_IF_ERROR_CTX(CheckWritable(*snapshot), where);
+    if (!SameFields(snapshot->metadata.schema, schema) ||
+        snapshot->metadata.partition_columns != partition_columns) {
+      return Status::FailedPrecondition(fmt::format(
+          "{}: schema or partitioning differs from the table's (table: {} partitioned by [{}])",
+          where, SchemaToString(snapshot->metadata.schema),
+          fmt::join(snapshot->metadata.partition_columns, ", ")));
+    }
+    impl->read_snapshot = std::move(snapshot).value();
+  } else if (!snapshot.status().IsNotFound() ||
+             snapshot.status().message().find("not a Delta table") == std::string::npos) {
+    return snapshot.status().Annotate(where);
+  }
+  return std::unique_ptr<OverwriteTransaction>(new OverwriteTransaction(std::move(impl)));
+}
+
+}  // namespace rs::delta

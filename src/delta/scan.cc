@@ -1,0 +1,293 @@
+// Snapshot scans: prune files by partition values, then by file statistics,
+// then let the Parquet reader prune row groups; rows outside the ranges are
+// dropped, so the result is exact.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "delta/batch_internal.h"
+#include "delta/log_internal.h"
+#include "delta/parquet_io_internal.h"
+#include "delta/table.h"
+
+namespace rs::delta {
+namespace {
+
+using nlohmann::json;
+
+struct ScanPlan {
+  Schema output;                        // projected fields, schema order
+  std::set<std::string> partition_cols;
+  std::vector<ColumnRange> partition_ranges;
+  std::vector<ColumnRange> data_ranges;
+  std::vector<Field> data_fields;       // data columns to read: output + ranged
+};
+
+const Field* FindField(const Schema& schema, const std::string& name) {
+  for (const Field& f : schema) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+Result<ScanPlan> MakePlan(const Snapshot& s, const ScanOptions& options) {
+  ScanPlan plan;
+  const Schema& schema = s.metadata.schema;
+  plan.partition_cols.insert(s.metadata.partition_columns.begin(),
+                             s.metadata.partition_columns.end());
+  std::set<std::string> wanted(options.columns.begin(), options.columns.end());
+  for (const std::string& c : options.columns) {
+    if (!FindField(schema, c)) return Status::InvalidArgument("scan: unknown column '" + c + "'");
+  }
+  std::set<std::string> data_needed;
+  for (const Field& f : schema) {
+    if (!options.columns.empty() && wanted.count(f.name) == 0) continue;
+    plan.output.push_back(f);
+    if (plan.partition_cols.count(f.name) == 0) data_needed.insert(f.name);
+  }
+  for (const ColumnRange& r : options.ranges) {
+    const Field* f = FindField(schema, r.column);
+    if (!f) return Status::InvalidArgument("scan: unknown column '" + r.column + "' in filter");
+    if (f->type.is_nested()) {
+      return Status::InvalidArgument("scan: cannot filter on nested column '" + r.column + "'");
+    }
+    if (plan.partition_cols.count(r.column)) {
+      plan.partition_ranges.push_back(r);
+    } else {
+      plan.data_ranges.push_back(r);
+      data_needed.insert(r.column);
+    }
+  }
+  for (const Field& f : schema) {
+    if (data_needed.count(f.name)) plan.data_fields.push_back(f);
+  }
+  return plan;
+}
+
+Result<bool> PartitionsMatch(const ScanPlan& plan, const Schema& schema, const AddFile& file) {
+  for (const ColumnRange& r : plan.partition_ranges) {
+    const Field* f = FindField(schema, r.column);
+    auto it = file.partition_values.find(r.column);
+    std::optional<std::string> text = it == file.partition_values.end() ? std::nullopt : it->second;
+    RS_ASSIGN_OR_RETURN(Value v, ParsePartitionValue(text, f->type));
+    if (!InRange(f->type, v, r.min, r.max)) return false;
+  }
+  return true;
+}
+
+// A stats bound as a Value; nullopt when absent or not usable for pruning.
+std::optional<Value> StatValue(const json& stats, const char* which, const Field& f) {
+  auto group = stats.find(which);
+  if (group == stats.end() || !group->is_object()) return std::nullopt;
+  auto it = group->find(f.name);
+  if (it == group->end() || it->is_null()) return std::nullopt;
+  bool is_max = std::string_view(which) == "maxValues";
+  switch (f.type.id) {
+    case TypeId::kByte:
+    case TypeId::kShort:
+    case TypeId::kInteger:
+    case TypeId::kLong:
+      if (!it->is_number_integer()) return std::nullopt;
+      return Value::Int(it->get<int64_t>());
+    case TypeId::kFloat:
+      if (!it->is_number()) return std::nullopt;
+      return Value::Float(it->get<float>());
+    case TypeId::kDouble:
+      if (!it->is_number()) return std::nullopt;
+      return Value::Double(it->get<double>());
+    case TypeId::kString: {
+      if (!it->is_string()) return std::nullopt;
+      std::string s = it->get<std::string>();
+      if (is_max && s.size() >= 32) return std::nullopt;  // writers truncate long maxima
+      return Value::Bytes(std::move(s));
+    }
+    case TypeId::kDate: {
+      if (!it->is_string()) return std::nullopt;
+      auto days = ParseDateDays(it->get<std::string>());
+      if (!days.ok()) return std::nullopt;
+      return Value::Int(*days);
+    }
+    case TypeId::kTimestamp: {
+      if (!it->is_string()) return std::nullopt;
+      auto micros = ParseTimestampMicros(it->get<std::string>());
+      if (!micros.ok()) return std::nullopt;
+      return Value::Int(*micros + (is_max ? 999 : 0));  // stats are truncated to millis
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+bool StatsMayMatch(const ScanPlan& plan, const AddFile& file) {
+  if (plan.data_ranges.empty() || file.stats_json.empty()) return true;
+  json stats = json::parse(file.stats_json, nullptr, /*allow_exceptions=*/false);
+  if (!stats.is_object()) return true;
+  for (const ColumnRange& r : plan.data_ranges) {
+    const Field* f = FindField(plan.data_fields, r.column);
+    auto min = StatValue(stats, "minValues", *f);
+    auto max = StatValue(stats, "maxValues", *f);
+    if (!r.min.is_null() && max) {
+      auto c = CompareValues(f->type, *max, r.min);
+      if (c && *c < 0) return false;
+    }
+    if (!r.max.is_null() && min) {
+      auto c = CompareValues(f->type, *min, r.max);
+      if (c && *c > 0) return false;
+    }
+  }
+  return true;
+}
+
+// Column `name` of the file schema, matched exactly, else ignoring case (Spark).
+const Field* FileColumn(const Schema& file_schema, const std::string& name) {
+  if (const Field* f = FindField(file_schema, name)) return f;
+  for (const Field& f : file_schema) {
+    if (f.name.size() == name.size() &&
+        std::equal(f.name.begin(), f.name.end(), name.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<uint8_t> RowsInRanges(const ScanPlan& plan, const RecordBatch& batch) {
+  std::vector<uint8_t> keep(batch.num_rows, 1);
+  for (const ColumnRange& r : plan.data_ranges) {
+    int idx = batch.FindColumn(r.column);
+    const ColumnVector& col = batch.columns[idx];
+    for (size_t i = 0; i < batch.num_rows; ++i) {
+      if (keep[i] && !InRange(col.field.type, ValueAt(col, i), r.min, r.max)) keep[i] = 0;
+    }
+  }
+  return keep;
+}
+
+// Reads the data columns of one file into table fields (absent columns null).
+Result<RecordBatch> ReadDataColumns(storage::Storage& store, const std::string& key,
+                                    const ScanPlan& plan) {
+  RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, key));
+  std::vector<std::string> read_names;
+  std::vector<ColumnRange> pushdown;
+  for (const Field& f : plan.data_fields) {
+    if (const Field* ff = FileColumn(source->schema(), f.name)) read_names.push_back(ff->name);
+  }
+  for (const ColumnRange& r : plan.data_ranges) {
+    if (const Field* ff = FileColumn(source->schema(), r.column)) {
+      pushdown.push_back(ColumnRange{ff->name, r.min, r.max});
+    }
+  }
+  RecordBatch data;
+  if (read_names.empty()) {
+    data.num_rows = plan.data_ranges.empty() ? static_cast<size_t>(source->num_rows()) : 0;
+  } else {
+    RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown));
+  }
+  RecordBatch out;
+  out.num_rows = data.num_rows;
+  for (const Field& f : plan.data_fields) {
+    const Field* ff = FileColumn(source->schema(), f.name);
+    int idx = ff ? data.FindColumn(ff->name) : -1;
+    if (idx < 0) {
+      out.columns.push_back(MakeNullColumn(f, out.num_rows));
+    } else {
+      RS_ASSIGN_OR_RETURN(ColumnVector col, ConformColumn(std::move(data.columns[idx]), f));
+      out.columns.push_back(std::move(col));
+    }
+    out.schema.push_back(f);
+  }
+  return out;
+}
+
+Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPlan& plan,
+                             const AddFile& file) {
+  RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "scan " + file.path);
+  std::string key = table.Key(relative);
+  auto data = ReadDataColumns(table.store(), key, plan);
+  if (!data.ok()) {
+    if (data.status().IsNotFound()) {
+      return Status::NotFound(fmt::format("scan version {}: data file {} is missing ({})",
+                                          s.version, file.path, data.status().message()));
+    }
+    return data.status().Annotate(fmt::format("scan version {}: read {}", s.version, key));
+  }
+  std::vector<uint8_t> keep = RowsInRanges(plan, *data);
+  RecordBatch out;
+  out.schema = plan.output;
+  for (const Field& f : plan.output) {
+    if (plan.partition_cols.count(f.name)) {
+      auto it = file.partition_values.find(f.name);
+      std::optional<std::string> text =
+          it == file.partition_values.end() ? std::nullopt : it->second;
+      RS_ASSIGN_OR_RETURN_CTX(Value v, ParsePartitionValue(text, f.type),
+                              "scan " + file.path + ": partition column " + f.name);
+      RS_ASSIGN_OR_RETURN(ColumnVector col, MakeConstantColumn(f, v, data->num_rows));
+      out.columns.push_back(std::move(col));
+    } else {
+      out.columns.push_back(std::move(data->columns[data->FindColumn(f.name)]));
+    }
+  }
+  for (ColumnVector& col : out.columns) FilterColumn(&col, keep);
+  out.num_rows = out.columns.empty() ? 0 : out.columns[0].size();
+  if (out.columns.empty()) {
+    for (uint8_t k : keep) out.num_rows += k;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status Table::ScanEach(const Snapshot& snapshot, const ScanOptions& options,
+                       const std::function<Status(const RecordBatch&)>& sink,
+                       ScanStats* stats) const {
+  RS_ASSIGN_OR_RETURN(ScanPlan plan, MakePlan(snapshot, options));
+  ScanStats local;
+  for (const AddFile& file : snapshot.files) {
+    ++local.files_total;
+    RS_ASSIGN_OR_RETURN_CTX(bool match, PartitionsMatch(plan, snapshot.metadata.schema, file),
+                            "scan " + file.path);
+    if (!match || !StatsMayMatch(plan, file)) continue;
+    ++local.files_read;
+    RS_ASSIGN_OR_RETURN(RecordBatch batch, ScanFile(*this, snapshot, plan, file));
+    local.rows += static_cast<int64_t>(batch.num_rows);
+    RS_RETURN_IF_ERROR(sink(batch));
+  }
+  if (stats) *stats = local;
+  return Status::OK();
+}
+
+Result<RecordBatch> Table::Scan(const Snapshot& snapshot, const ScanOptions& options,
+                                ScanStats* stats) const {
+  RS_ASSIGN_OR_RETURN(ScanPlan plan, MakePlan(snapshot, options));
+  RecordBatch all;
+  all.schema = plan.output;
+  for (const Field& f : plan.output) all.columns.push_back(ColumnVector::Make(f));
+  RS_RETURN_IF_ERROR(ScanEach(
+      snapshot, options,
+      [&all](const RecordBatch& b) {
+        for (size_t i = 0; i < b.columns.size(); ++i) {
+          RS_RETURN_IF_ERROR(AppendColumn(&all.columns[i], b.columns[i]));
+        }
+        all.num_rows += b.num_rows;
+        return Status::OK();
+      },
+      stats));
+  return all;
+}
+
+Result<int64_t> Table::CountRows(const Snapshot& snapshot) const {
+  int64_t total = 0;
+  for (const AddFile& file : snapshot.files) {
+    if (file.num_records) {
+      total += *file.num_records;
+      continue;
+    }
+    RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "count " + file.path);
+    RS_ASSIGN_OR_RETURN_CTX(auto source, ParquetSource::Open(*store_, Key(relative)),
+                            "count rows of " + file.path);
+    total += source->num_rows();
+  }
+  return total;
+}
+
+}  // namespace rs::delta

@@ -1,0 +1,231 @@
+// Log replay (PROTOCOL.md "Action Reconciliation"): newest usable checkpoint,
+// then contiguous JSON commits up to the requested version.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "delta/replay_internal.h"
+
+namespace rs::delta {
+namespace {
+
+// Reader features whose data we read correctly.
+const std::set<std::string>& SupportedReaderFeatures() {
+  static const std::set<std::string> kSupported = {"timestampNtz"};
+  return kSupported;
+}
+
+class ReplayState {
+ public:
+  void Apply(Action&& a) {
+    switch (a.kind) {
+      case Action::Kind::kAdd: {
+        std::string key = FileActionKey(a.add.path, a.add.deletion_vector_id);
+        removes_.erase(key);
+        adds_[key] = std::move(a.add);
+        break;
+      }
+      case Action::Kind::kRemove: {
+        std::string key = FileActionKey(a.remove.path, a.remove.deletion_vector_id);
+        adds_.erase(key);
+        removes_[key] = std::move(a.remove);
+        break;
+      }
+      case Action::Kind::kMetadata: metadata_ = std::move(a.metadata); break;
+      case Action::Kind::kProtocol: protocol_ = std::move(a.protocol); break;
+      case Action::Kind::kTxn: txns_[a.txn.app_id] = a.txn.version; break;
+      case Action::Kind::kCommitInfo:
+        if (a.commit_info.timestamp_ms) last_commit_ts_ = *a.commit_info.timestamp_ms;
+        break;
+      case Action::Kind::kOther: break;
+    }
+  }
+
+  Result<Snapshot> Finish(int64_t version, const std::string& where) && {
+    if (!protocol_) {
+      return Status::Corruption(fmt::format("{} at version {}: no protocol action", where, version));
+    }
+    if (!metadata_) {
+      return Status::Corruption(fmt::format("{} at version {}: no metaData action", where, version));
+    }
+    Snapshot s;
+    s.version = version;
+    s.protocol = std::move(*protocol_);
+    s.metadata = std::move(*metadata_);
+    s.txns = std::move(txns_);
+    s.commit_timestamp_ms = last_commit_ts_;
+    for (auto& [key, add] : adds_) s.files.push_back(std::move(add));
+    for (auto& [key, rm] : removes_) s.tombstones.push_back(std::move(rm));
+    std::sort(s.files.begin(), s.files.end(),
+              [](const AddFile& a, const AddFile& b) { return a.path < b.path; });
+    std::sort(s.tombstones.begin(), s.tombstones.end(),
+              [](const RemoveFile& a, const RemoveFile& b) { return a.path < b.path; });
+    return s;
+  }
+
+  void ResetCommitTimestamp() { last_commit_ts_ = 0; }
+
+ private:
+  std::unordered_map<std::string, AddFile> adds_;
+  std::unordered_map<std::string, RemoveFile> removes_;
+  std::optional<Protocol> protocol_;
+  std::optional<Metadata> metadata_;
+  std::map<std::string, int64_t> txns_;
+  int64_t last_commit_ts_ = 0;
+};
+
+std::string LogPrefix(const std::string& root) {
+  return storage::JoinKey(root, kLogDir) + "/";
+}
+
+void AddCheckpointPart(LogListing* listing, const LogFile& f) {
+  CheckpointSet& cp = listing->checkpoints[f.version];
+  cp.version = f.version;
+  cp.parts.push_back(f);
+}
+
+void MarkComplete(CheckpointSet* cp) {
+  // A classic single-file checkpoint wins; otherwise every part 1..n of one n.
+  for (const LogFile& p : cp->parts) {
+    if (p.kind == LogFile::Kind::kCheckpoint) {
+      cp->parts = {p};
+      cp->complete = true;
+      return;
+    }
+  }
+  std::map<int, std::set<int>> by_count;
+  for (const LogFile& p : cp->parts) by_count[p.num_parts].insert(p.part);
+  for (const auto& [n, seen] : by_count) {
+    if (static_cast<int>(seen.size()) != n) continue;
+    std::vector<LogFile> parts;
+    for (const LogFile& p : cp->parts) {
+      if (p.num_parts == n) parts.push_back(p);
+    }
+    std::sort(parts.begin(), parts.end(),
+              [](const LogFile& a, const LogFile& b) { return a.part < b.part; });
+    cp->parts = std::move(parts);
+    cp->complete = true;
+    return;
+  }
+}
+
+Status ApplyCommits(storage::Storage& store, const std::string& root, const LogListing& listing,
+                    int64_t from, int64_t to, ReplayState* state) {
+  for (int64_t v = from; v <= to; ++v) {
+    if (listing.commits.count(v) == 0) {
+      return Status::Corruption(fmt::format(
+          "log is not contiguous: {} (version {}) is missing", CommitFileName(v), v));
+    }
+    RS_ASSIGN_OR_RETURN(std::vector<Action> actions, ReadCommit(store, root, v));
+    state->ResetCommitTimestamp();
+    for (Action& a : actions) state->Apply(std::move(a));
+  }
+  return Status::OK();
+}
+
+// Version at which the commits needed from `start` are all present, else the first gap.
+std::optional<int64_t> FirstMissingCommit(const LogListing& listing, int64_t start, int64_t end) {
+  for (int64_t v = start; v <= end; ++v) {
+    if (listing.commits.count(v) == 0) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<LogListing> ListLog(storage::Storage& store, const std::string& root) {
+  std::string prefix = LogPrefix(root);
+  RS_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, store.List(prefix),
+                          "list " + prefix);
+  LogListing listing;
+  for (const auto& obj : objects) {
+    std::string_view name = std::string_view(obj.key).substr(prefix.size());
+    if (name.find('/') != std::string_view::npos) continue;  // _sidecars/, _staged_commits/
+    LogFile f = ClassifyLogFile(name);
+    if (f.kind == LogFile::Kind::kOther) continue;
+    f.key = obj.key;
+    f.size_bytes = obj.size_bytes;
+    f.modified_unix_ms = obj.modified_unix_ms;
+    if (f.kind == LogFile::Kind::kCommit) {
+      listing.commits[f.version] = f;
+    } else {
+      AddCheckpointPart(&listing, f);
+    }
+    listing.latest_version = std::max(listing.latest_version, f.version);
+  }
+  for (auto& [v, cp] : listing.checkpoints) MarkComplete(&cp);
+  return listing;
+}
+
+Result<std::vector<Action>> ReadCommit(storage::Storage& store, const std::string& root,
+                                       int64_t version) {
+  std::string key = LogPrefix(root) + CommitFileName(version);
+  RS_ASSIGN_OR_RETURN_CTX(std::string text, store.Get(key), "read " + key);
+  return ParseCommit(text, key);
+}
+
+Status CheckReadable(const Protocol& protocol, const Metadata& metadata) {
+  int reader = protocol.min_reader_version;
+  if (reader == 2) {
+    return Status::Unimplemented(
+        "table requires unsupported reader feature: columnMapping (minReaderVersion 2)");
+  }
+  if (reader > 3 || reader < 1) {
+    return Status::Unimplemented(fmt::format("table requires unsupported reader version {}", reader));
+  }
+  if (reader == 3) {
+    std::vector<std::string> unsupported;
+    for (const std::string& f : protocol.reader_features.value_or(std::vector<std::string>{})) {
+      if (SupportedReaderFeatures().count(f) == 0) unsupported.push_back(f);
+    }
+    if (!unsupported.empty()) {
+      return Status::Unimplemented(fmt::format("table requires unsupported reader feature: {}",
+                                               fmt::join(unsupported, ", ")));
+    }
+  }
+  auto mode = metadata.configuration.find("delta.columnMapping.mode");
+  if (mode != metadata.configuration.end() && mode->second != "none") {
+    return Status::Unimplemented("table requires unsupported reader feature: columnMapping (mode " +
+                                 mode->second + ")");
+  }
+  return Status::OK();
+}
+
+Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& root,
+                                 const LogListing& listing, int64_t version) {
+  std::string where = "replay " + (root.empty() ? store.Describe() : root);
+  std::string checkpoint_errors;
+  for (auto it = listing.checkpoints.rbegin(); it != listing.checkpoints.rend(); ++it) {
+    const CheckpointSet& cp = it->second;
+    if (cp.version > version || !cp.complete) continue;
+    if (auto gap = FirstMissingCommit(listing, cp.version + 1, version)) {
+      return Status::Corruption(fmt::format("{}: log is not contiguous: {} (version {}) is missing",
+                                            where, CommitFileName(*gap), *gap));
+    }
+    auto actions = ReadCheckpoint(store, cp);
+    if (!actions.ok()) {  // a damaged checkpoint: fall back to an older one or to JSON
+      checkpoint_errors += "; " + actions.status().message();
+      continue;
+    }
+    ReplayState state;
+    for (Action& a : *actions) state.Apply(std::move(a));
+    RS_RETURN_IF_ERROR_CTX(ApplyCommits(store, root, listing, cp.version + 1, version, &state),
+                           where);
+    RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
+    s.checkpoint_version = cp.version;
+    return s;
+  }
+  if (auto gap = FirstMissingCommit(listing, 0, version)) {
+    return Status::Corruption(fmt::format(
+        "{}: log is not contiguous: {} (version {}) is missing and no usable checkpoint "
+        "precedes version {}{}",
+        where, CommitFileName(*gap), *gap, version, checkpoint_errors));
+  }
+  ReplayState state;
+  RS_RETURN_IF_ERROR_CTX(ApplyCommits(store, root, listing, 0, version, &state), where);
+  return std::move(state).Finish(version, where);
+}
+
+}  // namespace rs::delta

@@ -1,0 +1,230 @@
+// Delta Lake tables: snapshot reads (log replay, checkpoints, time travel),
+// scans with partition / stats / row-group pruning, partition overwrites with
+// optimistic concurrency, checkpoints and vacuum. docs/delta_log.md describes
+// what is read and written.
+//
+// A Table is a handle on `root_key` inside a Storage; it holds no snapshot
+// state, so one Table may be used from several threads. Snapshots are values.
+//
+// Errors: NotFound (no table, version, or data file), Corruption (malformed or
+// non-contiguous log), Unimplemented (a reader feature we do not support:
+// "table requires unsupported reader feature: deletionVectors"), Aborted (a
+// concurrent writer won a conflicting race: rerun), InvalidArgument (input).
+#ifndef RS_DELTA_TABLE_H_
+#define RS_DELTA_TABLE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/columnar.h"
+#include "common/status.h"
+#include "storage/storage.h"
+
+namespace rs::delta {
+
+struct Protocol {
+  int min_reader_version = 1;
+  int min_writer_version = 2;
+  std::optional<std::vector<std::string>> reader_features;  // reader version 3 only
+  std::optional<std::vector<std::string>> writer_features;  // writer version 7 only
+};
+
+struct Metadata {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string format_provider = "parquet";
+  std::string schema_string;  // Delta JSON schema, as in the log
+  Schema schema;              // parsed from schema_string
+  std::vector<std::string> partition_columns;
+  std::map<std::string, std::string> configuration;
+  std::optional<int64_t> created_time_ms;
+};
+
+// An active data file (an add action that survived log replay).
+struct AddFile {
+  std::string path;  // as written in the log (URI-encoded, relative to the table root)
+  std::map<std::string, std::optional<std::string>> partition_values;  // nullopt = null
+  int64_t size_bytes = 0;
+  int64_t modification_time_ms = 0;
+  bool data_change = true;
+  std::string stats_json;              // empty when the log has no JSON stats
+  std::optional<int64_t> num_records;  // from stats or stats_parsed
+  std::string deletion_vector_id;      // empty = none
+};
+
+// A remove action still in force (a tombstone), kept for vacuum.
+struct RemoveFile {
+  std::string path;
+  std::optional<int64_t> deletion_timestamp_ms;
+  bool data_change = true;
+  std::map<std::string, std::optional<std::string>> partition_values;
+  std::optional<int64_t> size_bytes;
+  std::string deletion_vector_id;
+};
+
+struct Snapshot {
+  int64_t version = -1;
+  Protocol protocol;
+  Metadata metadata;
+  std::vector<AddFile> files;           // sorted by path
+  std::vector<RemoveFile> tombstones;   // sorted by path
+  std::map<std::string, int64_t> txns;  // appId -> version
+  std::optional<int64_t> checkpoint_version;  // checkpoint the replay started from
+  int64_t commit_timestamp_ms = 0;            // of `version` (commitInfo, else file mtime)
+};
+
+// Which version to load: latest (both empty), an exact version, or the newest
+// version committed at or before a timestamp.
+struct SnapshotSpec {
+  std::optional<int64_t> version;
+  std::optional<int64_t> timestamp_ms;
+};
+
+// Inclusive range on one column; a null bound is open. Equality: min == max.
+struct ColumnRange {
+  std::string column;
+  Value min;
+  Value max;
+};
+
+struct ScanOptions {
+  std::vector<std::string> columns;  // empty = all, in schema order
+  std::vector<ColumnRange> ranges;   // all must hold; rows outside are dropped
+};
+
+struct ScanStats {
+  int64_t files_total = 0;
+  int64_t files_read = 0;
+  int64_t rows = 0;
+};
+
+struct CommitOptions {
+  std::string run_id;  // recorded in commitInfo.runId (and txn appId when txn_app_id set)
+  std::string engine_info = "ranking-signals/0.1.0";
+  std::optional<std::string> txn_app_id;  // when set, a txn action {appId, version = txn_version}
+  int64_t txn_version = 0;
+  std::map<std::string, std::string> configuration;  // table configuration when creating
+  int max_attempts = 20;  // commit attempts across compatible races
+};
+
+struct CommitOutcome {
+  int64_t version = -1;
+  int64_t num_added = 0;
+  int64_t num_removed = 0;
+  int64_t bytes_added = 0;
+  int attempts = 0;
+  bool checkpoint_written = false;
+  std::string checkpoint_error;  // a failed checkpoint does not fail the commit
+};
+
+struct HistoryEntry {
+  int64_t version = 0;
+  int64_t timestamp_ms = 0;
+  std::string operation;
+  std::map<std::string, std::string> operation_parameters;  // values as JSON text
+  std::string run_id;
+  std::string engine_info;
+};
+
+struct VacuumOptions {
+  double retain_hours = 168;
+  bool dry_run = false;
+  bool force = false;  // allow retain_hours below 168
+  std::optional<int64_t> now_ms;  // for tests; default: system clock
+};
+
+struct VacuumResult {
+  std::vector<std::string> deleted_keys;  // relative to the table root (would-be when dry_run)
+  int64_t bytes = 0;
+};
+
+// "COL=VALUE" as an equality range; VALUE is read like a partition value of
+// the column's type (2024-03, 42, 2024-03-01, 2024-03-01 12:00:00, true); VALUE may not be empty.
+Result<ColumnRange> ParseEqualityFilter(const Schema& schema, const std::string& expr);
+
+// The fields as Delta JSON schema text, without field metadata:
+// [{"name":..,"type":"long"|{nested},"nullable":..}, ...].
+std::string SchemaFieldsJson(const Schema& schema);
+
+class Table;
+
+// A partition overwrite in progress: replaces every listed partition whole.
+// Call order: WritePartition()* then exactly one of Commit() or Abandon().
+// Not thread-safe.
+class OverwriteTransaction {
+ public:
+  ~OverwriteTransaction();
+  OverwriteTransaction(const OverwriteTransaction&) = delete;
+  OverwriteTransaction& operator=(const OverwriteTransaction&) = delete;
+
+  // Writes `batch` (table schema; the partition column may be absent) as a data
+  // file of partition `value` now. Fails before writing anything when `value`
+  // is not being replaced or a row holds another partition value.
+  Status WritePartition(const std::string& value, const RecordBatch& batch);
+  // Commits removes of the replaced partitions' live files and adds of the new
+  // ones in one log entry; retries across compatible concurrent commits.
+  Result<CommitOutcome> Commit();
+  // Deletes the data files written so far.
+  Status Abandon();
+
+  struct Impl;
+
+ private:
+  friend class Table;
+  explicit OverwriteTransaction(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class Table {
+ public:
+  // `root_key` is the table's prefix in `store` ("" = the store root).
+  static Result<std::unique_ptr<Table>> Open(std::shared_ptr<storage::Storage> store,
+                                             std::string root_key);
+
+  // Replays the log. Fails with Unimplemented on unsupported reader features.
+  Result<Snapshot> LoadSnapshot(const SnapshotSpec& spec = {}) const;
+
+  // Reads the snapshot's rows: columns in schema order (or `options.columns`),
+  // partition columns from partition values, columns absent from a file null.
+  Result<RecordBatch> Scan(const Snapshot& snapshot, const ScanOptions& options = {},
+                           ScanStats* stats = nullptr) const;
+  // Same, one batch per data file, so memory stays one file.
+  Status ScanEach(const Snapshot& snapshot, const ScanOptions& options,
+                  const std::function<Status(const RecordBatch&)>& sink,
+                  ScanStats* stats = nullptr) const;
+  // Rows of the snapshot: stats numRecords, or Parquet footers when missing.
+  Result<int64_t> CountRows(const Snapshot& snapshot) const;
+
+  // Starts replacing `partitions` (values of the single partition column). The
+  // table is created on commit when it does not exist. REQUIRES: this Table
+  // outlives the transaction.
+  Result<std::unique_ptr<OverwriteTransaction>> BeginOverwrite(
+      const Schema& schema, const std::vector<std::string>& partition_columns,
+      const std::vector<std::string>& partitions, CommitOptions options) const;
+
+  // Writes <version>.checkpoint.parquet and _last_checkpoint for `snapshot`.
+  Status WriteCheckpoint(const Snapshot& snapshot) const;
+
+  Result<std::vector<HistoryEntry>> History() const;
+  Result<VacuumResult> Vacuum(const VacuumOptions& options) const;
+
+  storage::Storage& store() const { return *store_; }
+  const std::string& root_key() const { return root_; }
+  // Full storage key of a path relative to the table root.
+  std::string Key(const std::string& relative) const;
+
+ private:
+  Table(std::shared_ptr<storage::Storage> store, std::string root);
+  std::shared_ptr<storage::Storage> store_;
+  std::string root_;
+};
+
+}  // namespace rs::delta
+
+#endif  // RS_DELTA_TABLE_H_
