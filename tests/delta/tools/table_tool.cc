@@ -1,0 +1,25 @@
+// delta_table_tool: the `table` subcommand alone, for tests that run the CLI
+// path in a process (exit codes, stdout, stderr) without the whole program.
+// The tool target links the delta libraries only, so the CLI sources it needs
+// are compiled in here.
+#include <iostream>
+
+#include "cli/cli_context.cc"   // NOLINT(build/include): compiled into this tool
+#include "cli/table_command.cc"  // NOLINT(build/include)
+
+int main(int argc, char** argv) {
+  CLI::App app{"delta_table_tool"};
+  app.require_subcommand(1);
+  rs::cli::CliContext ctx;
+  ctx.out = &std::cout;
+  ctx.err = &std::cerr;
+  rs::cli::AddTableCommand(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : rs::cli::kExitUsage;
+  }
+  std::cout.flush();
+  return ctx.exit_code;
+}
