@@ -66,8 +66,8 @@ class CachingTokenSource : public TokenSource {
 
  private:
   std::mutex mu_;
-  std::string token_;                                  // guarded by mu_
-  std::chrono::system_clock::time_point refresh_at_;   // guarded by mu_
+  std::string token_;                                 // guarded by mu_
+  std::chrono::system_clock::time_point refresh_at_;  // guarded by mu_
 };
 
 std::shared_ptr<TokenSource> NewStaticTokenSource(std::string token);
@@ -93,8 +93,8 @@ std::shared_ptr<TokenSource> NewWorkloadIdentityTokenSource(std::shared_ptr<Http
 struct AzureCredential {
   enum class Kind { kSharedKey, kSas, kBearer, kAnonymous };
   Kind kind = Kind::kAnonymous;
-  std::string account_key;  // decoded key bytes (kSharedKey)
-  std::string sas;          // query string without '?' (kSas)
+  std::string account_key;             // decoded key bytes (kSharedKey)
+  std::string sas;                     // query string without '?' (kSas)
   std::shared_ptr<TokenSource> token;  // kBearer
 
   // "shared key", "SAS token", "bearer token (managed identity)", ...

@@ -47,8 +47,7 @@ class AzureBlobStorage final : public Storage {
     }
   }
 
-  Result<std::string> GetRange(const std::string& key, uint64_t offset,
-                               uint64_t length) override {
+  Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override {
     RS_RETURN_IF_ERROR(internal::ValidateKey("get range", key));
     if (length == 0) {
       RS_RETURN_IF_ERROR(Head(key).status());
@@ -78,9 +77,8 @@ class AzureBlobStorage final : public Storage {
   }
 
   Result<std::vector<ObjectInfo>> List(const std::string& prefix) override {
-    std::string full_prefix = client_.config().root.empty()
-                                  ? prefix
-                                  : client_.config().root + "/" + prefix;
+    std::string full_prefix =
+        client_.config().root.empty() ? prefix : client_.config().root + "/" + prefix;
     std::vector<ObjectInfo> out;
     std::string marker;
     do {
@@ -149,11 +147,13 @@ class AzureBlobStorage final : public Storage {
     RS_RETURN_IF_ERROR(RunParallel(count, [&](size_t i) -> Status {
       uint64_t offset = (i + 1) * chunk;
       uint64_t length = std::min(chunk, total - offset);
-      BlobCall call{"get", "GET", blob, {},
-                    {{"x-ms-range", RangeHeader(offset, length)}, {"If-Match", etag}}, {}};
+      BlobCall call{
+          "get", "GET", blob, {}, {{"x-ms-range", RangeHeader(offset, length)}, {"If-Match", etag}},
+          {}};
       RS_ASSIGN_OR_RETURN(HttpResponse part, client_.Execute(call));
       if (part.status == 412) {
-        return Status::Aborted("get " + client_.DisplayUrl(call) + ": object changed while reading");
+        return Status::Aborted("get " + client_.DisplayUrl(call) +
+                               ": object changed while reading");
       }
       if (part.status != 206) return client_.ErrorFor(call, part);
       if (part.body.size() != length) {
@@ -209,8 +209,11 @@ class AzureBlobStorage final : public Storage {
   Status Upload(const std::string& op, const std::string& blob, std::string_view data,
                 bool if_absent) {
     if (data.size() <= client_.config().single_put_max_bytes) {
-      BlobCall call{op, "PUT", blob, {}, {{"x-ms-blob-type", "BlockBlob"},
-                                           {"Content-Type", "application/octet-stream"}},
+      BlobCall call{op,
+                    "PUT",
+                    blob,
+                    {},
+                    {{"x-ms-blob-type", "BlockBlob"}, {"Content-Type", "application/octet-stream"}},
                     data};
       return Commit(call, data, if_absent);
     }
@@ -221,7 +224,10 @@ class AzureBlobStorage final : public Storage {
     }
     RS_ASSIGN_OR_RETURN(std::vector<std::string> ids, PutBlocks(op, blob, data));
     std::string xml = internal::BlockListXml(ids);
-    BlobCall call{op + ": put block list", "PUT", blob, {{"comp", "blocklist"}},
+    BlobCall call{op + ": put block list",
+                  "PUT",
+                  blob,
+                  {{"comp", "blocklist"}},
                   {{"Content-Type", "application/xml"},
                    {"x-ms-blob-content-type", "application/octet-stream"}},
                   xml};
@@ -282,8 +288,12 @@ class AzureBlobStorage final : public Storage {
 
   Status PutBlock(const std::string& op, const std::string& blob, const std::string& id,
                   std::string_view chunk) {
-    BlobCall call{op + ": put block", "PUT", blob, {{"comp", "block"}, {"blockid", id}},
-                  {{"Content-Type", "application/octet-stream"}}, chunk};
+    BlobCall call{op + ": put block",
+                  "PUT",
+                  blob,
+                  {{"comp", "block"}, {"blockid", id}},
+                  {{"Content-Type", "application/octet-stream"}},
+                  chunk};
     RS_ASSIGN_OR_RETURN(HttpResponse response, client_.Execute(call));
     if (response.status == 201) return Status::OK();
     return client_.ErrorFor(call, response);

@@ -150,10 +150,10 @@ Status ResolveEndpoint(const Sources& src, const ParsedUri& uri, AzureConfig* co
     } else if (!config->account.empty()) {
       std::string protocol = Get(src.conn, "DefaultEndpointsProtocol");
       std::string suffix = Get(src.conn, "EndpointSuffix");
-      if (suffix.empty()) suffix = uri.endpoint_suffix.empty() ? "core.windows.net"
-                                                               : uri.endpoint_suffix;
-      endpoint = (protocol.empty() ? "https" : protocol) + "://" + config->account + ".blob." +
-                 suffix;
+      if (suffix.empty())
+        suffix = uri.endpoint_suffix.empty() ? "core.windows.net" : uri.endpoint_suffix;
+      endpoint =
+          (protocol.empty() ? "https" : protocol) + "://" + config->account + ".blob." + suffix;
     }
   }
   if (endpoint.empty() || (config->account.empty() && endpoint.find("://") == std::string::npos)) {

@@ -29,15 +29,14 @@ std::optional<int64_t> JsonInt(const nlohmann::json& body, const char* field) {
 
 // Token and expiry from a token endpoint's JSON reply; `step` names the call.
 Result<CachingTokenSource::Fetched> ParseTokenResponse(const std::string& step,
-                                                      const HttpResponse& response) {
+                                                       const HttpResponse& response) {
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (response.status != 200) {
     std::string code = body.is_object() && body.contains("error") && body["error"].is_string()
                            ? body["error"].get<std::string>()
                            : std::string("no error code");
-    Status (*make)(std::string) = IsRetryableHttpStatus(response.status)
-                                      ? &Status::Unavailable
-                                      : &Status::FailedPrecondition;
+    Status (*make)(std::string) =
+        IsRetryableHttpStatus(response.status) ? &Status::Unavailable : &Status::FailedPrecondition;
     return make(step + ": HTTP " + std::to_string(response.status) + " (" + code +
                 "): could not obtain a storage token; check the identity's configuration");
   }
@@ -107,18 +106,15 @@ class WorkloadIdentityTokenSource final : public CachingTokenSource {
   Result<Fetched> Fetch() override {
     std::string step = "workload identity token from " + RedactUrl(token_url_);
     RS_ASSIGN_OR_RETURN_CTX(std::string assertion, ReadAssertion(), step);
-    std::string form = "client_id=" + PercentEncode(client_id_, false) +
-                       "&scope=" + PercentEncode("https://storage.azure.com/.default", false) +
-                       "&client_assertion_type=" +
-                       PercentEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                                     false) +
-                       "&client_assertion=" + PercentEncode(assertion, false) +
-                       "&grant_type=client_credentials";
+    std::string form =
+        "client_id=" + PercentEncode(client_id_, false) +
+        "&scope=" + PercentEncode("https://storage.azure.com/.default", false) +
+        "&client_assertion_type=" +
+        PercentEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", false) +
+        "&client_assertion=" + PercentEncode(assertion, false) + "&grant_type=client_credentials";
     auto build = [&]() -> Result<HttpRequest> {
-      return HttpRequest{"POST",
-                         token_url_,
-                         {{"Content-Type", "application/x-www-form-urlencoded"}},
-                         form};
+      return HttpRequest{
+          "POST", token_url_, {{"Content-Type", "application/x-www-form-urlencoded"}}, form};
     };
     RS_ASSIGN_OR_RETURN_CTX(HttpResponse response, http_->Send(build), step);
     return ParseTokenResponse(step, response);
@@ -157,9 +153,8 @@ std::shared_ptr<TokenSource> NewManagedIdentityTokenSource(std::shared_ptr<HttpC
                                                            std::string endpoint,
                                                            std::string identity_header,
                                                            std::string client_id) {
-  return std::make_shared<ManagedIdentityTokenSource>(std::move(http), std::move(endpoint),
-                                                      std::move(identity_header),
-                                                      std::move(client_id));
+  return std::make_shared<ManagedIdentityTokenSource>(
+      std::move(http), std::move(endpoint), std::move(identity_header), std::move(client_id));
 }
 
 std::shared_ptr<TokenSource> NewWorkloadIdentityTokenSource(std::shared_ptr<HttpClient> http,

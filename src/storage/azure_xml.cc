@@ -31,16 +31,22 @@ size_t DecodeEntity(std::string_view text, std::string* out) {
   size_t semi = text.find(';');
   if (semi == std::string_view::npos || semi > 12) return 0;
   std::string_view name = text.substr(1, semi - 1);
-  if (name == "amp") *out += '&';
-  else if (name == "lt") *out += '<';
-  else if (name == "gt") *out += '>';
-  else if (name == "quot") *out += '"';
-  else if (name == "apos") *out += '\'';
+  if (name == "amp")
+    *out += '&';
+  else if (name == "lt")
+    *out += '<';
+  else if (name == "gt")
+    *out += '>';
+  else if (name == "quot")
+    *out += '"';
+  else if (name == "apos")
+    *out += '\'';
   else if (name.starts_with("#")) {
     bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
     std::string_view digits = name.substr(hex ? 2 : 1);
     uint32_t cp = 0;
-    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+    auto [ptr, ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
     if (ec != std::errc() || ptr != digits.data() + digits.size()) return 0;
     AppendUtf8(cp, out);
   } else {
@@ -98,12 +104,23 @@ std::string XmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

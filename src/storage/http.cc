@@ -96,8 +96,8 @@ bool IsTransientCurlError(CURLcode code) {
 // Status for a failed transfer. libcurl's own text names host and port at
 // most, never the query string (checked by RedactUrl anyway).
 Status TransferError(const HttpRequest& request, CURLcode code, const char* detail) {
-  std::string message = request.method + " " + RedactUrl(request.url) + ": " +
-                        curl_easy_strerror(code);
+  std::string message =
+      request.method + " " + RedactUrl(request.url) + ": " + curl_easy_strerror(code);
   std::string detail_text = RedactUrl(detail);
   if (!detail_text.empty()) message += " (" + detail_text + ")";
   if (IsTransientCurlError(code)) return Status::Unavailable(std::move(message));
@@ -154,8 +154,7 @@ std::string RedactUrl(std::string_view url) {
   return std::string(url.substr(0, cut));
 }
 
-HttpClient::HttpClient(HttpOptions options)
-    : options_(options), pool_(std::make_unique<Pool>()) {
+HttpClient::HttpClient(HttpOptions options) : options_(options), pool_(std::make_unique<Pool>()) {
   GlobalInitOnce();
   pool_->share.reset(curl_share_init());
   CURLSH* share = pool_->share.get();
@@ -241,8 +240,8 @@ int64_t HttpClient::BackoffMs(int retry, const HttpResponse* response) const {
   if (response != nullptr) {
     std::string retry_after = response->Header("retry-after");
     int64_t seconds = -1;
-    auto [ptr, ec] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(),
-                                     seconds);
+    auto [ptr, ec] =
+        std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
     if (ec == std::errc() && seconds >= 0) {
       return std::min(seconds * 1000, options_.retry_max_delay_ms);
     }

@@ -40,8 +40,7 @@ class LocalStorage final : public Storage {
     return internal::ReadAt(fd.get(), PathOf(key), 0, FileSize(fd.get()));
   }
 
-  Result<std::string> GetRange(const std::string& key, uint64_t offset,
-                               uint64_t length) override {
+  Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override {
     RS_RETURN_IF_ERROR(internal::ValidateKey("get range", key));
     RS_ASSIGN_OR_RETURN(ScopedFd fd, OpenRegular("get range", key));
     uint64_t size = FileSize(fd.get());

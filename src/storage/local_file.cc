@@ -38,8 +38,8 @@ Result<std::string> ReadAt(int fd, const std::string& path, uint64_t offset, uin
   out.resize(length);
   uint64_t filled = 0;
   while (filled < length) {
-    ssize_t n = ::pread(fd, out.data() + filled, length - filled,
-                        static_cast<off_t>(offset + filled));
+    ssize_t n =
+        ::pread(fd, out.data() + filled, length - filled, static_cast<off_t>(offset + filled));
     if (n < 0) {
       if (errno == EINTR) continue;
       return PosixError("read", path, errno);

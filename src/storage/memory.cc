@@ -44,8 +44,7 @@ class MemoryStorage final : public Storage {
     return it->second.data;
   }
 
-  Result<std::string> GetRange(const std::string& key, uint64_t offset,
-                               uint64_t length) override {
+  Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override {
     RS_RETURN_IF_ERROR(internal::ValidateKey("get range", key));
     std::lock_guard lock(state_->mu);
     auto it = state_->objects.find(key);

@@ -45,7 +45,6 @@ Result<std::unique_ptr<Storage>> OpenStorage(const std::string& uri,
   return OpenLocalStorage(uri);
 }
 
-
 std::string JoinKey(std::string_view a, std::string_view b) {
   std::string out;
   for (std::string_view part : {a, b}) {

@@ -61,23 +61,22 @@ std::unique_ptr<Storage> OpenOrFail(const std::string& uri, const StorageOptions
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
-std::unique_ptr<Storage> FreshStore(const std::string& tag = "t", StorageOptions options = Options()) {
+std::unique_ptr<Storage> FreshStore(const std::string& tag = "t",
+                                    StorageOptions options = Options()) {
   return OpenOrFail(std::string("az://") + kContainer + "/" + UniqueRoot(tag), options);
 }
 
-INSTANTIATE_TEST_SUITE_P(Azurite, StorageContractTest,
-                         ::testing::Values(StorageFactory{"shared_key",
-                                                          [] { return FreshStore("contract"); }},
-                                           StorageFactory{"container_root",
-                                                          [] {
-                                                            // A container of its own, no root path.
-                                                            static int n = 0;
-                                                            return OpenOrFail(
-                                                                "az://rs-contract-" +
-                                                                    std::to_string(n++),
-                                                                Options());
-                                                          }}),
-                         testing::StorageFactoryName);
+INSTANTIATE_TEST_SUITE_P(
+    Azurite, StorageContractTest,
+    ::testing::Values(StorageFactory{"shared_key", [] { return FreshStore("contract"); }},
+                      StorageFactory{"container_root",
+                                     [] {
+                                       // A container of its own, no root path.
+                                       static int n = 0;
+                                       return OpenOrFail("az://rs-contract-" + std::to_string(n++),
+                                                         Options());
+                                     }}),
+    testing::StorageFactoryName);
 
 // A proxy in front of Azurite that answers the first `failures` requests
 // with `status` (and Retry-After: 0), forwards the rest, and counts.
@@ -141,9 +140,9 @@ TEST(AzureBlobTest, AbfssUriWithEndpointOverrideReachesTheSameBlobs) {
   std::string root = UniqueRoot("abfss");
   auto az = FreshStore();
   auto by_az = OpenOrFail(std::string("az://") + kContainer + "/" + root, Options());
-  auto by_abfss = OpenStorage(std::string("abfss://") + kContainer +
-                                  "@devstoreaccount1.dfs.core.windows.net/" + root,
-                              Options());
+  auto by_abfss = OpenStorage(
+      std::string("abfss://") + kContainer + "@devstoreaccount1.dfs.core.windows.net/" + root,
+      Options());
   ASSERT_TRUE(by_abfss.ok()) << by_abfss.status().ToString();
   ASSERT_TRUE(by_az->Put("k", "v").ok());
   EXPECT_EQ((*by_abfss)->Get("k").ValueOr("?"), "v");
@@ -166,8 +165,8 @@ TEST(AzureBlobTest, ConnectionStringCarriesEndpointAccountAndKey) {
   StorageOptions options;
   options.settings["AZURE_STORAGE_CONNECTION_STRING"] =
       "DefaultEndpointsProtocol=http;AccountName=" + env["RS_TEST_AZURITE_ACCOUNT"] +
-      ";AccountKey=" + env["RS_TEST_AZURITE_KEY"] + ";BlobEndpoint=" +
-      env["RS_TEST_AZURITE_ENDPOINT"] + ";";
+      ";AccountKey=" + env["RS_TEST_AZURITE_KEY"] +
+      ";BlobEndpoint=" + env["RS_TEST_AZURITE_ENDPOINT"] + ";";
   auto store = FreshStore("connstr", options);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Put("c", "conn").ok());
@@ -294,8 +293,9 @@ TEST(AzureBlobTest, WrongKeyGivesAuthErrorWithoutTheKey) {
 TEST(AzureBlobTest, ServiceSasTokenAuthorizesContainerOperations) {
   auto env = Azurite();
   ASSERT_TRUE(CreateAzureContainer(std::string("az://") + kContainer, Options()).ok());
-  std::string sas = testing::ContainerSas(env["RS_TEST_AZURITE_ACCOUNT"], env["RS_TEST_AZURITE_KEY"],
-                                          kContainer, "racwdl", "2099-01-01T00:00:00Z");
+  std::string sas =
+      testing::ContainerSas(env["RS_TEST_AZURITE_ACCOUNT"], env["RS_TEST_AZURITE_KEY"], kContainer,
+                            "racwdl", "2099-01-01T00:00:00Z");
   StorageOptions options;
   options.settings = {{"AZURE_STORAGE_ACCOUNT_NAME", env["RS_TEST_AZURITE_ACCOUNT"]},
                       {"AZURE_STORAGE_SAS_TOKEN", "?" + sas},
@@ -312,8 +312,9 @@ TEST(AzureBlobTest, ServiceSasTokenAuthorizesContainerOperations) {
 
 TEST(AzureBlobTest, ReadOnlySasRefusesWritesWithoutShowingTheToken) {
   auto env = Azurite();
-  std::string sas = testing::ContainerSas(env["RS_TEST_AZURITE_ACCOUNT"], env["RS_TEST_AZURITE_KEY"],
-                                          kContainer, "r", "2099-01-01T00:00:00Z");
+  std::string sas =
+      testing::ContainerSas(env["RS_TEST_AZURITE_ACCOUNT"], env["RS_TEST_AZURITE_KEY"], kContainer,
+                            "r", "2099-01-01T00:00:00Z");
   StorageOptions options;
   options.settings = {{"AZURE_STORAGE_ACCOUNT_NAME", env["RS_TEST_AZURITE_ACCOUNT"]},
                       {"AZURE_STORAGE_SAS_TOKEN", sas},

@@ -1,6 +1,8 @@
 // Azure Blob store without Azurite: URI and settings resolution, signing
 // and XML helpers, token sources, retries, and the rule that no credential
 // ever reaches a Status message — all against loopback fake servers.
+#include "storage/azure_blob.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,7 +11,6 @@
 
 #include "common/test_services.h"
 #include "storage/azure_auth_internal.h"
-#include "storage/azure_blob.h"
 #include "storage/azure_config_internal.h"
 #include "storage/azure_xml_internal.h"
 #include "storage/loopback_http_server.h"
@@ -47,8 +48,8 @@ TEST(AzureConfigTest, AbfssUriNamesAccountContainerAndRoot) {
 }
 
 TEST(AzureConfigTest, AzUriTakesTheAccountFromSettings) {
-  auto config = Resolve("az://lake/x", {{"AZURE_STORAGE_ACCOUNT_NAME", "acct2"},
-                                        {"AZURE_STORAGE_ACCESS_KEY", kKey}});
+  auto config = Resolve(
+      "az://lake/x", {{"AZURE_STORAGE_ACCOUNT_NAME", "acct2"}, {"AZURE_STORAGE_ACCESS_KEY", kKey}});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->origin, "https://acct2.blob.core.windows.net");
   EXPECT_EQ(config->root, "x");
@@ -123,8 +124,8 @@ TEST(AzureConfigTest, WorkloadIdentityNeedsClientAndTenant) {
 }
 
 TEST(AzureConfigTest, BadTuningValueNamesTheSetting) {
-  auto config = Resolve("az://lake", {{"AZURE_STORAGE_USE_EMULATOR", "true"},
-                                      {"RS_STORAGE_MAX_RETRIES", "many"}});
+  auto config = Resolve(
+      "az://lake", {{"AZURE_STORAGE_USE_EMULATOR", "true"}, {"RS_STORAGE_MAX_RETRIES", "many"}});
   EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(config.status().message().find("RS_STORAGE_MAX_RETRIES='many'"), std::string::npos);
 }
@@ -158,8 +159,8 @@ TEST(AzureSigningTest, StringToSignFollowsTheDocumentedLayout) {
                                {"If-None-Match", "*"},
                                {"x-ms-blob-type", "BlockBlob"}};
   internal::Headers query = {{"comp", "block"}, {"blockid", "YWJj"}};
-  std::string s = internal::SharedKeyStringToSign("PUT", "acct", "/acct/c/a%20b", query, headers,
-                                                  11);
+  std::string s =
+      internal::SharedKeyStringToSign("PUT", "acct", "/acct/c/a%20b", query, headers, 11);
   EXPECT_EQ(s,
             "PUT\n\n\n11\n\napplication/octet-stream\n\n\n\n*\n\n\n"
             "x-ms-blob-type:BlockBlob\nx-ms-date:Wed, 25 Nov 2026 09:00:00 GMT\n"
@@ -204,7 +205,8 @@ TEST(AzureXmlTest, ListBlobsPageIsParsedAndDecoded) {
 }
 
 TEST(AzureXmlTest, EmptyNextMarkerEndsListing) {
-  auto page = internal::ParseListBlobs("<EnumerationResults><Blobs/><NextMarker/></EnumerationResults>");
+  auto page =
+      internal::ParseListBlobs("<EnumerationResults><Blobs/><NextMarker/></EnumerationResults>");
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->blobs.empty());
   EXPECT_EQ(page->next_marker, "");
@@ -309,7 +311,8 @@ TEST(AzureErrorTest, MessagesNameOperationUrlStatusCodeAndMeaning) {
     if (r.method == "DELETE") return ServedResponse{404, {{"x-ms-error-code", "BlobNotFound"}}, ""};
     return ServedResponse{403, {{"x-ms-error-code", "AuthenticationFailed"}}, ""};
   });
-  auto store = OpenStorage("az://cont/root", FakeOptions(server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
+  auto store =
+      OpenStorage("az://cont/root", FakeOptions(server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
   ASSERT_TRUE(store.ok());
   Status s = (*store)->Get("dir/a b.json").status();
   EXPECT_EQ(s.message(), "get " + server.url() +
@@ -343,9 +346,9 @@ TEST(AzureRetryTest, RetryAfterIsHonoured) {
     if (calls++ == 0) return ServedResponse{503, {{"Retry-After", "1"}}, ""};
     return ServedResponse{200, {}, "late"};
   });
-  auto store = OpenStorage("az://cont",
-                           FakeOptions(server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey},
-                                                {"RS_STORAGE_RETRY_MAX_DELAY_MS", "5000"}}));
+  auto store =
+      OpenStorage("az://cont", FakeOptions(server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey},
+                                                    {"RS_STORAGE_RETRY_MAX_DELAY_MS", "5000"}}));
   ASSERT_TRUE(store.ok());
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ((*store)->Get("k").ValueOr("?"), "late");
@@ -368,17 +371,18 @@ struct RangedBlobServer {
       --changes;
       return ServedResponse{412, {{"x-ms-error-code", "ConditionNotMet"}}, ""};
     }
-    return ServedResponse{206,
-                          {{"Content-Range", "bytes " + std::to_string(from) + "-" +
-                                                 std::to_string(to) + "/10"},
-                           {"ETag", "\"v1\""}},
-                          data.substr(from, to - from + 1)};
+    return ServedResponse{
+        206,
+        {{"Content-Range", "bytes " + std::to_string(from) + "-" + std::to_string(to) + "/10"},
+         {"ETag", "\"v1\""}},
+        data.substr(from, to - from + 1)};
   }};
 };
 
 TEST(AzureGetTest, LargeBlobIsReadInParallelRanges) {
   RangedBlobServer fake;
-  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
+  auto store =
+      OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->Get("k").ValueOr("?"), "0123456789");
   EXPECT_EQ(fake.requests.load(), 3);  // 0-3, 4-7, 8-9
@@ -387,7 +391,8 @@ TEST(AzureGetTest, LargeBlobIsReadInParallelRanges) {
 TEST(AzureGetTest, BlobReplacedDuringTheReadRestartsIt) {
   RangedBlobServer fake;
   fake.changes = 1;
-  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
+  auto store =
+      OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_ACCOUNT_KEY", kKey}}));
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->Get("k").ValueOr("?"), "0123456789");
   EXPECT_GE(fake.requests.load(), 5);
@@ -417,7 +422,8 @@ struct TokenServer {
 
 TEST(AzureTokenTest, StaticBearerTokenIsSentAsAuthorization) {
   TokenServer fake;
-  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_TOKEN", "tok1"}}));
+  auto store =
+      OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_STORAGE_TOKEN", "tok1"}}));
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
   ASSERT_EQ(fake.authorizations.size(), 1u);
@@ -426,8 +432,9 @@ TEST(AzureTokenTest, StaticBearerTokenIsSentAsAuthorization) {
 
 TEST(AzureTokenTest, SkipSignatureSendsNoAuthorization) {
   TokenServer fake;
-  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_SKIP_SIGNATURE", "true"},
-                                                                  {"AZURE_STORAGE_TOKEN", "unused"}}));
+  auto store =
+      OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_SKIP_SIGNATURE", "true"},
+                                                         {"AZURE_STORAGE_TOKEN", "unused"}}));
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
   EXPECT_EQ(fake.authorizations, std::vector<std::string>({""}));
@@ -437,31 +444,37 @@ TEST(AzureTokenTest, ManagedIdentityFailureHidesTheIdentityHeader) {
   LoopbackHttpServer server([](const ServedRequest&) {
     return ServedResponse{500, {}, "{\"error\":\"unavailable\"}"};
   });
-  auto store = OpenStorage("az://cont", FakeOptions(server, {{"IDENTITY_ENDPOINT", server.url() + "/identity"},
-                                                             {"IDENTITY_HEADER", "IDHEADERSECRET"}}));
+  auto store = OpenStorage("az://cont",
+                           FakeOptions(server, {{"IDENTITY_ENDPOINT", server.url() + "/identity"},
+                                                {"IDENTITY_HEADER", "IDHEADERSECRET"}}));
   ASSERT_TRUE(store.ok());
   Status s = (*store)->Head("k").status();
   EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
   EXPECT_NE(s.message().find("managed identity token from " + server.url() + "/identity: HTTP 500"),
-            std::string::npos) << s.message();
+            std::string::npos)
+      << s.message();
   EXPECT_EQ(s.message().find("IDHEADERSECRET"), std::string::npos);
 }
 
 TEST(AzureTokenTest, ManagedIdentityTokenIsFetchedOnceAndCached) {
   TokenServer fake;
   int64_t expires_on = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count() + 3600;
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() +
+                       3600;
   fake.token_reply = "{\"access_token\":\"mi-token\",\"expires_on\":\"" +
                      std::to_string(expires_on) + "\",\"token_type\":\"Bearer\"}";
-  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"IDENTITY_ENDPOINT", fake.server.url() + "/identity"},
-                                                                  {"IDENTITY_HEADER", "hdr-secret"},
-                                                                  {"AZURE_CLIENT_ID", "cid-1"}}));
+  auto store = OpenStorage(
+      "az://cont", FakeOptions(fake.server, {{"IDENTITY_ENDPOINT", fake.server.url() + "/identity"},
+                                             {"IDENTITY_HEADER", "hdr-secret"},
+                                             {"AZURE_CLIENT_ID", "cid-1"}}));
   ASSERT_TRUE(store.ok());
   for (int i = 0; i < 3; ++i) EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
   ASSERT_EQ(fake.token_requests.size(), 1u);
   const ServedRequest& r = fake.token_requests[0];
   EXPECT_EQ(r.method, "GET");
-  EXPECT_NE(r.target.find("resource=https%3A%2F%2Fstorage.azure.com%2F"), std::string::npos) << r.target;
+  EXPECT_NE(r.target.find("resource=https%3A%2F%2Fstorage.azure.com%2F"), std::string::npos)
+      << r.target;
   EXPECT_NE(r.target.find("api-version=2019-08-01"), std::string::npos);
   EXPECT_NE(r.target.find("client_id=cid-1"), std::string::npos);
   EXPECT_EQ(r.headers.at("x-identity-header"), "hdr-secret");
@@ -471,8 +484,9 @@ TEST(AzureTokenTest, ManagedIdentityTokenIsFetchedOnceAndCached) {
 TEST(AzureTokenTest, ExpiringTokenIsRefreshed) {
   TokenServer fake;
   fake.token_reply = "{\"access_token\":\"short\",\"expires_in\":0}";
-  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"IDENTITY_ENDPOINT", fake.server.url() + "/identity"},
-                                                                  {"IDENTITY_HEADER", "h"}}));
+  auto store = OpenStorage(
+      "az://cont", FakeOptions(fake.server, {{"IDENTITY_ENDPOINT", fake.server.url() + "/identity"},
+                                             {"IDENTITY_HEADER", "h"}}));
   ASSERT_TRUE(store.ok());
   EXPECT_TRUE((*store)->Get("k").ok());
   EXPECT_TRUE((*store)->Get("k").ok());
@@ -485,10 +499,11 @@ TEST(AzureTokenTest, WorkloadIdentityPostsTheFederatedAssertion) {
   std::string dir = rs::testing::MakeTempDir("workload");
   std::string file = dir + "/token";
   std::ofstream(file) << "federated.jwt.value\n";
-  auto store = OpenStorage("az://cont", FakeOptions(fake.server, {{"AZURE_FEDERATED_TOKEN_FILE", file},
-                                                                  {"AZURE_CLIENT_ID", "app-id"},
-                                                                  {"AZURE_TENANT_ID", "tenant-1"},
-                                                                  {"AZURE_AUTHORITY_HOST", fake.server.url() + "/"}}));
+  auto store = OpenStorage(
+      "az://cont", FakeOptions(fake.server, {{"AZURE_FEDERATED_TOKEN_FILE", file},
+                                             {"AZURE_CLIENT_ID", "app-id"},
+                                             {"AZURE_TENANT_ID", "tenant-1"},
+                                             {"AZURE_AUTHORITY_HOST", fake.server.url() + "/"}}));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
   ASSERT_EQ(fake.token_requests.size(), 1u);
@@ -511,15 +526,18 @@ TEST(AzureTokenTest, TokenEndpointRefusalIsClearAndHidesTheAssertion) {
   std::string dir = rs::testing::MakeTempDir("workload-bad");
   std::string file = dir + "/token";
   std::ofstream(file) << "ASSERTIONSECRET";
-  auto store = OpenStorage("az://cont", FakeOptions(server, {{"AZURE_FEDERATED_TOKEN_FILE", file},
-                                                             {"AZURE_CLIENT_ID", "app"},
-                                                             {"AZURE_TENANT_ID", "t"},
-                                                             {"AZURE_AUTHORITY_HOST", server.url()}}));
+  auto store =
+      OpenStorage("az://cont", FakeOptions(server, {{"AZURE_FEDERATED_TOKEN_FILE", file},
+                                                    {"AZURE_CLIENT_ID", "app"},
+                                                    {"AZURE_TENANT_ID", "t"},
+                                                    {"AZURE_AUTHORITY_HOST", server.url()}}));
   ASSERT_TRUE(store.ok());
   Status s = (*store)->Get("k").status();
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
-  EXPECT_NE(s.message().find("workload identity token from " + server.url() + "/t/oauth2/v2.0/token"),
-            std::string::npos) << s.message();
+  EXPECT_NE(
+      s.message().find("workload identity token from " + server.url() + "/t/oauth2/v2.0/token"),
+      std::string::npos)
+      << s.message();
   EXPECT_NE(s.message().find("invalid_client"), std::string::npos);
   EXPECT_EQ(s.message().find("ASSERTIONSECRET"), std::string::npos);
   std::filesystem::remove_all(dir);

@@ -101,7 +101,8 @@ inline std::string TestBase64Decode(const std::string& text) {
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()),
                           static_cast<int>(text.size()));
-  size_t pad = (text.size() > 0 && text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
+  size_t pad =
+      (text.size() > 0 && text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
   out.resize(static_cast<size_t>(n) - pad);
   return out;
 }
@@ -126,17 +127,17 @@ inline std::string ContainerSas(const std::string& account, const std::string& k
                                 const std::string& container, const std::string& permissions,
                                 const std::string& expiry) {
   const std::string version = "2018-11-09";
-  std::string to_sign = permissions + "\n" +                          // sp
-                        "\n" +                                        // st
-                        expiry + "\n" +                               // se
+  std::string to_sign = permissions + "\n" +                           // sp
+                        "\n" +                                         // st
+                        expiry + "\n" +                                // se
                         "/blob/" + account + "/" + container + "\n" +  // canonicalized resource
-                        "\n" +                                        // si
-                        "\n" +                                        // sip
-                        "\n" +                                        // spr
-                        version + "\n" +                              // sv
-                        "c\n" +                                       // sr
-                        "\n" +                                        // snapshot time
-                        "\n\n\n\n";                                   // rscc rscd rsce rscl rsct
+                        "\n" +                                         // si
+                        "\n" +                                         // sip
+                        "\n" +                                         // spr
+                        version + "\n" +                               // sv
+                        "c\n" +                                        // sr
+                        "\n" +                                         // snapshot time
+                        "\n\n\n\n";                                    // rscc rscd rsce rscl rsct
   std::string key = TestBase64Decode(key_b64);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

@@ -39,13 +39,12 @@ class CleanupEnvironment : public ::testing::Environment {
 const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new CleanupEnvironment);
 
 INSTANTIATE_TEST_SUITE_P(Local, StorageContractTest,
-                         ::testing::Values(StorageFactory{"directory",
-                                                          [] {
-                                                            auto r = OpenLocalStorage(
-                                                                FreshDir("local-contract") +
-                                                                "/root");
-                                                            return std::move(r).value();
-                                                          }}),
+                         ::testing::Values(StorageFactory{
+                             "directory",
+                             [] {
+                               auto r = OpenLocalStorage(FreshDir("local-contract") + "/root");
+                               return std::move(r).value();
+                             }}),
                          testing::StorageFactoryName);
 
 class LocalStorageTest : public ::testing::Test {

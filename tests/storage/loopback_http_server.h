@@ -25,7 +25,7 @@ namespace rs::storage::testing {
 
 struct ServedRequest {
   std::string method;
-  std::string target;  // path and query as sent
+  std::string target;                          // path and query as sent
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 };
@@ -182,7 +182,7 @@ class LoopbackHttpServer {
   std::atomic<int> requests_{0};
   std::thread acceptor_;
   std::mutex mu_;
-  std::vector<int> open_fds_;        // guarded by mu_
+  std::vector<int> open_fds_;         // guarded by mu_
   std::vector<std::thread> threads_;  // guarded by mu_
 };
 

@@ -10,18 +10,17 @@ namespace {
 using testing::StorageContractTest;
 using testing::StorageFactory;
 
-INSTANTIATE_TEST_SUITE_P(Memory, StorageContractTest,
-                         ::testing::Values(StorageFactory{"fresh", [] { return NewMemoryStorage(); }},
-                                           StorageFactory{"named",
-                                                          [] {
-                                                            static int n = 0;
-                                                            auto r = OpenStorage(
-                                                                "mem://contract-" +
-                                                                    std::to_string(n++),
-                                                                {});
-                                                            return std::move(r).value();
-                                                          }}),
-                         testing::StorageFactoryName);
+INSTANTIATE_TEST_SUITE_P(
+    Memory, StorageContractTest,
+    ::testing::Values(StorageFactory{"fresh", [] { return NewMemoryStorage(); }},
+                      StorageFactory{"named",
+                                     [] {
+                                       static int n = 0;
+                                       auto r =
+                                           OpenStorage("mem://contract-" + std::to_string(n++), {});
+                                       return std::move(r).value();
+                                     }}),
+    testing::StorageFactoryName);
 
 TEST(MemoryStorageTest, SameNameOpensTheSameObjects) {
   auto a = OpenStorage("mem://shared-name", {});

@@ -171,19 +171,19 @@ TEST_P(StorageContractTest, ListIsSortedByteOrderWithFullKeys) {
   }
   EXPECT_EQ(ListKeys("t/"),
             std::vector<std::string>({"t/B", "t/a-b", "t/a.", "t/a/0", "t/a/z", "t/b"}));
-  EXPECT_EQ(ListKeys(""), std::vector<std::string>({"s", "t/B", "t/a-b", "t/a.", "t/a/0", "t/a/z",
-                                                    "t/b", "t_", "u/x"}));
+  EXPECT_EQ(ListKeys(""), std::vector<std::string>(
+                              {"s", "t/B", "t/a-b", "t/a.", "t/a/0", "t/a/z", "t/b", "t_", "u/x"}));
 }
 
 TEST_P(StorageContractTest, ListPrefixMayEndMidName) {
-  for (const char* key : {"log/00001.json", "log/00002.json", "log/00010.json",
-                          "log/checkpoint", "logs/other", "lo"}) {
+  for (const char* key : {"log/00001.json", "log/00002.json", "log/00010.json", "log/checkpoint",
+                          "logs/other", "lo"}) {
     PutOrFail(key, "x");
   }
   EXPECT_EQ(ListKeys("log/0000"), std::vector<std::string>({"log/00001.json", "log/00002.json"}));
-  EXPECT_EQ(ListKeys("log"), std::vector<std::string>({"log/00001.json", "log/00002.json",
-                                                       "log/00010.json", "log/checkpoint",
-                                                       "logs/other"}));
+  EXPECT_EQ(ListKeys("log"),
+            std::vector<std::string>({"log/00001.json", "log/00002.json", "log/00010.json",
+                                      "log/checkpoint", "logs/other"}));
   EXPECT_TRUE(ListKeys("nothing/here").empty());
   EXPECT_TRUE(ListKeys("log/00001.json/").empty());
 }
@@ -231,7 +231,7 @@ TEST_P(StorageContractTest, HeadGivesSizeAndModificationTime) {
 TEST_P(StorageContractTest, KeysWithSpecialCharactersRoundTrip) {
   const std::vector<std::string> keys = {
       "sp/a b/c d.json",      "sp/date=2024-03-01/part 0.parquet", "sp/pct%20literal%",
-      "sp/plus+sign+",        "sp/unicode-ünïcødé-日本語.txt",      "sp/q?hash#amp&semi;",
+      "sp/plus+sign+",        "sp/unicode-ünïcødé-日本語.txt",     "sp/q?hash#amp&semi;",
       "sp/tilde~star*(paren)"};
   for (const auto& key : keys) PutOrFail(key, "v:" + key);
   for (const auto& key : keys) {

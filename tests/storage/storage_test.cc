@@ -1,7 +1,7 @@
 // JoinKey and OpenStorage's URI dispatch.
-#include <gtest/gtest.h>
-
 #include "storage/storage.h"
+
+#include <gtest/gtest.h>
 
 namespace rs::storage {
 namespace {
