@@ -67,7 +67,7 @@ struct MonthSyncResult {
   int64_t bytes_sent = 0;          // binary COPY bytes, both tables
   double delete_seconds = 0;
   double copy_seconds = 0;         // both COPYs
-  double commit_seconds = 0;       // ledger, verification and COMMIT
+  double commit_seconds = 0;       // checksum wait, ledger, verification and COMMIT
   double total_seconds = 0;
 };
 
