@@ -9,9 +9,12 @@ import { loadStatements, runAll, signalStatements } from '../tests/signals/cross
 
 async function timed(label, fn) {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const result = await fn();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  console.log(`${label}: ${ms.toFixed(0)} ms`);
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1e3;
+  console.log(`${label}: ${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms process CPU`);
   return result;
 }
 

@@ -54,17 +54,23 @@ Status CheckNotNull(const ColumnVector& column, size_t rows) {
 }
 
 // Sorted distinct values of a string column, and each row's index among them.
+// Runs of equal values (strategy within a date) skip the hash lookup.
 std::vector<std::string> Dictionary(const std::vector<std::string>& values,
                                     std::vector<int32_t>* ids) {
   std::unordered_map<std::string_view, int32_t> index;
-  for (const std::string& v : values) index.emplace(v, 0);
+  for (size_t row = 0; row < values.size(); ++row) {
+    if (row == 0 || values[row] != values[row - 1]) index.emplace(values[row], 0);
+  }
   std::vector<std::string> names;
   names.reserve(index.size());
   for (const auto& [name, unused] : index) names.emplace_back(name);
   std::sort(names.begin(), names.end());
   for (size_t i = 0; i < names.size(); ++i) index[names[i]] = static_cast<int32_t>(i);
   ids->resize(values.size());
-  for (size_t row = 0; row < values.size(); ++row) (*ids)[row] = index[values[row]];
+  for (size_t row = 0; row < values.size(); ++row) {
+    bool same = row > 0 && values[row] == values[row - 1];
+    (*ids)[row] = same ? (*ids)[row - 1] : index[values[row]];
+  }
   return names;
 }
 
