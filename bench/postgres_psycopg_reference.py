@@ -94,16 +94,18 @@ def main():
     signals, composite = make_frames()
     rows = len(signals) + len(composite)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        times = []
+        times, cpu = [], []
         for _ in range(args.iterations):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             replace_month(conn, signals, composite)
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
             conn.execute("VACUUM ranking.ranking_signal")
             conn.execute("VACUUM ranking.composite_signal_daily")
     mean = sum(times) / len(times)
     print(f"psycopg write_row replace month: rows={rows} iterations={len(times)} "
-          f"mean_s={mean:.3f} min_s={min(times):.3f} rows_per_s={rows / mean:,.0f}")
+          f"mean_s={mean:.3f} min_s={min(times):.3f} rows_per_s={rows / mean:,.0f} "
+          f"client_cpu_s={sum(cpu) / len(cpu):.3f}")
 
 
 if __name__ == "__main__":
