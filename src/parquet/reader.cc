@@ -1,7 +1,9 @@
 #include "parquet/reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "parquet/metadata_internal.h"
@@ -89,7 +91,10 @@ struct FileReader::Impl {
   Result<std::vector<int>> ResolveColumns(const ReadOptions& options) const;
   Status CheckExpected(const ReadOptions& options) const;
   Result<bool> MayMatch(int row_group, const std::vector<RangePredicate>& predicates) const;
-  Status ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out);
+  Status ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out,
+                  ReadStats* stats);
+  Status DecodeLeaves(const std::vector<int>& leaves, const std::vector<int>& row_groups,
+                      int num_threads, std::vector<LeafData>* data);
 };
 
 Status FileReader::Impl::LoadFooter() {
@@ -213,9 +218,26 @@ Result<bool> FileReader::Impl::MayMatch(int row_group,
   return may_match;
 }
 
-Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out) {
+Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out,
+                                  ReadStats* leaf_stats) {
   const LeafInfo& info = schema.leaves[static_cast<size_t>(leaf)];
   std::string scratch;
+  if (info.max_rep == 0) {
+    // One entry per row: size the outputs once instead of growing them page by page.
+    // Row counts come from the footer, so the hint is capped by the chunk bytes
+    // (no encoding stores 8 values in fewer than one byte but RLE, which then just grows).
+    int64_t rows = 0, bytes = 0;
+    for (int g : row_groups) {
+      const auto& rg = meta.row_groups[static_cast<size_t>(g)];
+      rows += rg.num_rows;
+      bytes += std::max<int64_t>(rg.columns[static_cast<size_t>(leaf)].meta_data.total_compressed_size, 0);
+    }
+    rows = std::min(rows, bytes * 8 + 1024);
+    if (rows <= kMaxChunkEntries) {
+      std::visit([rows](auto& v) { v.reserve(static_cast<size_t>(rows)); }, out->values.values);
+      if (info.max_def > 0) out->def.reserve(static_cast<size_t>(rows));
+    }
+  }
   for (int g : row_groups) {
     const auto& rg = meta.row_groups[static_cast<size_t>(g)];
     const auto& cm = rg.columns[static_cast<size_t>(leaf)].meta_data;
@@ -238,8 +260,33 @@ Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, 
         std::string_view chunk,
         Fetch(static_cast<uint64_t>(start), static_cast<uint64_t>(cm.total_compressed_size), &scratch),
         where);
-    stats.bytes_fetched += cm.total_compressed_size;
+    leaf_stats->bytes_fetched += cm.total_compressed_size;
     RS_RETURN_IF_ERROR_CTX(ReadColumnChunk(chunk, start, cm, info, out), where);
+  }
+  return Status::OK();
+}
+
+// Leaves are independent until assembly, so each is decoded by one worker;
+// errors are reported in leaf order whatever the scheduling.
+Status FileReader::Impl::DecodeLeaves(const std::vector<int>& leaves,
+                                      const std::vector<int>& row_groups, int num_threads,
+                                      std::vector<LeafData>* data) {
+  std::vector<Status> results(leaves.size());
+  std::vector<ReadStats> leaf_stats(leaves.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < leaves.size(); i = next++) {
+      results[i] = ReadLeaf(leaves[i], row_groups, &(*data)[i], &leaf_stats[i]);
+    }
+  };
+  const size_t workers = std::min(leaves.size(), static_cast<size_t>(std::max(num_threads, 1)));
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    stats.bytes_fetched += leaf_stats[i].bytes_fetched;
+    RS_RETURN_IF_ERROR(results[i]);
   }
   return Status::OK();
 }
@@ -323,19 +370,27 @@ Result<RecordBatch> FileReader::ReadGroups(const std::vector<int>& row_groups,
   }
   d.stats.row_groups_read += static_cast<int>(kept.size());
   d.stats.row_groups_skipped += static_cast<int>(row_groups.size() - kept.size());
+  // Decode every leaf of the projected fields (in parallel when asked), then
+  // assemble each field from its leaves.
+  std::vector<int> leaves;
+  for (int t : *top) {
+    const SchemaNode& node = d.schema.top[static_cast<size_t>(t)];
+    for (int leaf = node.first_leaf; leaf < node.first_leaf + node.num_leaves; ++leaf) {
+      leaves.push_back(leaf);
+    }
+  }
+  std::vector<LeafData> data;
+  data.reserve(leaves.size());
+  for (int leaf : leaves) data.emplace_back(d.schema.leaves[static_cast<size_t>(leaf)]);
+  RS_RETURN_IF_ERROR(d.Fail(d.DecodeLeaves(leaves, kept, options.num_threads, &data)));
   RecordBatch batch;
   batch.num_rows = num_rows;
+  size_t next = 0;
   for (int t : *top) {
     const SchemaNode& node = d.schema.top[static_cast<size_t>(t)];
     const Field& field = d.schema.fields[static_cast<size_t>(t)];
-    std::vector<LeafData> data;
-    data.reserve(static_cast<size_t>(node.num_leaves));
     std::vector<LeafData*> ptrs;
-    for (int leaf = node.first_leaf; leaf < node.first_leaf + node.num_leaves; ++leaf) {
-      data.emplace_back(d.schema.leaves[static_cast<size_t>(leaf)]);
-      RS_RETURN_IF_ERROR(d.Fail(d.ReadLeaf(leaf, kept, &data.back())));
-      ptrs.push_back(&data.back());
-    }
+    for (int i = 0; i < node.num_leaves; ++i) ptrs.push_back(&data[next++]);
     auto column = AssembleColumn(node, field, d.schema.leaves, ptrs, num_rows);
     if (!column.ok()) return d.Fail(column.status());
     batch.schema.push_back(field);

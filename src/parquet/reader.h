@@ -53,6 +53,7 @@ struct ReadOptions {
   std::vector<std::string> columns;          // top-level names; empty = all, file order
   std::vector<RangePredicate> predicates;    // all must hold (AND)
   std::vector<Field> expected;               // each must exist with this type, else FailedPrecondition
+  int num_threads = 1;                       // leaf columns decoded in parallel (threads started per Read)
 };
 
 struct ReadStats {

@@ -284,6 +284,8 @@ Status DecodePhysical(Encoding::type encoding, std::string_view data, size_t cou
       return Unsupported(encoding, leaf);
     case Type::FIXED_LEN_BYTE_ARRAY:
       return DecodeFixedLen(encoding, data, count, leaf, out);
+    default:
+      break;
   }
   return Unsupported(encoding, leaf);
 }

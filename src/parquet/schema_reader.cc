@@ -187,6 +187,8 @@ Status MapLeafType(const SchemaElement& el, LeafInfo* leaf) {
       MapBinary(el, leaf);
       leaf->type.id = TypeId::kBinary;
       return Status::OK();
+    default:
+      break;
   }
   return Status::Corruption("column '" + el.name + "': unknown physical type " +
                             std::to_string(static_cast<int>(el.type)));
