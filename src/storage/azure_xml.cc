@@ -137,6 +137,9 @@ Result<ListBlobsPage> ParseListBlobs(std::string_view xml) {
   }
   ListBlobsPage page;
   for (std::string_view blob : Elements(xml, "Blob")) {
+    // Accounts with a hierarchical namespace (ADLS Gen2, abfss://) list
+    // their directories too; they are not objects.
+    if (XmlElementText(blob, "ResourceType") == "directory") continue;
     ObjectInfo info;
     info.key = XmlElementText(blob, "Name");
     std::string length = XmlElementText(blob, "Content-Length");

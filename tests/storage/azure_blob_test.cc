@@ -192,7 +192,9 @@ TEST(AzureXmlTest, ListBlobsPageIsParsedAndDecoded) {
       "<Prefix>p/</Prefix><Blobs><Blob><Name>p/a&amp;b &lt;1&gt;</Name><Properties>"
       "<Last-Modified>Tue, 25 Nov 2025 09:10:56 GMT</Last-Modified><Content-Length>42"
       "</Content-Length></Properties></Blob><Blob><Name>p/&#xE9;t&#233;</Name><Properties>"
-      "<Content-Length>0</Content-Length></Properties></Blob></Blobs>"
+      "<Content-Length>0</Content-Length></Properties></Blob>"
+      "<Blob><Name>p/dir</Name><Properties><Content-Length>0</Content-Length>"
+      "<ResourceType>directory</ResourceType></Properties></Blob></Blobs>"
       "<NextMarker>2!abc</NextMarker></EnumerationResults>";
   auto page = internal::ParseListBlobs(xml);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
