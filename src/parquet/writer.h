@@ -2,9 +2,10 @@
 //
 // Writes the subset described in docs/parquet_subset.md: flat and nested
 // (struct, 3-level LIST, MAP) columns of Delta's logical types, data pages v1
-// with RLE/bit-packed levels, dictionary encoding for strings and binary
-// (falling back to PLAIN when the dictionary outgrows its limit), PLAIN for
-// the rest, SNAPPY/GZIP/ZSTD compression, and column chunk statistics.
+// with RLE/bit-packed levels, dictionary encoding for every type except
+// boolean and wide decimals (falling back to PLAIN when the dictionary
+// outgrows its limit), SNAPPY/GZIP/ZSTD compression, and column chunk
+// statistics.
 // Files are read by DuckDB, Arrow (C++ and Rust) and Spark.
 //
 // Usage:
@@ -40,7 +41,7 @@ struct WriterOptions {
   int64_t page_bytes = int64_t{1} << 20;
   // A column chunk whose dictionary (PLAIN bytes) grows past this is written PLAIN.
   int64_t dictionary_bytes_limit = int64_t{1} << 20;
-  // Dictionary-encode STRING and BINARY columns.
+  // Dictionary-encode columns (all but BOOLEAN and FIXED_LEN_BYTE_ARRAY decimals).
   bool dictionary_enabled = true;
   int zstd_level = 3;
   int gzip_level = 6;

@@ -52,6 +52,54 @@ class Dictionary {
   uint32_t last_index_ = 0;
 };
 
+// Distinct fixed-width values (INT32, INT64, FLOAT, DOUBLE) by bit pattern,
+// in insertion order. Consecutive repeats (dates, counts) skip the hash.
+class NumericDictionary {
+ public:
+  uint32_t Insert(uint64_t bits) {
+    if (has_last_ && bits == last_) return last_index_;
+    auto [it, inserted] = map_.try_emplace(bits, static_cast<uint32_t>(entries_.size()));
+    if (inserted) entries_.push_back(bits);
+    has_last_ = true;
+    last_ = bits;
+    last_index_ = it->second;
+    return it->second;
+  }
+  void Clear() {
+    map_.clear();
+    entries_.clear();
+    has_last_ = false;
+  }
+  const std::vector<uint64_t>& entries() const { return entries_; }
+
+ private:
+  std::unordered_map<uint64_t, uint32_t> map_;
+  std::vector<uint64_t> entries_;
+  bool has_last_ = false;
+  uint64_t last_ = 0;
+  uint32_t last_index_ = 0;
+};
+
+template <typename T>
+uint64_t ToBits(T v) {
+  if constexpr (sizeof(T) == 4) {
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    return b;
+  } else {
+    uint64_t b;
+    std::memcpy(&b, &v, 8);
+    return b;
+  }
+}
+
+template <typename T>
+T FromBits(uint64_t bits) {
+  T v;
+  std::memcpy(&v, &bits, sizeof(T));  // little-endian: the low bytes
+  return v;
+}
+
 size_t FixedWidth(LeafStorage s) {
   switch (s) {
     case LeafStorage::kInt32:
@@ -107,7 +155,8 @@ struct ColumnChunkWriter::State {
   std::vector<double> f64;
   std::string heap;           // PLAIN-mode bytes, concatenated
   std::vector<uint64_t> ends; // end offset of each value in heap (kBytes)
-  Dictionary dict;
+  Dictionary dict;             // kBytes
+  NumericDictionary num_dict;  // fixed-width numbers
   std::vector<uint32_t> indices;
 
   // Scratch buffers reused across pages.
@@ -117,6 +166,25 @@ struct ColumnChunkWriter::State {
   size_t NumValues() const;
   size_t NumEntries() const { return has_levels ? def.size() : NumValues(); }
   void AppendBytes(std::string_view v);
+  template <typename T>
+  std::vector<T>& Vec();
+  template <typename T>
+  void AppendNumbers(const std::vector<T>& src, const std::vector<uint8_t>& validity, size_t begin,
+                     size_t end);
+  template <typename T>
+  void AppendNumber(T v);
+  template <typename T>
+  void NumbersToPlain();
+  template <typename T>
+  std::vector<T> NumericValues() const;
+  size_t DictSize() const {
+    return leaf.storage == LeafStorage::kBytes ? dict.entries().size() : num_dict.entries().size();
+  }
+  int64_t DictPlainBytes() const {
+    return leaf.storage == LeafStorage::kBytes
+               ? dict.plain_bytes()
+               : static_cast<int64_t>(num_dict.entries().size() * FixedWidth(leaf.storage));
+  }
   Status AppendFixedBytes(std::string_view v);
   void FallBackToPlain();
   void Reset();
@@ -136,10 +204,10 @@ struct ColumnChunkWriter::State {
 size_t ColumnChunkWriter::State::NumValues() const {
   switch (leaf.storage) {
     case LeafStorage::kBool: return bools.size();
-    case LeafStorage::kInt32: return i32.size();
-    case LeafStorage::kInt64: return i64.size();
-    case LeafStorage::kFloat: return f32.size();
-    case LeafStorage::kDouble: return f64.size();
+    case LeafStorage::kInt32: return dict_mode ? indices.size() : i32.size();
+    case LeafStorage::kInt64: return dict_mode ? indices.size() : i64.size();
+    case LeafStorage::kFloat: return dict_mode ? indices.size() : f32.size();
+    case LeafStorage::kDouble: return dict_mode ? indices.size() : f64.size();
     case LeafStorage::kBytes: return dict_mode ? indices.size() : ends.size();
     case LeafStorage::kFixedBytes: return heap.size() / static_cast<size_t>(leaf.type_length);
   }
@@ -176,8 +244,50 @@ Status ColumnChunkWriter::State::AppendFixedBytes(std::string_view v) {
   return Status::OK();
 }
 
+template <> std::vector<int32_t>& ColumnChunkWriter::State::Vec<int32_t>() { return i32; }
+template <> std::vector<int64_t>& ColumnChunkWriter::State::Vec<int64_t>() { return i64; }
+template <> std::vector<float>& ColumnChunkWriter::State::Vec<float>() { return f32; }
+template <> std::vector<double>& ColumnChunkWriter::State::Vec<double>() { return f64; }
+
+template <typename T>
+void ColumnChunkWriter::State::AppendNumber(T v) {
+  if (!dict_mode) {
+    Vec<T>().push_back(v);
+    return;
+  }
+  indices.push_back(num_dict.Insert(ToBits(v)));
+  if (DictPlainBytes() > dictionary_limit) FallBackToPlain();
+}
+
+template <typename T>
+std::vector<T> ColumnChunkWriter::State::NumericValues() const {
+  std::vector<T> out;
+  out.reserve(num_dict.entries().size());
+  for (uint64_t bits : num_dict.entries()) out.push_back(FromBits<T>(bits));
+  return out;
+}
+
+template <typename T>
+void ColumnChunkWriter::State::NumbersToPlain() {
+  std::vector<T>& dst = Vec<T>();
+  dst.reserve(indices.size());
+  for (uint32_t index : indices) dst.push_back(FromBits<T>(num_dict.entries()[index]));
+}
+
 void ColumnChunkWriter::State::FallBackToPlain() {
   dict_mode = false;
+  switch (leaf.storage) {
+    case LeafStorage::kInt32: NumbersToPlain<int32_t>(); break;
+    case LeafStorage::kInt64: NumbersToPlain<int64_t>(); break;
+    case LeafStorage::kFloat: NumbersToPlain<float>(); break;
+    case LeafStorage::kDouble: NumbersToPlain<double>(); break;
+    default: break;
+  }
+  num_dict.Clear();
+  if (leaf.storage != LeafStorage::kBytes) {
+    indices.clear();
+    return;
+  }
   heap.clear();
   ends.clear();
   ends.reserve(indices.size());
@@ -202,6 +312,7 @@ void ColumnChunkWriter::State::Reset() {
   ends.clear();
   indices.clear();
   dict.Clear();
+  num_dict.Clear();
   dict_mode = dictionary_allowed;
 }
 
@@ -211,7 +322,9 @@ ColumnChunkWriter::ColumnChunkWriter(const LeafColumn& leaf, const WriterOptions
   s_->page_bytes = std::max<int64_t>(options.page_bytes, 1);
   s_->dictionary_limit = options.dictionary_bytes_limit;
   s_->has_levels = leaf.max_def > 0 || leaf.max_rep > 0;
-  s_->dictionary_allowed = options.dictionary_enabled && leaf.storage == LeafStorage::kBytes;
+  // Booleans gain nothing; wide decimals stay PLAIN to keep one fixed-bytes path.
+  s_->dictionary_allowed = options.dictionary_enabled && leaf.storage != LeafStorage::kBool &&
+                           leaf.storage != LeafStorage::kFixedBytes;
   s_->dict_mode = s_->dictionary_allowed;
 }
 
@@ -235,6 +348,19 @@ void AppendTyped(const std::vector<T>& src, const std::vector<uint8_t>& validity
 
 }  // namespace
 
+template <typename T>
+void ColumnChunkWriter::State::AppendNumbers(const std::vector<T>& src,
+                                             const std::vector<uint8_t>& validity, size_t begin,
+                                             size_t end) {
+  if (!dict_mode) {
+    AppendTyped(src, validity, begin, end, &Vec<T>());
+    return;
+  }
+  for (size_t r = begin; r < end; ++r) {
+    if (validity.empty() || validity[r] != 0) AppendNumber(src[r]);
+  }
+}
+
 Status ColumnChunkWriter::AppendFlat(const ColumnVector& column, size_t begin, size_t end) {
   State& s = *s_;
   const auto& validity = column.validity;
@@ -247,10 +373,10 @@ Status ColumnChunkWriter::AppendFlat(const ColumnVector& column, size_t begin, s
   }
   switch (s.leaf.storage) {
     case LeafStorage::kBool: AppendTyped(column.As<uint8_t>(), validity, begin, end, &s.bools); break;
-    case LeafStorage::kInt32: AppendTyped(column.As<int32_t>(), validity, begin, end, &s.i32); break;
-    case LeafStorage::kInt64: AppendTyped(column.As<int64_t>(), validity, begin, end, &s.i64); break;
-    case LeafStorage::kFloat: AppendTyped(column.As<float>(), validity, begin, end, &s.f32); break;
-    case LeafStorage::kDouble: AppendTyped(column.As<double>(), validity, begin, end, &s.f64); break;
+    case LeafStorage::kInt32: s.AppendNumbers(column.As<int32_t>(), validity, begin, end); break;
+    case LeafStorage::kInt64: s.AppendNumbers(column.As<int64_t>(), validity, begin, end); break;
+    case LeafStorage::kFloat: s.AppendNumbers(column.As<float>(), validity, begin, end); break;
+    case LeafStorage::kDouble: s.AppendNumbers(column.As<double>(), validity, begin, end); break;
     case LeafStorage::kBytes: {
       const auto& v = column.As<std::string>();
       for (size_t r = begin; r < end; ++r) {
@@ -279,10 +405,10 @@ Status ColumnChunkWriter::AppendValue(int16_t rep, const Value& value) {
   }
   switch (s.leaf.storage) {
     case LeafStorage::kBool: s.bools.push_back(value.b ? 1 : 0); break;
-    case LeafStorage::kInt32: s.i32.push_back(static_cast<int32_t>(value.i)); break;
-    case LeafStorage::kInt64: s.i64.push_back(value.i); break;
-    case LeafStorage::kFloat: s.f32.push_back(value.f); break;
-    case LeafStorage::kDouble: s.f64.push_back(value.d); break;
+    case LeafStorage::kInt32: s.AppendNumber(static_cast<int32_t>(value.i)); break;
+    case LeafStorage::kInt64: s.AppendNumber(value.i); break;
+    case LeafStorage::kFloat: s.AppendNumber(value.f); break;
+    case LeafStorage::kDouble: s.AppendNumber(value.d); break;
     case LeafStorage::kBytes: s.AppendBytes(value.bytes); break;
     case LeafStorage::kFixedBytes: RS_RETURN_IF_ERROR(s.AppendFixedBytes(value.bytes)); break;
   }
@@ -309,7 +435,12 @@ int64_t ColumnChunkWriter::EstimatedBytes() const {
       }
       return levels + static_cast<int64_t>(s.heap.size() + 4 * s.ends.size());
     case LeafStorage::kFixedBytes: return levels + static_cast<int64_t>(s.heap.size());
-    default: return levels + static_cast<int64_t>(s.NumValues() * FixedWidth(s.leaf.storage));
+    default:
+      if (s.dict_mode) {
+        int bits = std::max(1, encode::BitWidth(s.DictSize()));
+        return levels + s.DictPlainBytes() + static_cast<int64_t>(s.indices.size()) * bits / 8;
+      }
+      return levels + static_cast<int64_t>(s.NumValues() * FixedWidth(s.leaf.storage));
   }
 }
 
@@ -391,16 +522,21 @@ LeafStats ColumnChunkWriter::State::Stats() const {
         st.max = Value::Bool(any_true);
       }
       break;
-    case LeafStorage::kInt32: IntegerMinMax(i32, &st); break;
-    case LeafStorage::kInt64: IntegerMinMax(i64, &st); break;
+    // In dictionary mode the distinct values are the dictionary entries.
+    case LeafStorage::kInt32: IntegerMinMax(dict_mode ? NumericValues<int32_t>() : i32, &st); break;
+    case LeafStorage::kInt64: IntegerMinMax(dict_mode ? NumericValues<int64_t>() : i64, &st); break;
     case LeafStorage::kFloat: {
       float lo = 0, hi = 0;
-      if (FloatMinMax(f32, &lo, &hi)) st.min = Value::Float(lo), st.max = Value::Float(hi);
+      if (FloatMinMax(dict_mode ? NumericValues<float>() : f32, &lo, &hi)) {
+        st.min = Value::Float(lo), st.max = Value::Float(hi);
+      }
       break;
     }
     case LeafStorage::kDouble: {
       double lo = 0, hi = 0;
-      if (FloatMinMax(f64, &lo, &hi)) st.min = Value::Double(lo), st.max = Value::Double(hi);
+      if (FloatMinMax(dict_mode ? NumericValues<double>() : f64, &lo, &hi)) {
+        st.min = Value::Double(lo), st.max = Value::Double(hi);
+      }
       break;
     }
     case LeafStorage::kBytes:
@@ -548,9 +684,8 @@ Status ColumnChunkWriter::Flush(Compressor* compressor, std::string* file,
                                 format::ColumnChunk* chunk, LeafStats* stats) {
   State& s = *s_;
   *stats = s.Stats();
-  const bool use_dict = s.dict_mode && !s.dict.entries().empty();
-  const int dict_bits =
-      use_dict ? std::max(1, encode::BitWidth(s.dict.entries().size() - 1)) : 0;
+  const bool use_dict = s.dict_mode && s.DictSize() > 0;
+  const int dict_bits = use_dict ? std::max(1, encode::BitWidth(s.DictSize() - 1)) : 0;
   format::ColumnMetaData meta;
   meta.__set_type(s.leaf.physical_type);
   meta.__set_path_in_schema(s.leaf.path);
@@ -560,11 +695,16 @@ Status ColumnChunkWriter::Flush(Compressor* compressor, std::string* file,
   std::vector<format::PageEncodingStats> encoding_stats;
   if (use_dict) {
     s.page.clear();
-    for (const std::string* e : s.dict.entries()) encode::AppendPlainByteArray(*e, &s.page);
+    if (s.leaf.storage == LeafStorage::kBytes) {
+      for (const std::string* e : s.dict.entries()) encode::AppendPlainByteArray(*e, &s.page);
+    } else {
+      const size_t width = FixedWidth(s.leaf.storage);
+      for (uint64_t bits : s.num_dict.entries()) encode::AppendPlainFixed(&bits, 1, width, &s.page);
+    }
     format::PageHeader header;
     header.__set_type(format::PageType::DICTIONARY_PAGE);
     format::DictionaryPageHeader dict_header;
-    dict_header.__set_num_values(static_cast<int32_t>(s.dict.entries().size()));
+    dict_header.__set_num_values(static_cast<int32_t>(s.DictSize()));
     dict_header.__set_encoding(format::Encoding::PLAIN);
     header.__set_dictionary_page_header(dict_header);
     meta.__set_dictionary_page_offset(chunk_start);

@@ -277,6 +277,7 @@ TEST(WriterTest, WideDecimalStatisticsCompareSigned) {
 TEST(WriterTest, StatisticsMergeAcrossBatchesAndRowGroups) {
   WriterOptions options;
   options.row_group_bytes = 1000;
+  options.dictionary_enabled = false;  // 4 bytes per date: a row group per batch
   Field f = F("d", TypeId::kDate, true);
   auto writer = FileWriter::Create({f}, options);
   ASSERT_TRUE(writer.ok());
@@ -313,6 +314,7 @@ TEST(WriterTest, DataPagesHoldAboutPageBytes) {
   WriterOptions options;
   options.compression = Compression::kNone;
   options.page_bytes = 8000;
+  options.dictionary_enabled = false;
   std::vector<int64_t> v(10000);
   for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int64_t>(i);
   auto file = WriteAll(Batch({Column(F("a", TypeId::kLong, false), v)}), options);
