@@ -28,6 +28,12 @@ Value::Kind KindOf(const DataType& type) {
   }
 }
 
+const char* KindName(Value::Kind k) {
+  static const char* kNames[] = {"null", "bool", "int", "float", "double",
+                                 "bytes", "list", "struct", "map"};
+  return kNames[static_cast<int>(k)];
+}
+
 bool IsFloating(Value::Kind k) { return k == Value::Kind::kFloat || k == Value::Kind::kDouble; }
 
 double AsDouble(const Value& v) {
@@ -90,9 +96,9 @@ Status CheckPredicateType(const RangePredicate& predicate, const LeafInfo& leaf)
                     (got == Value::Kind::kInt && IsFloating(want));
     if (!ok) {
       return Status::InvalidArgument("predicate on column '" + predicate.column +
-                                     "': bound of kind " + std::to_string(static_cast<int>(got)) +
-                                     " does not match the column's kind " +
-                                     std::to_string(static_cast<int>(want)));
+                                     "': a " + KindName(got) +
+                                     " bound does not match the column's " + KindName(want) +
+                                     " values");
     }
   }
   return Status::OK();

@@ -214,7 +214,7 @@ TEST(ReaderCorruptionTest, PredicateOfWrongKind) {
   ReadOptions options;
   options.predicates = {{"x", Value::Bytes("a"), std::nullopt}};
   ExpectFailure(Int32File(OptionalInt32Page({1}), 1), StatusCode::kInvalidArgument,
-                {"predicate on column 'x'", "does not match"}, options);
+                {"predicate on column 'x': a bytes bound does not match the column's int values"}, options);
 }
 
 }  // namespace
