@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "common/crash_point.h"
 
 extern char** environ;
 
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
     if (eq != std::string::npos) ctx.env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   ctx.storage_options = rs::cli::StorageOptionsFromEnv(ctx.env);
+  // Failure tests only (docs/operations.md): kill the job at a named point.
+  if (auto it = ctx.env.find("RS_CRASH_POINT"); it != ctx.env.end()) rs::ArmCrashPoint(it->second);
   ctx.out = &std::cout;
   ctx.err = &std::cerr;
   ctx.stderr_is_terminal = isatty(STDERR_FILENO) != 0;

@@ -15,7 +15,7 @@
 namespace rs::cli {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 struct TableArgs {
   std::string uri;

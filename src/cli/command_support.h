@@ -1,0 +1,40 @@
+// Pieces shared by the job subcommands: common options (--log-format,
+// --config), configuration loading with flag overrides, and logger setup.
+#ifndef RS_CLI_COMMAND_SUPPORT_H_
+#define RS_CLI_COMMAND_SUPPORT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_context.h"
+#include "cli/config.h"
+#include "common/log.h"
+
+namespace rs::cli {
+
+struct CommonOptions {
+  std::string log_format = "text";
+  std::string config_path;
+  std::optional<int> top_n;     // --top-n
+  std::optional<int> threads;   // --threads
+  std::string dsn_flag;         // --dsn (migrate/verify/sync); else POSTGRES_DSN
+};
+
+void AddCommonOptions(CLI::App* cmd, CommonOptions* options);
+
+// Flags, then environment, then the config file. A bad value is a usage error
+// (exit 2), reported through ctx.
+std::optional<JobConfig> LoadConfigOrFail(CliContext& ctx, const CommonOptions& options);
+
+std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options,
+                                   const std::string& run_id);
+
+// Logs `status` as the command's failure and sets the exit code.
+void FailCommand(CliContext& ctx, Logger& log, const Status& status);
+
+}  // namespace rs::cli
+
+#endif  // RS_CLI_COMMAND_SUPPORT_H_

@@ -1,0 +1,394 @@
+#include "cli/job.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "common/crash_point.h"
+#include "signals/months.h"
+#include "signals/ranking.h"
+
+namespace rs::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+// days_from_civil algorithm, a published formula).
+int32_t DaysFromCivil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+// [first day, last day] of "YYYY-MM".
+std::pair<int32_t, int32_t> MonthBounds(const std::string& month) {
+  int y = std::stoi(month.substr(0, 4));
+  unsigned m = static_cast<unsigned>(std::stoi(month.substr(5, 2)));
+  int32_t first = DaysFromCivil(y, m, 1);
+  int32_t next = m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1);
+  return {first, next - 1};
+}
+
+// The inputs of the run, and where the months come from.
+struct Inputs {
+  std::optional<signals::PreparedInput> prepared;  // rank stage
+  std::unique_ptr<delta::Table> rankings_table;     // materialize stage
+  delta::Snapshot rankings_snapshot;
+  std::vector<std::string> available_months;
+};
+
+Status ReadRankInputs(const Lake& lake, Logger& log, Inputs* in) {
+  const LakeLayout& layout = lake.layout();
+  RS_ASSIGN_OR_RETURN(RecordBatch market,
+                      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"}));
+  log.Info("read market_daily", {{"table", lake.Describe(layout.market)}, {"rows", market.num_rows}});
+  std::optional<RecordBatch> finance;
+  auto has_finance = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"});
+  if (has_finance.ok()) {
+    finance = std::move(has_finance).value();
+    log.Info("read finance_daily",
+             {{"table", lake.Describe(layout.finance)}, {"rows", finance->num_rows}});
+  } else if (has_finance.status().IsNotFound()) {
+    log.Warn("finance_daily not found: Value_PE ranks nothing",
+             {{"table", lake.Describe(layout.finance)}});
+  } else {
+    return has_finance.status();
+  }
+  signals::PrepareStats stats;
+  RS_ASSIGN_OR_RETURN(auto prepared,
+                      signals::Prepare(market, finance ? &*finance : nullptr, &stats));
+  log.Info("prepared inputs", {{"market_rows", stats.market_rows},
+                               {"market_invalid_rows_dropped", stats.market_invalid_rows},
+                               {"finance_rows", stats.finance_rows},
+                               {"finance_invalid_rows_dropped", stats.finance_invalid_rows},
+                               {"symbols", stats.symbols}});
+  in->available_months = signals::AvailableMonths(prepared);
+  in->prepared = std::move(prepared);
+  return Status::OK();
+}
+
+Status ReadRankingsInputs(const Lake& lake, Inputs* in) {
+  const std::string& path = lake.layout().rankings;
+  std::string where = "read rankings " + lake.Describe(path);
+  RS_ASSIGN_OR_RETURN_CTX(in->rankings_table, lake.OpenTable(path), where);
+  RS_ASSIGN_OR_RETURN_CTX(in->rankings_snapshot, in->rankings_table->LoadSnapshot(), where);
+  const auto& parts = in->rankings_snapshot.metadata.partition_columns;
+  std::set<std::string> months;
+  if (parts.size() == 1 && parts[0] == "year_month") {
+    for (const auto& f : in->rankings_snapshot.files) {
+      auto it = f.partition_values.find("year_month");
+      if (it != f.partition_values.end() && it->second) months.insert(*it->second);
+    }
+  } else {
+    delta::ScanOptions scan;
+    scan.columns = {"date"};
+    RS_ASSIGN_OR_RETURN_CTX(auto dates, in->rankings_table->Scan(in->rankings_snapshot, scan), where);
+    const auto& col = dates.columns[0];
+    if (col.field.type.id != TypeId::kDate) {
+      return Status::InvalidArgument(where + ": column 'date' must be a date");
+    }
+    for (size_t i = 0; i < dates.num_rows; ++i) {
+      if (col.IsValid(i)) months.insert(signals::YearMonthOf(col.As<int32_t>()[i]));
+    }
+  }
+  in->available_months.assign(months.begin(), months.end());
+  return Status::OK();
+}
+
+Result<RecordBatch> ReadRankingsMonth(const Inputs& in, const std::string& month) {
+  delta::ScanOptions scan;
+  for (const Field& f : in.rankings_snapshot.metadata.schema) {
+    if (f.name == "date" || f.name == "strategy" || f.name == "symbol" || f.name == "rank" ||
+        f.name == "score") {
+      scan.columns.push_back(f.name);
+    }
+  }
+  auto [first, last] = MonthBounds(month);
+  scan.ranges.push_back({"date", Value::Int(first), Value::Int(last)});
+  const auto& parts = in.rankings_snapshot.metadata.partition_columns;
+  if (std::find(parts.begin(), parts.end(), "year_month") != parts.end()) {
+    scan.ranges.push_back({"year_month", Value::Bytes(month), Value::Bytes(month)});
+  }
+  return in.rankings_table->Scan(in.rankings_snapshot, scan);
+}
+
+// The transactions of one run. A transaction refers to its Table, so the
+// tables live here too, as long as the transactions.
+struct Writers {
+  std::vector<std::unique_ptr<delta::Table>> tables;
+  std::unique_ptr<delta::OverwriteTransaction> rankings, signals, composite;
+  void AbandonAll() {
+    for (auto* tx : {&rankings, &signals, &composite}) {
+      if (*tx) (void)(*tx)->Abandon();
+      tx->reset();
+    }
+  }
+};
+
+Status BeginWriters(const Lake& lake, const JobRequest& req, const std::vector<std::string>& months,
+                    Writers* w) {
+  const LakeLayout& layout = lake.layout();
+  delta::CommitOptions opts;
+  opts.run_id = req.run_id;
+  auto begin = [&](const std::string& path, const Schema& schema,
+                   std::unique_ptr<delta::OverwriteTransaction>* tx) -> Status {
+    std::string where = "write " + lake.Describe(path);
+    RS_ASSIGN_OR_RETURN_CTX(auto table, lake.OpenTable(path), where);
+    RS_ASSIGN_OR_RETURN_CTX(*tx, table->BeginOverwrite(schema, {"year_month"}, months, opts), where);
+    w->tables.push_back(std::move(table));
+    return Status::OK();
+  };
+  if (req.rank) RS_RETURN_IF_ERROR(begin(layout.rankings, signals::RankingsSchema(), &w->rankings));
+  RS_RETURN_IF_ERROR(begin(layout.signals, signals::RankingSignalsSchema(), &w->signals));
+  RS_RETURN_IF_ERROR(begin(layout.composite, signals::CompositeSignalsSchema(), &w->composite));
+  return Status::OK();
+}
+
+Status ComputeMonth(const Inputs& in, const JobRequest& req,
+                    const signals::MaterializeOptions& mopts, const std::string& month,
+                    Writers* w, MonthRows* rows) {
+  RecordBatch rankings;
+  if (req.rank) {
+    signals::EngineOptions eopts;
+    eopts.threads = req.config.engine.threads;
+    RS_ASSIGN_OR_RETURN_CTX(rankings, signals::RankMonth(*in.prepared, month, eopts), "rank");
+    RS_RETURN_IF_ERROR_CTX(w->rankings->WritePartition(month, rankings), "write rankings");
+  } else {
+    RS_ASSIGN_OR_RETURN_CTX(rankings, ReadRankingsMonth(in, month), "read rankings");
+  }
+  RS_ASSIGN_OR_RETURN_CTX(auto derived, signals::Materialize(rankings, mopts), "materialize");
+  RS_RETURN_IF_ERROR_CTX(w->signals->WritePartition(month, derived.ranking_signals),
+                         "write ranking_signals");
+  RS_RETURN_IF_ERROR_CTX(w->composite->WritePartition(month, derived.composite_signals),
+                         "write composite_signals");
+  rows->month = month;
+  rows->rankings = static_cast<int64_t>(rankings.num_rows);
+  rows->signals = static_cast<int64_t>(derived.ranking_signals.num_rows);
+  rows->composite = static_cast<int64_t>(derived.composite_signals.num_rows);
+  return Status::OK();
+}
+
+Result<TableCommit> CommitOne(const std::string& name, delta::OverwriteTransaction& tx, Logger& log) {
+  RS_ASSIGN_OR_RETURN_CTX(auto outcome, tx.Commit(), "commit " + name);
+  TableCommit c{name, outcome.version, outcome.num_added, outcome.num_removed, outcome.bytes_added};
+  log.Info("committed Delta table", {{"table", name}, {"version", outcome.version},
+                                     {"files_added", outcome.num_added},
+                                     {"files_removed", outcome.num_removed},
+                                     {"bytes", outcome.bytes_added}, {"attempts", outcome.attempts}});
+  if (!outcome.checkpoint_error.empty()) {
+    log.Warn("checkpoint not written (the commit stands)",
+             {{"table", name}, {"error", outcome.checkpoint_error}});
+  }
+  return c;
+}
+
+// Claims the lowest free shard of the group: each replica of a parallel job
+// creates _ranking_jobs/shards/<group>/<k>.claim with put-if-absent, so each
+// index is taken by exactly one replica.
+Status ClaimShard(const Lake& lake, const JobRequest& req, Logger& log, Shard* shard) {
+  if (!shard->auto_claim) return Status::OK();
+  if (req.shard_group.empty()) {
+    return Status::InvalidArgument(
+        "--shard auto/N needs a claim group shared by the replicas: pass --shard-group or set "
+        "CONTAINER_APP_JOB_EXECUTION_NAME");
+  }
+  for (int k = 0; k < shard->count; ++k) {
+    std::string key = fmt::format("_ranking_jobs/shards/{}/{}.claim", req.shard_group, k);
+    Status s = lake.PutIfAbsent(key, req.run_id);
+    if (s.ok()) {
+      shard->index = k;
+      shard->auto_claim = false;
+      log.Info("claimed shard", {{"shard", fmt::format("{}/{}", k, shard->count)},
+                                 {"group", req.shard_group}});
+      return Status::OK();
+    }
+    if (!s.IsAlreadyExists()) return s.Annotate("claim shard " + std::to_string(k));
+  }
+  return Status::FailedPrecondition(fmt::format(
+      "every shard of group '{}' is already claimed ({} shards): use a new --shard-group per "
+      "job execution",
+      req.shard_group, shard->count));
+}
+
+}  // namespace
+
+Result<Shard> ParseShard(const std::string& spec) {
+  Shard s;
+  auto slash = spec.find('/');
+  std::string usage = "--shard '" + spec + "': expected K/N with 0 <= K < N (or auto/N)";
+  if (slash == std::string::npos) return Status::InvalidArgument(usage);
+  std::string k = spec.substr(0, slash), n = spec.substr(slash + 1);
+  try {
+    size_t used = 0;
+    s.count = std::stoi(n, &used);
+    if (used != n.size()) return Status::InvalidArgument(usage);
+    if (k == "auto") {
+      s.auto_claim = true;
+    } else {
+      s.index = std::stoi(k, &used);
+      if (used != k.size()) return Status::InvalidArgument(usage);
+    }
+  } catch (const std::exception&) {
+    return Status::InvalidArgument(usage);
+  }
+  if (s.count < 1 || s.count > 10000 || s.index < 0 || s.index >= s.count) {
+    return Status::InvalidArgument(usage);
+  }
+  return s;
+}
+
+std::vector<std::string> ApplyShard(const std::vector<std::string>& months, const Shard& shard) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < months.size(); ++i) {
+    if (static_cast<int>(i % shard.count) == shard.index) out.push_back(months[i]);
+  }
+  return out;
+}
+
+Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* report) {
+  // Configuration errors surface before any data is read.
+  signals::MaterializeOptions mopts;
+  RS_ASSIGN_OR_RETURN_CTX(mopts.weights, signals::ParseWeights(req.config.engine.weights_json),
+                          "RANKING_COMPOSITE_STRATEGY_WEIGHTS");
+  mopts.top_n = req.config.engine.top_n;
+  mopts.threads = req.config.engine.threads;
+  Shard shard = req.shard;
+  RS_RETURN_IF_ERROR(ClaimShard(lake, req, log, &shard));
+
+  auto start = Clock::now();
+  Inputs in;
+  RS_RETURN_IF_ERROR(req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, &in));
+  report->read_seconds = SecondsSince(start);
+  RS_ASSIGN_OR_RETURN(auto months, signals::ResolveMonthSpec(req.months_spec, in.available_months));
+  months = ApplyShard(months, shard);
+  report->months = months;
+  if (months.empty()) {
+    log.Info("no target months for this shard; nothing to do",
+             {{"shard", fmt::format("{}/{}", shard.index, shard.count)}});
+    return Status::OK();
+  }
+  log.Info("target months", {{"count", months.size()}, {"first", months.front()},
+                             {"last", months.back()}});
+
+  Writers w;
+  Status s = BeginWriters(lake, req, months, &w);
+  start = Clock::now();
+  if (s.ok()) {
+    Progress progress(log, req.rank ? "ranking" : "materializing",
+                      static_cast<int64_t>(months.size()), "months");
+    for (const std::string& month : months) {
+      MonthRows rows;
+      s = ComputeMonth(in, req, mopts, month, &w, &rows);
+      if (!s.ok()) {
+        s = s.Annotate("month " + month);
+        break;
+      }
+      report->rows.push_back(rows);
+      CrashPoint("job.after_month_written");
+      log.Info("month written", {{"month", month}, {"rankings_rows", rows.rankings},
+                                 {"signals_rows", rows.signals}, {"composite_rows", rows.composite}});
+      progress.Advance(1);
+    }
+  }
+  report->compute_seconds = SecondsSince(start);
+  if (!s.ok()) {
+    w.AbandonAll();
+    return s;
+  }
+
+  // Commit order: rankings, then the derived tables. Replication starts only
+  // after both derived tables are committed, and only for these months.
+  start = Clock::now();
+  TableVersions versions;
+  const LakeLayout& layout = lake.layout();
+  struct Step {
+    std::string name;
+    std::unique_ptr<delta::OverwriteTransaction>* tx;
+    int64_t* version;
+  };
+  std::vector<Step> steps;
+  if (req.rank) steps.push_back({lake.Describe(layout.rankings), &w.rankings, &versions.rankings});
+  steps.push_back({lake.Describe(layout.signals), &w.signals, &versions.signals});
+  steps.push_back({lake.Describe(layout.composite), &w.composite, &versions.composite});
+  CrashPoint("job.before_commits");
+  for (auto& step : steps) {
+    CrashPoint("job.before_table_commit");
+    auto commit = CommitOne(step.name, **step.tx, log);
+    step.tx->reset();
+    if (!commit.ok()) {
+      w.AbandonAll();
+      return commit.status().Annotate("the tables committed before this one keep the new months; "
+                                      "rerun the same months to complete");
+    }
+    *step.version = commit->version;
+    report->commits.push_back(*commit);
+  }
+  report->write_seconds = SecondsSince(start);
+
+  if (!req.config.replication.dsn) {
+    log.Info("POSTGRES_DSN not set: replication off");
+    return Status::OK();
+  }
+  CrashPoint("job.before_replication");
+  start = Clock::now();
+  report->replication_ran = true;
+  Status r = ReplicateMonths(lake, months, versions, req.config.replication, req.run_id, log,
+                             &report->replication);
+  report->replicate_seconds = SecondsSince(start);
+  return r;
+}
+
+void LogJobSummary(const JobReport& report, Logger& log) {
+  int64_t rankings = 0, signals = 0, composite = 0;
+  for (const auto& r : report.rows) {
+    rankings += r.rankings;
+    signals += r.signals;
+    composite += r.composite;
+  }
+  nlohmann::json fields = {{"months", report.months.size()},
+                           {"rankings_rows", rankings},
+                           {"signals_rows", signals},
+                           {"composite_rows", composite},
+                           {"read_s", std::round(report.read_seconds * 100) / 100},
+                           {"compute_write_s", std::round(report.compute_seconds * 100) / 100},
+                           {"commit_s", std::round(report.write_seconds * 100) / 100}};
+  if (!report.months.empty()) {
+    fields["first_month"] = report.months.front();
+    fields["last_month"] = report.months.back();
+  }
+  int64_t bytes = 0;
+  for (const auto& c : report.commits) {
+    fields["version:" + c.table] = c.version;
+    bytes += c.bytes_added;
+  }
+  fields["bytes_written"] = bytes;
+  if (report.replication_ran) {
+    int ok = 0, failed = 0, skipped = 0;
+    for (const auto& r : report.replication) {
+      if (r.skipped) {
+        ++skipped;
+      } else if (r.ok) {
+        ++ok;
+      } else {
+        ++failed;
+      }
+    }
+    fields["replicated_months"] = ok;
+    fields["replication_failed_months"] = failed;
+    fields["replication_skipped_months"] = skipped;
+    fields["replicate_s"] = std::round(report.replicate_seconds * 100) / 100;
+  }
+  log.Info("summary", fields);
+}
+
+}  // namespace rs::cli

@@ -1,0 +1,73 @@
+// The ranking job: rank (optional), materialize, write the three Delta tables
+// (exactly the target months replaced), then replicate the committed months to
+// PostgreSQL. Data flows one way: input table -> engine -> Delta writer ->
+// replicator. docs/architecture.md describes the failure semantics of each step.
+#ifndef RS_CLI_JOB_H_
+#define RS_CLI_JOB_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/config.h"
+#include "cli/lake.h"
+#include "cli/replication.h"
+#include "common/log.h"
+#include "common/status.h"
+
+namespace rs::cli {
+
+// `run --shard K/N`: take every N-th target month starting at K (0-based).
+// `auto/N` claims the lowest free shard of a claim group in the lake.
+struct Shard {
+  int index = 0;
+  int count = 1;
+  bool auto_claim = false;
+};
+Result<Shard> ParseShard(const std::string& spec);
+std::vector<std::string> ApplyShard(const std::vector<std::string>& months, const Shard& shard);
+
+struct JobRequest {
+  JobConfig config;
+  std::string months_spec = "latest";
+  Shard shard;
+  std::string shard_group;  // auto shards: claim group (e.g. the job execution name)
+  bool rank = true;         // false: materialize from the existing rankings table
+  std::string run_id;
+};
+
+struct MonthRows {
+  std::string month;
+  int64_t rankings = 0;
+  int64_t signals = 0;
+  int64_t composite = 0;
+};
+
+struct TableCommit {
+  std::string table;
+  int64_t version = -1;
+  int64_t files_added = 0;
+  int64_t files_removed = 0;
+  int64_t bytes_added = 0;
+};
+
+struct JobReport {
+  std::vector<std::string> months;
+  std::vector<MonthRows> rows;
+  std::vector<TableCommit> commits;
+  std::vector<MonthReplication> replication;
+  bool replication_ran = false;
+  double read_seconds = 0, compute_seconds = 0, write_seconds = 0, replicate_seconds = 0;
+};
+
+// Runs the job. Returns an error when any step fails (a replication failure
+// only when write_required). `report` is filled as far as the job got.
+Status RunJob(const Lake& lake, const JobRequest& request, Logger& log, JobReport* report);
+
+// Prints the final summary (months, rows per table, Delta versions, bytes,
+// durations, replication) through `log`.
+void LogJobSummary(const JobReport& report, Logger& log);
+
+}  // namespace rs::cli
+
+#endif  // RS_CLI_JOB_H_

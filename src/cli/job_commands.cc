@@ -1,0 +1,86 @@
+// `run` and `materialize`.
+#include <memory>
+
+#include "cli/command_support.h"
+#include "cli/job.h"
+#include "cli/lake.h"
+#include "cli/subcommands.h"
+
+namespace rs::cli {
+namespace {
+
+struct JobCommandOptions {
+  CommonOptions common;
+  LakeLayout layout;
+  std::string months = "latest";
+  std::string shard = "0/1";
+  std::string shard_group;
+};
+
+void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
+  auto config = LoadConfigOrFail(ctx, o.common);
+  if (!config) return;
+  auto shard = ParseShard(o.shard);
+  if (!shard.ok()) return ctx.Fail(shard.status(), kExitUsage);
+  JobRequest req;
+  req.config = *config;
+  req.months_spec = o.months;
+  req.shard = *shard;
+  req.shard_group = o.shard_group;
+  if (req.shard_group.empty()) {
+    auto it = ctx.env.find("CONTAINER_APP_JOB_EXECUTION_NAME");
+    if (it != ctx.env.end()) req.shard_group = it->second;
+  }
+  req.rank = rank;
+  req.run_id = NewRunId();
+  auto log = MakeLogger(ctx, o.common, req.run_id);
+  log->Info(rank ? "run started" : "materialize started",
+            {{"lake", o.layout.lake}, {"months", o.months}, {"shard", o.shard},
+             {"replication", req.config.replication.dsn ? "on" : "off"}});
+  auto lake = Lake::Open(o.layout, ctx.storage_options);
+  if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
+  JobReport report;
+  Status s = RunJob(*lake, req, *log, &report);
+  LogJobSummary(report, *log);
+  if (!s.ok()) return FailCommand(ctx, *log, s);
+  ctx.exit_code = kExitOk;
+}
+
+void AddJobCommand(CLI::App& app, CliContext& ctx, bool rank) {
+  auto o = std::make_shared<JobCommandOptions>();
+  CLI::App* cmd =
+      rank ? app.add_subcommand("run",
+                                "Rank, materialize and write the three Delta tables (exactly the "
+                                "target months replaced), then replicate them to PostgreSQL when "
+                                "POSTGRES_DSN is set.")
+           : app.add_subcommand("materialize",
+                                "Derive ranking_signals and composite signals from an existing "
+                                "rankings table (ours or another tool's), write them, replicate.");
+  cmd->footer(rank ? "Examples:\n  ranking-signals run --lake /data/lake --months latest\n"
+                     "  ranking-signals run --lake abfss://lake@acct.dfs.core.windows.net/ "
+                     "--months 2024-01..2024-06\n"
+                     "  ranking-signals run --lake /data/lake --months all --shard 2/4"
+                   : "Examples:\n  ranking-signals materialize --lake /data/lake --months 2024-03");
+  AddLakeOptions(cmd, &o->layout, rank);
+  AddCommonOptions(cmd, &o->common);
+  cmd->add_option("--months", o->months,
+                  "Target months: YYYY-MM, YYYY-MM..YYYY-MM, latest, all, or a comma list")
+      ->capture_default_str();
+  cmd->add_option("--top-n", o->common.top_n, "strategies_hit threshold (RANKING_SIGNALS_TOP_N)");
+  cmd->add_option("--threads", o->common.threads, "Worker threads (0 = all cores)");
+  if (rank) {
+    cmd->add_option("--shard", o->shard,
+                    "K/N: take every N-th target month starting at K; auto/N claims a free shard")
+        ->capture_default_str();
+    cmd->add_option("--shard-group", o->shard_group,
+                    "Claim group for --shard auto/N (default: CONTAINER_APP_JOB_EXECUTION_NAME)");
+  }
+  cmd->callback([&ctx, o, rank] { RunJobCommand(ctx, *o, rank); });
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app, CliContext& ctx) { AddJobCommand(app, ctx, true); }
+void AddMaterializeCommand(CLI::App& app, CliContext& ctx) { AddJobCommand(app, ctx, false); }
+
+}  // namespace rs::cli

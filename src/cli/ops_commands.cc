@@ -1,0 +1,180 @@
+// `verify`, `sync` and `migrate`: the operator's tools around PostgreSQL.
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <ostream>
+
+#include "cli/command_support.h"
+#include "cli/lake.h"
+#include "cli/replication.h"
+#include "cli/subcommands.h"
+#include "postgres/migrations.h"
+#include "signals/months.h"
+
+namespace rs::cli {
+namespace {
+
+struct OpsOptions {
+  CommonOptions common;
+  LakeLayout layout;
+  std::string months;
+  std::string migrations_dir;
+};
+
+Status RequireDsn(const JobConfig& config, const std::string& command) {
+  if (config.replication.dsn) return Status::OK();
+  return Status::InvalidArgument(command + " needs PostgreSQL: set POSTGRES_DSN or pass --dsn");
+}
+
+void VerifyCommand(CliContext& ctx, const OpsOptions& o) {
+  auto config = LoadConfigOrFail(ctx, o.common);
+  if (!config) return;
+  if (Status s = RequireDsn(*config, "verify"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  auto log = MakeLogger(ctx, o.common, NewRunId());
+  auto lake = Lake::Open(o.layout, ctx.storage_options);
+  if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
+  auto checks = VerifyMonths(*lake, o.months.empty() ? "all" : o.months, config->replication, *log);
+  if (!checks.ok()) return FailCommand(ctx, *log, checks.status());
+  PrintMonthChecks(*checks, *ctx.out);
+  int out_of_sync = 0;
+  for (const auto& c : *checks) out_of_sync += c.state != MonthState::kInSync;
+  log->Info("verify finished", {{"months", checks->size()}, {"out_of_sync", out_of_sync}});
+  ctx.exit_code = out_of_sync > 0 ? kExitDrift : kExitOk;
+}
+
+void SyncCommand(CliContext& ctx, const OpsOptions& o) {
+  auto config = LoadConfigOrFail(ctx, o.common);
+  if (!config) return;
+  if (Status s = RequireDsn(*config, "sync"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  std::string run_id = NewRunId();
+  auto log = MakeLogger(ctx, o.common, run_id);
+  auto lake = Lake::Open(o.layout, ctx.storage_options);
+  if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
+  std::vector<std::string> months;
+  auto checks = VerifyMonths(*lake, o.months.empty() ? "all" : o.months, config->replication, *log);
+  if (!checks.ok()) return FailCommand(ctx, *log, checks.status());
+  for (const auto& c : *checks) {
+    bool in_delta = c.delta_signals_rows + c.delta_composite_rows > 0;
+    // Given months are replicated again whatever their state; otherwise only
+    // those out of sync. Months absent from Delta cannot be rebuilt from it.
+    if (in_delta && (!o.months.empty() || c.state != MonthState::kInSync)) months.push_back(c.month);
+  }
+  if (months.empty()) {
+    log->Info("nothing to sync: every month is in sync");
+    ctx.exit_code = kExitOk;
+    return;
+  }
+  // The rankings version is recorded for lineage; the derived tables are read
+  // at their latest versions.
+  TableVersions versions;
+  if (auto t = lake->OpenTable(o.layout.rankings); t.ok()) {
+    if (auto snap = (*t)->LoadSnapshot(); snap.ok()) versions.rankings = snap->version;
+  }
+  ReplicationConfig rc = config->replication;
+  rc.write_required = true;  // sync exists to replicate: a failure is a failure
+  std::vector<MonthReplication> out;
+  Status s = ReplicateMonths(*lake, months, versions, rc, run_id, *log, &out);
+  if (!s.ok()) return FailCommand(ctx, *log, s);
+  log->Info("sync finished", {{"months", months.size()}});
+  ctx.exit_code = kExitOk;
+}
+
+// The migrations shipped with this build: --migrations-dir, else
+// RANKING_MIGRATIONS_DIR, else deploy/sql/postgres/migrations found from the
+// working directory or the executable's location.
+std::string FindMigrationsDir(const CliContext& ctx, const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (auto it = ctx.env.find("RANKING_MIGRATIONS_DIR"); it != ctx.env.end()) return it->second;
+  namespace fs = std::filesystem;
+  const fs::path rel = "deploy/sql/postgres/migrations";
+  std::vector<fs::path> bases = {fs::current_path()};
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path p = exe.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+      bases.push_back(p);
+    }
+  }
+  for (const auto& b : bases) {
+    if (fs::is_directory(b / rel, ec)) return (b / rel).string();
+  }
+  return rel.string();
+}
+
+void MigrateCommand(CliContext& ctx, const OpsOptions& o) {
+  auto config = LoadConfigOrFail(ctx, o.common);
+  if (!config) return;
+  if (Status s = RequireDsn(*config, "migrate"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  auto log = MakeLogger(ctx, o.common, NewRunId());
+  postgres::ConnectionOptions co;
+  co.dsn = *config->replication.dsn;
+  co.connect_timeout_s = config->replication.connect_timeout_s;
+  std::string dir = FindMigrationsDir(ctx, o.migrations_dir);
+  auto report = postgres::Migrate(co, dir);
+  if (!report.ok()) return FailCommand(ctx, *log, report.status().Annotate("migrate"));
+  for (const auto& step : report->steps) {
+    const char* action = step.action == postgres::MigrationStep::Action::kApplied ? "applied"
+                         : step.action == postgres::MigrationStep::Action::kAdopted
+                             ? "adopted (predecessor's ledger)"
+                             : "already applied";
+    log->Info("migration", {{"file", step.file}, {"action", action}});
+  }
+  for (const auto& v : report->unknown_versions) {
+    log->Warn("the database has a migration this build does not know (a newer release ran)",
+              {{"version", v}});
+  }
+  log->Info("migrate finished", {{"target", report->target}, {"applied", report->applied_count()},
+                                 {"migrations_dir", dir}});
+  ctx.exit_code = kExitOk;
+}
+
+}  // namespace
+
+void AddVerifyCommand(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<OpsOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "verify",
+      "Compare Delta with PostgreSQL per month (row counts, content checksums, Delta versions, "
+      "ledger) and print months in_sync / drifted / missing / stale. Exit 3 when any is out of sync.");
+  cmd->footer("Examples:\n  ranking-signals verify --lake /data/lake\n"
+              "  ranking-signals verify --lake /data/lake --months 2024-01..2024-06");
+  AddLakeOptions(cmd, &o->layout, false);
+  AddCommonOptions(cmd, &o->common);
+  cmd->add_option("--months", o->months, "Months to check (default: all on either side)");
+  cmd->add_option("--dsn", o->common.dsn_flag, "PostgreSQL DSN (default: POSTGRES_DSN)");
+  cmd->callback([&ctx, o] { VerifyCommand(ctx, *o); });
+}
+
+void AddSyncCommand(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<OpsOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sync",
+      "Replicate again from Delta, with no recompute, the months that are missing, drifted or "
+      "stale in PostgreSQL (or exactly the months given).");
+  cmd->footer("Examples:\n  ranking-signals sync --lake /data/lake\n"
+              "  ranking-signals sync --lake /data/lake --months 2024-03");
+  AddLakeOptions(cmd, &o->layout, false);
+  AddCommonOptions(cmd, &o->common);
+  cmd->add_option("--months", o->months, "Months to replicate (default: those out of sync)");
+  cmd->add_option("--dsn", o->common.dsn_flag, "PostgreSQL DSN (default: POSTGRES_DSN)");
+  cmd->callback([&ctx, o] { SyncCommand(ctx, *o); });
+}
+
+void AddMigrateCommand(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<OpsOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "migrate",
+      "Apply pending SQL migrations (deploy/sql/postgres/migrations) in order, each in its own "
+      "transaction, under an advisory lock. Running it again changes nothing.");
+  cmd->footer("Examples:\n  POSTGRES_DSN=... ranking-signals migrate\n"
+              "  ranking-signals migrate --dsn \"$ADMIN_DSN\"");
+  AddCommonOptions(cmd, &o->common);
+  cmd->add_option("--dsn", o->common.dsn_flag,
+                  "Admin DSN (default: POSTGRES_DSN); may differ from the job's");
+  cmd->add_option("--migrations-dir", o->migrations_dir,
+                  "Folder of NNNN_name.sql files (default: RANKING_MIGRATIONS_DIR or the shipped one)");
+  cmd->callback([&ctx, o] { MigrateCommand(ctx, *o); });
+}
+
+}  // namespace rs::cli

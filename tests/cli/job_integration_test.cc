@@ -1,0 +1,293 @@
+// The ranking job end to end through the real binary: a local lake, sample
+// data, the PostgreSQL fixture. Each test has its own lake and database.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cli/cli_harness.h"
+#include "common/test_services.h"
+
+namespace rs::testing {
+namespace {
+
+class JobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lake_ = MakeTempDir("lake");
+    dsn_ = CreateDatabase("job");
+    auto r = Cli({"migrate"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  void TearDown() override { std::filesystem::remove_all(lake_); }
+
+  std::map<std::string, std::string> Env(std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> env = {
+        {"POSTGRES_DSN", dsn_},
+        {"RANKING_MIGRATIONS_DIR", SourcePath("deploy/sql/postgres/migrations")},
+        {"RANKING_THREADS", "2"}};
+    for (auto& [k, v] : extra) {
+      if (v.empty()) {
+        env.erase(k);
+      } else {
+        env[k] = v;
+      }
+    }
+    return env;
+  }
+  CliResult Cli(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
+    return RunCli(args, Env(extra));
+  }
+  void SampleData(const std::string& lake, const std::string& end = "2024-03-31") {
+    auto r = Cli({"sample-data", "--lake", lake, "--symbols", "30", "--start", "2023-01-02",
+                  "--end", end, "--seed", "11"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // Sorted JSON lines of a table scan.
+  std::vector<std::string> Scan(const std::string& table_uri) {
+    auto r = Cli({"table", "scan", table_uri});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> lines;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  }
+  std::string State(const CliResult& verify, const std::string& month) {
+    std::istringstream in(verify.out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(month + " ", 0) == 0) {
+        std::istringstream cols(line);
+        std::string m, state;
+        cols >> m >> state;
+        return state;
+      }
+    }
+    return "absent";
+  }
+
+  std::string lake_;
+  std::string dsn_;
+};
+
+TEST_F(JobTest, RunWritesDeltaReplicatesAndVerifiesInSync) {
+  SampleData(lake_);
+  auto run = Cli({"run", "--lake", lake_, "--months", "all"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("summary"), std::string::npos);
+  auto months = Sql(dsn_, "SELECT count(*) FROM ranking.signal_sync_state WHERE status='success'");
+  ASSERT_EQ(months.size(), 1u);
+  EXPECT_EQ(months[0], "15");  // 2023-01 .. 2024-03
+  auto verify = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_EQ(State(verify, "2024-03"), "in_sync");
+  // PostgreSQL holds exactly the Delta rows.
+  auto pg = Sql(dsn_, "SELECT count(*) FROM ranking.ranking_signal");
+  auto delta = Scan(lake_ + "/platinum/signals/ranking_signals");
+  EXPECT_EQ(pg[0], std::to_string(delta.size()));
+}
+
+TEST_F(JobTest, VerifyReportsEachKindOfDriftAndSyncRepairsIt) {
+  SampleData(lake_);
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}).exit_code, 0);
+  // rows deleted, a value changed, a month missing
+  Sql(dsn_, "DELETE FROM ranking.ranking_signal WHERE ctid IN (SELECT ctid FROM "
+            "ranking.ranking_signal WHERE year_month='2024-01' LIMIT 3)");
+  Sql(dsn_, "UPDATE ranking.composite_signal_daily SET composite_percentile = 0.123 WHERE "
+            "year_month='2023-11' AND composite_rank = 1");
+  Sql(dsn_, "DELETE FROM ranking.ranking_signal WHERE year_month='2023-06'");
+  Sql(dsn_, "DELETE FROM ranking.composite_signal_daily WHERE year_month='2023-06'");
+  Sql(dsn_, "DELETE FROM ranking.signal_sync_state WHERE year_month='2023-06'");
+  // a stale version: Delta rewritten (same content, new version) without replication
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "2024-03"}, {{"POSTGRES_DSN", ""}}).exit_code, 0);
+
+  auto verify = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(verify.exit_code, 3) << verify.out << verify.err;
+  EXPECT_EQ(State(verify, "2024-01"), "drifted") << verify.out;
+  EXPECT_EQ(State(verify, "2023-11"), "drifted") << verify.out;
+  EXPECT_EQ(State(verify, "2023-06"), "missing") << verify.out;
+  EXPECT_EQ(State(verify, "2024-03"), "stale") << verify.out;
+  EXPECT_EQ(State(verify, "2024-02"), "in_sync") << verify.out;
+
+  auto sync = Cli({"sync", "--lake", lake_});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  auto again = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+}
+
+TEST_F(JobTest, RerunOfOneMonthReplacesOnlyThatMonth) {
+  SampleData(lake_);
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}).exit_code, 0);
+  auto before = Sql(dsn_, "SELECT run_id FROM ranking.signal_sync_state ORDER BY year_month");
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "2023-05"}).exit_code, 0);
+  auto after = Sql(dsn_, "SELECT run_id FROM ranking.signal_sync_state ORDER BY year_month");
+  ASSERT_EQ(before.size(), after.size());
+  int changed = 0;
+  for (size_t i = 0; i < before.size(); ++i) changed += before[i] != after[i];
+  EXPECT_EQ(changed, 1);
+  EXPECT_EQ(Cli({"verify", "--lake", lake_}).exit_code, 0);
+}
+
+TEST_F(JobTest, FailedReplicationIsFatalOnlyWhenWriteRequired) {
+  SampleData(lake_);
+  // A DSN that cannot connect, with a recognisable password.
+  std::string bad_dsn = "postgresql://postgres:Sup3rSecretPw@127.0.0.1:1/nowhere?connect_timeout=2";
+  auto required = Cli({"run", "--lake", lake_, "--months", "latest"}, {{"POSTGRES_DSN", bad_dsn}});
+  EXPECT_EQ(required.exit_code, 1) << required.err;
+  EXPECT_EQ(required.err.find("Sup3rSecretPw"), std::string::npos) << required.err;
+  EXPECT_EQ(required.err.find(bad_dsn), std::string::npos);
+
+  auto optional = Cli({"run", "--lake", lake_, "--months", "latest"},
+                      {{"POSTGRES_DSN", bad_dsn}, {"POSTGRES_SIGNALS_WRITE_REQUIRED", "No"}});
+  EXPECT_EQ(optional.exit_code, 0) << optional.err;
+  EXPECT_NE(optional.err.find("2024-03"), std::string::npos) << optional.err;
+  EXPECT_EQ(optional.err.find("Sup3rSecretPw"), std::string::npos);
+
+  // Delta is correct; PostgreSQL does not have the month; sync heals.
+  auto verify = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(verify.exit_code, 3);
+  EXPECT_EQ(State(verify, "2024-03"), "missing") << verify.out;
+  ASSERT_EQ(Cli({"sync", "--lake", lake_}).exit_code, 0);
+  EXPECT_EQ(Cli({"verify", "--lake", lake_}).exit_code, 0);
+}
+
+TEST_F(JobTest, LedgerSaysFailedWhenTheDatabaseIsReachable) {
+  SampleData(lake_);
+  // Break the serving table after migrating: the schema check fails before any row is touched.
+  Sql(dsn_, "ALTER TABLE ranking.ranking_signal DROP COLUMN score");
+  auto run = Cli({"run", "--lake", lake_, "--months", "latest"},
+                 {{"POSTGRES_SIGNALS_WRITE_REQUIRED", "false"}});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("score"), std::string::npos) << run.err;
+  auto status = Sql(dsn_, "SELECT status FROM ranking.signal_sync_state WHERE year_month='2024-03'");
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0], "failed");
+}
+
+TEST_F(JobTest, VerifyCountsFlagEachWay) {
+  SampleData(lake_);
+  for (const char* v : {"true", "0"}) {
+    auto run = Cli({"run", "--lake", lake_, "--months", "latest"},
+                   {{"POSTGRES_SIGNALS_VERIFY_COUNTS", v}});
+    EXPECT_EQ(run.exit_code, 0) << v << run.err;
+  }
+  auto bad = Cli({"run", "--lake", lake_, "--months", "latest"},
+                 {{"POSTGRES_SIGNALS_VERIFY_COUNTS", "perhaps"}});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("POSTGRES_SIGNALS_VERIFY_COUNTS"), std::string::npos) << bad.err;
+}
+
+TEST_F(JobTest, ThreeShardsAtOnceEqualOneRun) {
+  std::string single = MakeTempDir("lake-single");
+  SampleData(lake_);
+  SampleData(single);
+  std::vector<std::unique_ptr<BackgroundCli>> shards;
+  for (int k = 0; k < 3; ++k) {
+    shards.push_back(std::make_unique<BackgroundCli>(
+        std::vector<std::string>{"run", "--lake", lake_, "--months", "all", "--shard",
+                                 std::to_string(k) + "/3"},
+        Env({{"POSTGRES_DSN", ""}})));
+  }
+  for (auto& s : shards) {
+    auto r = s->Wait();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  ASSERT_EQ(Cli({"run", "--lake", single, "--months", "all"}, {{"POSTGRES_DSN", ""}}).exit_code, 0);
+  for (const char* t : {"/platinum/rankings", "/platinum/signals/ranking_signals",
+                        "/platinum/signals/daily"}) {
+    EXPECT_EQ(Scan(lake_ + t), Scan(single + t)) << t;
+  }
+  std::filesystem::remove_all(single);
+}
+
+TEST_F(JobTest, MaterializeFromRankingsEqualsRun) {
+  SampleData(lake_);
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}, {{"POSTGRES_DSN", ""}}).exit_code, 0);
+  auto signals = Scan(lake_ + "/platinum/signals/ranking_signals");
+  auto composite = Scan(lake_ + "/platinum/signals/daily");
+  auto m = Cli({"materialize", "--lake", lake_, "--months", "all"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(Scan(lake_ + "/platinum/signals/ranking_signals"), signals);
+  EXPECT_EQ(Scan(lake_ + "/platinum/signals/daily"), composite);
+  EXPECT_EQ(Cli({"verify", "--lake", lake_}).exit_code, 0);
+}
+
+TEST_F(JobTest, UsageErrorsExitTwoWithAClearMessage) {
+  SampleData(lake_);
+  auto months = Cli({"run", "--lake", lake_, "--months", "2024-13"});
+  EXPECT_EQ(months.exit_code, 2) << months.err;
+  auto shard = Cli({"run", "--lake", lake_, "--shard", "3/3"});
+  EXPECT_EQ(shard.exit_code, 2) << shard.err;
+  EXPECT_NE(shard.err.find("--shard"), std::string::npos);
+  auto flag = Cli({"run", "--lake", lake_, "--no-such-flag"});
+  EXPECT_EQ(flag.exit_code, 2);
+  auto missing_lake = Cli({"run"});
+  EXPECT_EQ(missing_lake.exit_code, 2);
+  auto weights = Cli({"run", "--lake", lake_}, {{"RANKING_COMPOSITE_STRATEGY_WEIGHTS", "{\"x\":"}});
+  EXPECT_EQ(weights.exit_code, 1) << weights.err;
+  EXPECT_NE(weights.err.find("RANKING_COMPOSITE_STRATEGY_WEIGHTS"), std::string::npos) << weights.err;
+}
+
+TEST_F(JobTest, MissingInputIsAClearErrorAndWritesNothing) {
+  auto r = Cli({"run", "--lake", lake_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("gold/market_daily"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(lake_ + "/platinum"));
+}
+
+TEST_F(JobTest, JsonLogsCarryTheRunIdOnEveryLine) {
+  SampleData(lake_);
+  auto r = Cli({"run", "--lake", lake_, "--log-format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream in(r.err);
+  int lines = 0;
+  std::set<std::string> run_ids;
+  for (std::string line; std::getline(in, line);) {
+    ASSERT_EQ(line.front(), '{') << line;
+    auto pos = line.find("\"run_id\":\"");
+    ASSERT_NE(pos, std::string::npos) << line;
+    run_ids.insert(line.substr(pos, line.find('"', pos + 10) - pos));
+    ++lines;
+  }
+  EXPECT_GT(lines, 3);
+  EXPECT_EQ(run_ids.size(), 1u);
+  auto history = Cli({"table", "history", lake_ + "/platinum/signals/daily"});
+  EXPECT_NE(history.out.find(run_ids.begin()->substr(10)), std::string::npos) << history.out;
+}
+
+// Issue 10: kill the job at each named point; Delta stays readable at the old
+// or new version, PostgreSQL holds whole months only, and a rerun converges.
+TEST_F(JobTest, CrashAtAnyPointThenRerunConverges) {
+  SampleData(lake_);
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}).exit_code, 0);
+  const std::vector<std::string> points = {
+      "job.after_month_written",  "job.before_commits",    "job.before_table_commit:2",
+      "job.before_table_commit:3", "job.before_replication", "replicate.after_month",
+      "delta.commit.before_put",  "delta.commit.after_put", "postgres.replace.after_delete",
+      "postgres.replace.before_commit"};
+  for (const auto& point : points) {
+    auto crashed = Cli({"run", "--lake", lake_, "--months", "2023-10..2023-12"},
+                       {{"RS_CRASH_POINT", point}});
+    EXPECT_EQ(crashed.exit_code, -9) << point << ": " << crashed.err;
+    for (const char* t : {"/platinum/rankings", "/platinum/signals/ranking_signals",
+                          "/platinum/signals/daily"}) {
+      auto info = Cli({"table", "info", lake_ + t});
+      EXPECT_EQ(info.exit_code, 0) << point << " " << t << ": " << info.err;
+    }
+    // Whole months only: each month's rows equal its ledger count.
+    auto partial = Sql(dsn_,
+                       "SELECT count(*) FROM ranking.signal_sync_state s WHERE s.signals_rows <> "
+                       "(SELECT count(*) FROM ranking.ranking_signal r WHERE r.year_month = s.year_month)");
+    ASSERT_EQ(partial.size(), 1u);
+    EXPECT_EQ(partial[0], "0") << point;
+    auto rerun = Cli({"run", "--lake", lake_, "--months", "2023-10..2023-12"});
+    EXPECT_EQ(rerun.exit_code, 0) << point << ": " << rerun.err;
+    auto verify = Cli({"verify", "--lake", lake_});
+    EXPECT_EQ(verify.exit_code, 0) << point << ": " << verify.out;
+  }
+}
+
+}  // namespace
+}  // namespace rs::testing
