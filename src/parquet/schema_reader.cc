@@ -22,6 +22,12 @@ Status ParseRaw(const std::vector<SchemaElement>& elements, size_t* pos, int dep
   if (depth > kMaxSchemaDepth) {
     return Status::Corruption("schema nests deeper than " + std::to_string(kMaxSchemaDepth));
   }
+  // A group's child count is checked against the elements left, but a child
+  // group uses up more than one, so each element is bounds-checked here too.
+  if (*pos >= elements.size()) {
+    return Status::Corruption("schema ends inside a group: element " + std::to_string(*pos) +
+                              " of " + std::to_string(elements.size()) + " expected");
+  }
   const SchemaElement& el = elements[(*pos)++];
   out->element = &el;
   if (!el.__isset.num_children || (el.num_children == 0 && el.__isset.type)) {

@@ -15,6 +15,8 @@ namespace {
 
 using namespace rs::parquet::testing;  // NOLINT: test helpers
 
+constexpr int kOptionalRep = 1;
+
 std::string Fixture(const std::string& name) {
   return ReadWholeFile(rs::testing::SourcePath("tests/fixtures/parquet/" + name));
 }
@@ -197,6 +199,13 @@ TEST(ReaderCorruptionTest, CorruptedCompressedPagesNeverCrash) {
     }
   }
   EXPECT_GT(failures, 0);
+}
+
+// Root with 2 children, a group with 1 child, one leaf: the second root child
+// would lie past the schema (found by fuzz/parquet_footer_fuzzer).
+TEST(ReaderCorruptionTest, SchemaChildCountsOverrunElements) {
+  const std::string file = BuildFile({{"g", -1, kOptionalRep, 1}, {"x", 1, kOptionalRep}}, 2, {}, 0);
+  ExpectFailure(file, StatusCode::kCorruption, {"bad.parquet", "schema ends inside a group"});
 }
 
 TEST(ReaderCorruptionTest, UnknownColumnAndWrongExpectedType) {
