@@ -21,8 +21,9 @@
 //
 // libpq accepts two more key=value spellings that the redactor does not handle
 // yet: a backslash escape inside a bare value ("password=a\ b" is "a b") and
-// tabs or newlines around '=' (fuzz/README.md, "Known findings"). Setting
-// RS_FUZZ_DSN_STRICT=1 makes the fuzzer generate them too.
+// tabs or newlines around '=' (fuzz/README.md, "Known findings"). A strict
+// build (RS_FUZZ_STRICT) or RS_FUZZ_DSN_STRICT=1 in the environment makes the
+// fuzzer generate them too.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cctype>
@@ -49,7 +50,7 @@ constexpr const char* kKeys[] = {"host",    "port",     "user",       "dbname",
 bool StrictMode() {
   static const bool strict = [] {
     const char* v = std::getenv("RS_FUZZ_DSN_STRICT");
-    return v != nullptr && std::strcmp(v, "1") == 0;
+    return RS_FUZZ_STRICT || (v != nullptr && std::strcmp(v, "1") == 0);
   }();
   return strict;
 }

@@ -3,11 +3,16 @@
 // The file's trailer ("<footer><4-byte length>PAR1") locates the Thrift
 // FileMetaData, which is decoded with parquet/metadata_internal.h; the bytes
 // after the leading "PAR1" are decoded as a page header, as the reader does at
-// each column chunk. (When the public FileReader lands in HEAD, this target
-// also opens the bytes with FileReader::OpenBuffer and reads every column.)
+// each column chunk. When the module libraries build (RS_FUZZ_WITH_MODULES,
+// see fuzz/CMakeLists.txt), the bytes are also opened with the public
+// FileReader::OpenBuffer and every column of every row group is read.
 //
 // Invariants (RS_FUZZ_CHECK aborts otherwise):
 //   - decoding never crashes, throws, or reads outside the given bytes;
+//   - FileReader: a successful Read returns one column per schema field, each
+//     with exactly num_rows values (and validity empty or num_rows long), and
+//     num_rows is the sum of the row groups' row counts; an out-of-range row
+//     group index is an error, not a crash;
 //   - a reported consumed size never exceeds the input;
 //   - a decoded page header has non-negative sizes;
 //   - re-encoding is stable: decode(encode(m)) succeeds and encodes to the
@@ -16,11 +21,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz_check.h"
 #include "parquet/metadata_internal.h"
+#if RS_FUZZ_WITH_MODULES
+#include "parquet/reader.h"
+#endif
 
 namespace rs::parquet {
 namespace {
@@ -72,6 +82,55 @@ void FuzzPageHeader(std::string_view file) {
   CheckStableReencoding(*header);
 }
 
+#if RS_FUZZ_WITH_MODULES
+// Known finding 3 (fuzz/README.md): the reader's schema walk indexes past the
+// element list when a group's children are themselves groups that use up the
+// elements. Until it is fixed, such footers reach the reader in strict builds only.
+bool SchemaTreeFits(const std::vector<format::SchemaElement>& elements, size_t* pos, int depth) {
+  if (*pos >= elements.size() || depth > 64) return false;
+  const format::SchemaElement& el = elements[(*pos)++];
+  if (!el.__isset.num_children || el.num_children <= 0) return true;
+  for (int32_t i = 0; i < el.num_children; ++i) {
+    if (!SchemaTreeFits(elements, pos, depth + 1)) return false;
+  }
+  return true;
+}
+
+bool AvoidsKnownFindings(std::string_view file) {
+  if (RS_FUZZ_STRICT) return true;
+  Result<format::FileMetaData> metadata = DecodeFileMetaData(FooterOf(file), "fuzz.parquet");
+  if (!metadata.ok()) return true;
+  size_t pos = 0;
+  return metadata->schema.empty() || SchemaTreeFits(metadata->schema, &pos, 0);
+}
+
+// `expected_rows` < 0: the footer's row counts overflow, so they cannot be checked.
+void CheckBatch(const RecordBatch& batch, int64_t expected_rows) {
+  RS_FUZZ_CHECK(batch.columns.size() == batch.schema.size());
+  if (expected_rows >= 0) RS_FUZZ_CHECK(static_cast<int64_t>(batch.num_rows) == expected_rows);
+  for (const ColumnVector& column : batch.columns) {
+    RS_FUZZ_CHECK(column.size() == batch.num_rows);
+    RS_FUZZ_CHECK(column.validity.empty() || column.validity.size() == batch.num_rows);
+  }
+}
+
+void FuzzFileReader(std::string_view file) {
+  if (!AvoidsKnownFindings(file)) return;
+  Result<std::unique_ptr<FileReader>> reader =
+      FileReader::OpenBuffer(std::string(file), "fuzz.parquet");
+  if (!reader.ok()) return;
+  FileReader& r = **reader;
+  int64_t rows = 0;
+  for (int g = 0; g < r.num_row_groups() && rows >= 0; ++g) {
+    if (__builtin_add_overflow(rows, r.row_group_num_rows(g), &rows)) rows = -1;
+  }
+  Result<RecordBatch> batch = r.Read();
+  if (batch.ok()) CheckBatch(*batch, rows);
+  RS_FUZZ_CHECK(!r.ReadRowGroup(-1).ok());
+  RS_FUZZ_CHECK(!r.ReadRowGroup(r.num_row_groups()).ok());
+}
+#endif
+
 }  // namespace
 }  // namespace rs::parquet
 
@@ -79,5 +138,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view file(reinterpret_cast<const char*>(data), size);
   rs::parquet::FuzzFileMetaData(file);
   rs::parquet::FuzzPageHeader(file);
+#if RS_FUZZ_WITH_MODULES
+  rs::parquet::FuzzFileReader(file);
+#endif
   return 0;
 }
