@@ -39,8 +39,6 @@ if [ "${RS_FUZZ_STRICT:-0}" = 1 ]; then
   strict=ON
   build=${RS_FUZZ_BUILD_DIR:-$root/build-fuzz-strict}
   export RS_FUZZ_DSN_STRICT=1
-else
-  san="$san -fno-sanitize=enum"  # known finding in Thrift-generated code, fuzz/README.md
 fi
 echo "==> configure $build ($cxx)"
 CC=$cc CXX=$cxx cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
