@@ -52,10 +52,8 @@ struct DataType {
   bool is_nested() const {
     return id == TypeId::kStruct || id == TypeId::kArray || id == TypeId::kMap;
   }
-  static DataType Primitive(TypeId id) { return DataType{id, 0, 0, {}, true}; }
-  static DataType Decimal(int precision, int scale) {
-    return DataType{TypeId::kDecimal, precision, scale, {}, true};
-  }
+  static DataType Primitive(TypeId id);
+  static DataType Decimal(int precision, int scale);
 };
 
 struct Field {
@@ -65,6 +63,13 @@ struct Field {
 };
 
 using Schema = std::vector<Field>;
+
+// Defined after Field is complete (clang rejects aggregate use of the
+// incomplete Field inside DataType's own body).
+inline DataType DataType::Primitive(TypeId id) { return DataType{id, 0, 0, {}, true}; }
+inline DataType DataType::Decimal(int precision, int scale) {
+  return DataType{TypeId::kDecimal, precision, scale, {}, true};
+}
 
 // A dynamically typed value, used for nested data and for partition values.
 // Scalars use the same physical representation as ColumnVector (below).
