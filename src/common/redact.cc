@@ -10,6 +10,8 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
 bool IsUriDsn(std::string_view dsn) {
   return StartsWith(dsn, "postgresql://") || StartsWith(dsn, "postgres://");
 }
@@ -24,11 +26,13 @@ size_t ValueEnd(std::string_view s, size_t pos, bool in_uri) {
     return std::min(s.size(), i + 1);
   }
   size_t i = pos;
-  while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) {
+  while (i < s.size() && !IsSpace(s[i])) {
     if (in_uri && (s[i] == '&' || s[i] == '#')) break;
-    ++i;
+    // libpq: a backslash escapes the next character of a bare value too,
+    // so "password=\ X" is the password " X".
+    i += (!in_uri && s[i] == '\\' && i + 1 < s.size()) ? 2 : 1;
   }
-  return i;
+  return std::min(i, s.size());
 }
 
 bool IsKeyBoundary(std::string_view s, size_t pos) {
@@ -47,14 +51,14 @@ std::string MaskPasswordAssignments(std::string_view s, bool in_uri) {
     size_t hit = s.find(kKey, pos);
     if (hit == std::string_view::npos) break;
     size_t eq = hit + kKey.size();
-    while (eq < s.size() && s[eq] == ' ') ++eq;
+    while (eq < s.size() && IsSpace(s[eq])) ++eq;
     if (!IsKeyBoundary(s, hit) || eq >= s.size() || s[eq] != '=') {
       out.append(s.substr(pos, hit + 1 - pos));
       pos = hit + 1;
       continue;
     }
     size_t value = eq + 1;
-    while (value < s.size() && s[value] == ' ' && !in_uri) ++value;
+    while (value < s.size() && IsSpace(s[value]) && !in_uri) ++value;
     out.append(s.substr(pos, value - pos)).append(kRedacted);
     pos = ValueEnd(s, value, in_uri);
   }

@@ -74,3 +74,24 @@ TEST(RedactSecretsTest, MasksSecretsWithRegexMetacharacters) {
 
 }  // namespace
 }  // namespace rs
+
+namespace rs {
+namespace {
+
+// Fuzzer findings (fuzz/crashes/dsn_redact_fuzzer/): spellings libpq accepts.
+TEST(RedactDsnTest, MasksBareValueWithBackslashEscapedSpace) {
+  std::string out = RedactDsn("host=db password=\\ X user=u");
+  EXPECT_EQ(out.find(" X user"), std::string::npos) << out;
+  EXPECT_NE(out.find("user=u"), std::string::npos) << out;
+}
+
+TEST(RedactDsnTest, MasksWhenNewlinesOrTabsSurroundEquals) {
+  for (const char* dsn : {"password\n=hunter2 host=db", "password=\nhunter2 host=db",
+                          "password\t=\thunter2 host=db"}) {
+    std::string out = RedactDsn(dsn);
+    EXPECT_EQ(out.find("hunter2"), std::string::npos) << out;
+  }
+}
+
+}  // namespace
+}  // namespace rs
