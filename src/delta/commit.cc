@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/crash_point.h"
 #include "delta/commit_internal.h"
 #include "delta/replay_internal.h"
 
@@ -103,7 +104,9 @@ Result<PutResult> PutCommit(storage::Storage& store, const std::string& root, in
                             const std::string& text, const CommitIntent& intent) {
   std::string key = storage::JoinKey(storage::JoinKey(root, kLogDir), CommitFileName(version));
   for (int i = 0; i < 5; ++i) {
+    CrashPoint("delta.commit.before_put");
     Status st = store.PutIfAbsent(key, text);
+    CrashPoint("delta.commit.after_put");
     if (st.ok()) return PutResult::kCommitted;
     if (st.IsAlreadyExists()) {
       // Ours if an earlier attempt landed despite reporting Unavailable.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 
+#include "common/crash_point.h"
 #include "common/redact.h"
 #include "postgres/checksum_internal.h"
 #include "postgres/connection_internal.h"
@@ -205,6 +206,7 @@ Status Replicator::Impl::WriteMonth(const MonthPayload& p, MonthSyncResult* r,
                           DeleteMonth(c, internal::kCompositeTable, p.year_month),
                           std::string("DELETE ") + internal::kCompositeTable);
   r->delete_seconds = SecondsSince(t);
+  CrashPoint("postgres.replace.after_delete");
   t = Clock::now();
   RS_ASSIGN_OR_RETURN_CTX(r->signals_rows,
                           CopyBatch(c, internal::kSignalsTable, p.signals, &r->bytes_sent),
@@ -213,6 +215,7 @@ Status Replicator::Impl::WriteMonth(const MonthPayload& p, MonthSyncResult* r,
                           CopyBatch(c, internal::kCompositeTable, p.composite, &r->bytes_sent),
                           std::string("COPY ") + internal::kCompositeTable);
   r->copy_seconds = SecondsSince(t);
+  CrashPoint("postgres.replace.after_copy");
   t = Clock::now();
   r->signals_checksum = sig_sum->get();
   r->composite_checksum = comp_sum->get();
@@ -245,6 +248,7 @@ Result<MonthSyncResult> Replicator::ReplaceMonth(const MonthPayload& p) {
     return r;  // the transaction rolls back: nothing was written
   }
   RS_RETURN_IF_ERROR_CTX(impl_->WriteMonth(p, &r, &sig_sum, &comp_sum), ctx);
+  CrashPoint("postgres.replace.before_commit");
   auto t = Clock::now();
   RS_RETURN_IF_ERROR_CTX(tx.Commit(), ctx + ": COMMIT (outcome unknown if the connection was lost;"
                                            " rerun the month)");
