@@ -1,11 +1,9 @@
 // delta_table_tool: the `table` subcommand alone, for tests that run the CLI
 // path in a process (exit codes, stdout, stderr) without the whole program.
-// The tool target links the delta libraries only, so the CLI sources it needs
-// are compiled in here.
 #include <iostream>
 
-#include "cli/cli_context.cc"   // NOLINT(build/include): compiled into this tool
-#include "cli/table_command.cc"  // NOLINT(build/include)
+#include "cli/cli_context.h"
+#include "cli/table_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"delta_table_tool"};
