@@ -126,8 +126,8 @@ Result<JobConfig> LoadJobConfig(const std::map<std::string, std::string>& env,
 storage::StorageOptions StorageOptionsFromEnv(const std::map<std::string, std::string>& env) {
   storage::StorageOptions opts;
   for (const auto& [k, v] : env) {
-    if (k.rfind("AZURE_", 0) == 0 || k == "AZURITE_BLOB_STORAGE_URL" || k == "IDENTITY_ENDPOINT" ||
-        k == "IDENTITY_HEADER") {
+    if (k.rfind("AZURE_", 0) == 0 || k.rfind("RS_STORAGE_", 0) == 0 ||
+        k == "AZURITE_BLOB_STORAGE_URL" || k == "IDENTITY_ENDPOINT" || k == "IDENTITY_HEADER") {
       opts.settings[k] = v;
     }
   }
