@@ -1,8 +1,12 @@
-// Reads every <name>.parquet in a directory with two independent readers,
-// DuckDB (@duckdb/node-api) and arrow-rs (parquet-wasm, decoded with
-// apache-arrow), and compares each cell exactly with <name>.json, written by
-// tests/parquet/tools/write_fixtures.cc. Also checks the row-group count and,
-// through DuckDB's parquet_metadata(), the footer's null counts.
+// Reads every <name>.parquet in a directory with three independent readers,
+// DuckDB (@duckdb/node-api), arrow-rs (parquet-wasm, decoded with
+// apache-arrow) and hyparquet (pure JavaScript), and compares each cell exactly
+// with <name>.json, written by tests/parquet/tools/write_fixtures.cc. Also
+// checks the row-group count and, through DuckDB's parquet_metadata(), the
+// footer's null counts. hyparquet is compared on the top-level columns whose
+// values it returns losslessly (booleans, integers, floats, strings, dates);
+// it turns binary into text, timestamps into milliseconds and decimals into
+// doubles, so those columns are left to the other two readers.
 //
 // Usage: node check_with_independent_readers.mjs <fixture-dir>
 // Exit status 0 when every file matches; 1 with a report otherwise.
@@ -11,6 +15,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm/node';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 
 const MAX_REPORTED = 20;
 
@@ -150,6 +156,35 @@ function checkParquetWasm(file, expected, problems) {
   compareRows('parquet-wasm', expected, rows, problems);
 }
 
+const HYPARQUET_TYPES = new Set(['boolean', 'byte', 'short', 'integer', 'long', 'float', 'double',
+  'string', 'date']);
+
+function fromHyparquet(type, v) {
+  if (v === null || v === undefined) return null;
+  switch (type.id) {
+    case 'boolean': case 'string': return v;
+    case 'byte': case 'short': case 'integer': case 'long': return String(v);
+    case 'float': return floatBits(v, 4);
+    case 'double': return floatBits(v, 8);
+    case 'date': return String(Math.round(v.getTime() / 86400000));
+    default: throw new Error(`type ${type.id} not compared with hyparquet`);
+  }
+}
+
+async function checkHyparquet(file, expected, problems) {
+  const cols = expected.columns.map((col, c) => ({ col, c }))
+    .filter(({ col }) => HYPARQUET_TYPES.has(col.type.id));
+  if (cols.length === 0) return;
+  const buf = readFileSync(file);
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  const objects = await parquetReadObjects({ file: ab, compressors,
+                                             columns: cols.map(({ col }) => col.name) });
+  const subset = { columns: cols.map(({ col }) => col),
+                   rows: expected.rows.map((row) => cols.map(({ c }) => row[c])) };
+  const rows = objects.map((o) => cols.map(({ col }) => fromHyparquet(col.type, o[col.name])));
+  compareRows('hyparquet', subset, rows, problems);
+}
+
 async function main() {
   const dir = process.argv[2];
   if (!dir) {
@@ -169,7 +204,8 @@ async function main() {
     const file = path.join(dir, `${name}.parquet`);
     const problems = [];
     for (const [reader, run] of [['duckdb', () => checkDuckDB(con, file, expected, problems)],
-                                 ['parquet-wasm', () => checkParquetWasm(file, expected, problems)]]) {
+                                 ['parquet-wasm', () => checkParquetWasm(file, expected, problems)],
+                                 ['hyparquet', () => checkHyparquet(file, expected, problems)]]) {
       try {
         await run();
       } catch (e) {
