@@ -522,7 +522,9 @@ class Suite:
         return "\n".join(lines)
 
     def header(self):
-        mode = "quick smoke run (tiny sizes; not for comparison)" if self.a.quick else "full run"
+        mode = ("quick smoke run (tiny sizes; not for comparison)" if self.a.quick else
+                "full run" if (self.a.symbols, self.a.years) == SIGNALS_BENCH_SIZE else
+                "custom-size run (not the default 5,000 symbols x 10 years)")
         rev = git(self.root, "rev-parse", "--short", "HEAD")
         dirty = " (working tree has uncommitted changes)" if git(self.root, "status",
                                                                  "--porcelain") else ""
