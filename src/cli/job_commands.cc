@@ -5,6 +5,7 @@
 #include "cli/job.h"
 #include "cli/lake.h"
 #include "cli/subcommands.h"
+#include "signals/months.h"
 
 namespace rs::cli {
 namespace {
@@ -20,6 +21,12 @@ struct JobCommandOptions {
 void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   auto config = LoadConfigOrFail(ctx, o.common);
   if (!config) return;
+  // A malformed month spec is a usage error, found before any data is read
+  // (a well-formed one with no data is found later, against the input).
+  if (auto spec = signals::ResolveMonthSpec(o.months, {});
+      !spec.ok() && spec.status().code() == StatusCode::kInvalidArgument) {
+    return ctx.Fail(spec.status(), kExitUsage);
+  }
   auto shard = ParseShard(o.shard);
   if (!shard.ok()) return ctx.Fail(shard.status(), kExitUsage);
   JobRequest req;

@@ -22,6 +22,17 @@ struct OpsOptions {
   std::string migrations_dir;
 };
 
+// A malformed --months is a usage error, before anything is read.
+bool MonthsValidOrFail(CliContext& ctx, const std::string& months) {
+  if (months.empty()) return true;
+  auto spec = signals::ResolveMonthSpec(months, {});
+  if (!spec.ok() && spec.status().code() == StatusCode::kInvalidArgument) {
+    ctx.Fail(spec.status(), kExitUsage);
+    return false;
+  }
+  return true;
+}
+
 Status RequireDsn(const JobConfig& config, const std::string& command) {
   if (config.replication.dsn) return Status::OK();
   return Status::InvalidArgument(command + " needs PostgreSQL: set POSTGRES_DSN or pass --dsn");
@@ -31,6 +42,7 @@ void VerifyCommand(CliContext& ctx, const OpsOptions& o) {
   auto config = LoadConfigOrFail(ctx, o.common);
   if (!config) return;
   if (Status s = RequireDsn(*config, "verify"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  if (!MonthsValidOrFail(ctx, o.months)) return;
   auto log = MakeLogger(ctx, o.common, NewRunId());
   auto lake = Lake::Open(o.layout, ctx.storage_options);
   if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
@@ -47,6 +59,7 @@ void SyncCommand(CliContext& ctx, const OpsOptions& o) {
   auto config = LoadConfigOrFail(ctx, o.common);
   if (!config) return;
   if (Status s = RequireDsn(*config, "sync"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  if (!MonthsValidOrFail(ctx, o.months)) return;
   std::string run_id = NewRunId();
   auto log = MakeLogger(ctx, o.common, run_id);
   auto lake = Lake::Open(o.layout, ctx.storage_options);

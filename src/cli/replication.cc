@@ -106,25 +106,29 @@ class ReplicationSession {
 
   // Connects on first use and after a failure; checks the schema once.
   Result<postgres::Replicator*> Get() {
+    RS_ASSIGN_OR_RETURN(postgres::Replicator * rep, Connected());
+    if (!schema_checked_) {
+      Status s = rep->CheckSchema(postgres::SignalsSchema(), postgres::CompositeSchema());
+      if (!s.ok()) return s.Annotate("check PostgreSQL schema");
+      schema_checked_ = true;
+      log_.Info("replicating to " + rep->target());
+    }
+    return rep;
+  }
+
+  // A connection without the schema check: the ledger is written even when
+  // the serving tables do not match (that is what the failure records).
+  Result<postgres::Replicator*> Connected() {
     if (rep_) return rep_.get();
     RS_ASSIGN_OR_RETURN_CTX(rep_, postgres::Replicator::Connect(ConnectionFrom(config_)),
                             "connect to PostgreSQL");
-    if (!schema_checked_) {
-      Status s = rep_->CheckSchema(postgres::SignalsSchema(), postgres::CompositeSchema());
-      if (!s.ok()) {
-        rep_.reset();
-        return s.Annotate("check PostgreSQL schema");
-      }
-      schema_checked_ = true;
-      log_.Info("replicating to " + rep_->target());
-    }
     return rep_.get();
   }
 
   // Records a failed month in the ledger, best effort (the database may be gone).
   void RecordFailure(const std::string& month, const Status& error) {
     for (int attempt = 0; attempt < 2; ++attempt) {
-      auto rep = Get();
+      auto rep = Connected();
       if (rep.ok() && (*rep)->RecordFailure(month, run_id_, error.message()).ok()) return;
       rep_.reset();
     }
