@@ -38,14 +38,19 @@ bool ParseDecimal(std::string_view text, int scale, Int128* out) {
   std::string_view frac = dot == std::string_view::npos ? "" : text.substr(dot + 1);
   if (whole.empty() && frac.empty()) return false;
   Int128 v = 0;
-  for (char c : whole) {
-    if (c < '0' || c > '9') return false;
+  // Appends one digit; false on a non-digit or beyond 128 bits (a decimal
+  // holds at most 38 digits, so such a value is invalid anyway).
+  constexpr Int128 kLimit = static_cast<Int128>(~static_cast<UInt128>(0) >> 1) / 10 - 1;
+  auto push = [&v, kLimit](char c) {
+    if (c < '0' || c > '9' || v > kLimit) return false;
     v = v * 10 + (c - '0');
+    return true;
+  };
+  for (char c : whole) {
+    if (!push(c)) return false;
   }
   for (int i = 0; i < scale; ++i) {
-    char c = i < static_cast<int>(frac.size()) ? frac[i] : '0';
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
+    if (!push(i < static_cast<int>(frac.size()) ? frac[i] : '0')) return false;
   }
   for (size_t i = scale; i < frac.size(); ++i) {
     if (frac[i] != '0') return false;  // more precision than the type holds
@@ -137,6 +142,9 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
+// Years whose timestamps fit in int64 microseconds (about +-292,000 years).
+constexpr int64_t kMaxAbsYear = 290000;
+
 Result<int32_t> ParseDateDays(std::string_view text) {
   int64_t y = 0;
   unsigned m = 0;
@@ -145,7 +153,8 @@ Result<int32_t> ParseDateDays(std::string_view text) {
   size_t second = first == std::string_view::npos ? first : text.find('-', first + 1);
   if (second == std::string_view::npos || !ParseNumber(text.substr(0, first), &y) ||
       !ParseNumber(text.substr(first + 1, second - first - 1), &m) ||
-      !ParseNumber(text.substr(second + 1), &d) || m < 1 || m > 12 || d < 1 || d > 31) {
+      !ParseNumber(text.substr(second + 1), &d) || m < 1 || m > 12 || d < 1 || d > 31 ||
+      y < -kMaxAbsYear || y > kMaxAbsYear) {
     return Status::InvalidArgument(fmt::format("'{}' is not a date (YYYY-MM-DD)", text));
   }
   return static_cast<int32_t>(DaysFromCivil(y, m, d));
