@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/crash_point.h"
+#include "common/dates.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
 
@@ -19,23 +20,12 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-// days_from_civil algorithm, a published formula).
-int32_t DaysFromCivil(int y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int>(doe) - 719468;
-}
-
 // [first day, last day] of "YYYY-MM".
 std::pair<int32_t, int32_t> MonthBounds(const std::string& month) {
   int y = std::stoi(month.substr(0, 4));
   unsigned m = static_cast<unsigned>(std::stoi(month.substr(5, 2)));
-  int32_t first = DaysFromCivil(y, m, 1);
-  int32_t next = m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1);
+  auto first = static_cast<int32_t>(DaysFromCivil(y, m, 1));
+  auto next = static_cast<int32_t>(m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1));
   return {first, next - 1};
 }
 

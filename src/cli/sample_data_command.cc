@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "cli/command_support.h"
+#include "common/dates.h"
 #include "cli/lake.h"
 #include "cli/subcommands.h"
 #include "signals/months.h"
@@ -31,13 +32,8 @@ Result<int32_t> ParseDate(const std::string& flag, const std::string& text) {
       m < 1 || m > 12 || d < 1 || d > 31) {
     return Status::InvalidArgument(flag + " '" + text + "': expected a date YYYY-MM-DD");
   }
-  // Days from civil (Howard Hinnant's published algorithm).
-  y -= m <= 2;
-  int era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = static_cast<unsigned>(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int32_t days = era * 146097 + static_cast<int>(doe) - 719468;
+  auto days = static_cast<int32_t>(
+      DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)));
   if (signals::FormatDate(days) != text) {
     return Status::InvalidArgument(flag + " '" + text + "' is not a real date");
   }

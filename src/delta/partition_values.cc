@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "common/dates.h"
 #include "delta/log_internal.h"
 
 namespace rs::delta {
@@ -119,15 +120,6 @@ std::string DecimalToString(const Value& v, int scale) {
     digits.insert(digits.size() - scale, ".");
   }
   return (negative ? "-" : "") + digits;
-}
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
 void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
