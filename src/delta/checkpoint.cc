@@ -149,14 +149,18 @@ Value ListOf(const std::optional<std::vector<std::string>>& items) {
   return v;
 }
 
+// A checkpoint holds the table's state, not a change to it: its add and remove
+// actions carry dataChange=false, as the reference implementation (Spark)
+// writes them, so a streaming reader starting from a checkpoint does not take
+// the whole table for new data.
 Value AddRow(const AddFile& f) {
   return StructOf({Str(f.path), MapOf(f.partition_values), Value::Int(f.size_bytes),
-                   Value::Int(f.modification_time_ms), Value::Bool(f.data_change),
+                   Value::Int(f.modification_time_ms), Value::Bool(false),
                    Value::Null(), f.stats_json.empty() ? Value::Null() : Str(f.stats_json)});
 }
 
 Value RemoveRow(const RemoveFile& f) {
-  return StructOf({Str(f.path), OptInt(f.deletion_timestamp_ms), Value::Bool(f.data_change),
+  return StructOf({Str(f.path), OptInt(f.deletion_timestamp_ms), Value::Bool(false),
                    Value::Bool(true), MapOf(f.partition_values), OptInt(f.size_bytes)});
 }
 
