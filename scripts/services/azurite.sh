@@ -37,7 +37,14 @@ ENV
   ;;
 stop)
   if [ -f "$dir/azurite.pid" ]; then
-    kill "$(cat "$dir/azurite.pid")" 2>/dev/null || true
+    pid=$(cat "$dir/azurite.pid")
+    kill "$pid" 2>/dev/null || true
+    # Azurite still writes under its data dir while it shuts down: wait for
+    # it to exit (up to 10 s) before removing the dir.
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
     rm -rf "$(cat "$dir/azurite.datadir" 2>/dev/null || echo /nonexistent)"
     rm -f "$dir/azurite.pid" "$dir/azurite.datadir" "$dir/azurite.env"
   fi

@@ -317,6 +317,7 @@ Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* r
     step.tx->reset();
     if (!commit.ok()) {
       w.AbandonAll();
+      if (report->commits.empty()) return commit.status();
       return commit.status().Annotate("the tables committed before this one keep the new months; "
                                       "rerun the same months to complete");
     }

@@ -188,7 +188,10 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
   const LakeLayout& layout = lake.layout();
   ReplicationSession session(config, run_id, log);
   auto fail = [&](const std::string& month, const Status& error) -> Status {
-    Status annotated = error.Annotate("replicate " + month);
+    // The replicator's own errors already start with "replicate <month>: ".
+    std::string context = "replicate " + month;
+    Status annotated =
+        error.message().starts_with(context + ": ") ? error : error.Annotate(context);
     MonthReplication r;
     r.month = month;
     r.error = annotated.message();

@@ -85,19 +85,23 @@ std::string Serialize(const std::vector<Action>& actions) {
 
 enum class PutResult { kCommitted, kLost };
 
-// Resolves a put whose outcome is unknown by reading the log entry.
-Result<PutResult> ResolveUnknown(storage::Storage& store, const std::string& root,
-                                 int64_t version, const CommitIntent& intent) {
+// Resolves a put whose outcome is unknown (it failed with `put_error`) by
+// reading the log entry. When that fails too, the error carries both causes.
+Result<PutResult> ResolveUnknown(storage::Storage& store, const std::string& root, int64_t version,
+                                 const CommitIntent& intent, const Status& put_error) {
+  Status read_error;
   for (int i = 0; i < 5; ++i) {
     auto actions = ReadCommit(store, root, version);
     if (actions.ok()) return IsOurs(*actions, intent) ? PutResult::kCommitted : PutResult::kLost;
     if (actions.status().IsNotFound()) return Status::NotFound("not written");
+    read_error = actions.status();
     std::this_thread::sleep_for(std::chrono::milliseconds(100 << i));
   }
   return Status::Unavailable(
-      fmt::format("commit of version {}: outcome unknown (log unreadable): check `table history` "
-                  "for txnId {} before rerunning",
-                  version, intent.txn_id));
+      fmt::format("commit of version {}: outcome unknown: the put failed ({}) and the log entry "
+                  "could not be read back ({}): check `table history` for txnId {} before "
+                  "rerunning",
+                  version, put_error.message(), read_error.message(), intent.txn_id));
 }
 
 Result<PutResult> PutCommit(storage::Storage& store, const std::string& root, int64_t version,
@@ -115,7 +119,7 @@ Result<PutResult> PutCommit(storage::Storage& store, const std::string& root, in
       return PutResult::kLost;
     }
     if (!st.IsUnavailable()) return st.Annotate("commit " + key);
-    auto resolved = ResolveUnknown(store, root, version, intent);
+    auto resolved = ResolveUnknown(store, root, version, intent, st);
     if (resolved.ok()) return *resolved;
     if (!resolved.status().IsNotFound()) return resolved.status();
     std::this_thread::sleep_for(std::chrono::milliseconds(50 << i));

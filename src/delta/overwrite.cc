@@ -285,7 +285,14 @@ Result<CommitOutcome> OverwriteTransaction::Commit() {
   auto version = CommitWithRetries(t.table->store(), t.table->root_key(), read_version, intent,
                                    std::move(actions), t.options.max_attempts, &outcome.attempts);
   if (!version.ok()) {
-    if (version.status().code() == StatusCode::kAborted) (void)Abandon();
+    // Unavailable: the log entry may have landed (the outcome is unknown), so
+    // the data files it would reference stay; if it did not land they are
+    // orphans for `vacuum`. Any other error means nothing was committed.
+    if (version.status().IsUnavailable()) {
+      t.finished = true;
+    } else {
+      (void)Abandon();
+    }
     return version.status().Annotate("commit overwrite of " + t.table->root_key());
   }
   t.finished = true;

@@ -169,8 +169,11 @@ class OverwriteTransaction {
   Status WritePartition(const std::string& value, const RecordBatch& batch);
   // Commits removes of the replaced partitions' live files and adds of the new
   // ones in one log entry; retries across compatible concurrent commits.
+  // Finishes the transaction either way. On failure the data files are
+  // deleted, except after Unavailable: the outcome is unknown (the entry may
+  // have landed), so they stay, orphans for `vacuum` if it did not.
   Result<CommitOutcome> Commit();
-  // Deletes the data files written so far.
+  // Deletes the data files written so far (none once Commit() has run).
   Status Abandon();
 
   struct Impl;

@@ -285,6 +285,98 @@ TEST_F(TableTest, UnknownCommitOutcomeIsResolvedFromTheLog) {
   EXPECT_NE(ReadCommitText(1).find("run-flaky"), std::string::npos);
 }
 
+// A store whose _delta_log goes down (503) at the first commit put, until
+// Recover(): the data files are written, the commit put (which lands when
+// `commit_lands`) and every read of the log fail.
+class DownAtCommitStore : public storage::Storage {
+ public:
+  DownAtCommitStore(std::shared_ptr<storage::Storage> inner, bool commit_lands)
+      : inner_(std::move(inner)), commit_lands_(commit_lands) {}
+  void Recover() { down_ = false; }
+  Result<std::string> Get(const std::string& k) override {
+    if (IsDown(k)) return Status::Unavailable("get " + k + ": HTTP 503 (injected)");
+    return inner_->Get(k);
+  }
+  Result<std::string> GetRange(const std::string& k, uint64_t o, uint64_t n) override {
+    if (IsDown(k)) return Status::Unavailable("get " + k + ": HTTP 503 (injected)");
+    return inner_->GetRange(k, o, n);
+  }
+  Status Put(const std::string& k, std::string_view d) override { return inner_->Put(k, d); }
+  Status PutIfAbsent(const std::string& k, std::string_view d) override {
+    if (k.find("_delta_log/") != std::string::npos && !down_) {
+      if (commit_lands_) (void)inner_->PutIfAbsent(k, d);
+      down_ = true;
+    }
+    if (IsDown(k)) return Status::Unavailable("put " + k + ": HTTP 503 (injected)");
+    return inner_->PutIfAbsent(k, d);
+  }
+  Result<std::vector<storage::ObjectInfo>> List(const std::string& p) override {
+    if (IsDown(p)) return Status::Unavailable("list " + p + ": HTTP 503 (injected)");
+    return inner_->List(p);
+  }
+  Status Delete(const std::string& k) override { return inner_->Delete(k); }
+  Result<storage::ObjectInfo> Head(const std::string& k) override { return inner_->Head(k); }
+  std::string Describe() const override { return "down-at-commit"; }
+
+ private:
+  bool IsDown(const std::string& k) const {
+    return down_ && k.find("_delta_log/") != std::string::npos;
+  }
+  std::shared_ptr<storage::Storage> inner_;
+  bool commit_lands_;
+  bool down_ = false;
+};
+
+// Issue 10: the put of the commit and the read-back both fail. The commit is
+// Unavailable with both causes named, and nothing is committed.
+TEST_F(TableTest, CommitWithTheLogUnreachableNamesBothCausesAndCommitsNothing) {
+  ASSERT_TRUE(Overwrite({{"2024-03", 5}}).ok());
+  auto down = std::make_shared<DownAtCommitStore>(store_, /*commit_lands=*/false);
+  auto table = Table::Open(down, "lake/signals").value();
+  auto tx = table->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
+  ASSERT_TRUE(tx->WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  auto outcome = tx->Commit();
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_TRUE(outcome.status().IsUnavailable()) << outcome.status().ToString();
+  const std::string log = "lake/signals/_delta_log/" + CommitFileName(1);
+  const std::string put_error = "put " + log + ": HTTP 503 (injected)";
+  const std::string read_error = "read " + log + ": get " + log + ": HTTP 503 (injected)";
+  const std::string expected = "commit of version 1: outcome unknown: the put failed (" +
+                               put_error + ") and the log entry could not be read back (" +
+                               read_error + ")";
+  EXPECT_NE(outcome.status().message().find(expected), std::string::npos)
+      << outcome.status().message();
+  EXPECT_NE(outcome.status().message().find("check `table history` for txnId"), std::string::npos);
+  EXPECT_EQ(ReadCommitText(1), "");
+  EXPECT_EQ(RowsPerMonth(table_->LoadSnapshot().value()),
+            (std::map<std::string, int64_t>{{"2024-03", 5}}));
+}
+
+// Issue 10: the commit landed but neither its reply nor the log could be
+// read. Its data files must survive the transaction: once the store is back,
+// the new version is whole.
+TEST_F(TableTest, CommitWithAnUnknownOutcomeKeepsItsDataFiles) {
+  ASSERT_TRUE(Overwrite({{"2024-03", 5}}).ok());
+  auto down = std::make_shared<DownAtCommitStore>(store_, /*commit_lands=*/true);
+  auto table = Table::Open(down, "lake/signals").value();
+  auto tx = table->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
+  ASSERT_TRUE(tx->WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  auto outcome = tx->Commit();
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_TRUE(outcome.status().IsUnavailable()) << outcome.status().ToString();
+  EXPECT_TRUE(tx->Abandon().ok());
+  tx.reset();
+  down->Recover();
+  auto s = table_->LoadSnapshot();
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->version, 1);
+  auto rows = table_->Scan(*s);
+  ASSERT_TRUE(rows.ok()) << "a data file of the committed version is gone: "
+                         << rows.status().ToString();
+  EXPECT_EQ(RowsPerMonth(*s), (std::map<std::string, int64_t>{{"2024-03", 2}}));
+  EXPECT_EQ(rows->num_rows, 2u);
+}
+
 TEST_F(TableTest, CheckpointsAreWrittenEveryIntervalAndRead) {
   std::map<std::string, std::string> config = {{"delta.checkpointInterval", "2"}};
   for (int i = 0; i < 5; ++i) {
