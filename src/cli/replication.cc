@@ -120,8 +120,8 @@ class ReplicationSession {
   // the serving tables do not match (that is what the failure records).
   Result<postgres::Replicator*> Connected() {
     if (rep_) return rep_.get();
-    RS_ASSIGN_OR_RETURN_CTX(rep_, postgres::Replicator::Connect(ConnectionFrom(config_)),
-                            "connect to PostgreSQL");
+    // Connect's errors already say "connect to PostgreSQL at <host>".
+    RS_ASSIGN_OR_RETURN(rep_, postgres::Replicator::Connect(ConnectionFrom(config_)));
     return rep_.get();
   }
 
