@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "postgres/migrations.h"
+
 namespace rs::cli {
 
 void AddCommonOptions(CLI::App* cmd, CommonOptions* options) {
@@ -27,6 +29,15 @@ std::optional<JobConfig> LoadConfigOrFail(CliContext& ctx, const CommonOptions& 
   }
   if (options.threads) cfg->engine.threads = *options.threads;
   if (!options.dsn_flag.empty()) cfg->replication.dsn = options.dsn_flag;
+  // A malformed DSN is a bad setting like any other: found before any work,
+  // not after the Delta commits when replication first connects.
+  if (cfg->replication.dsn) {
+    Status dsn = postgres::ValidateDsn(*cfg->replication.dsn);
+    if (!dsn.ok()) {
+      ctx.Fail(dsn.Annotate(options.dsn_flag.empty() ? "POSTGRES_DSN" : "--dsn"), kExitUsage);
+      return std::nullopt;
+    }
+  }
   return std::move(cfg).value();
 }
 

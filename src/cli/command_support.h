@@ -25,8 +25,8 @@ struct CommonOptions {
 
 void AddCommonOptions(CLI::App* cmd, CommonOptions* options);
 
-// Flags, then environment, then the config file. A bad value is a usage error
-// (exit 2), reported through ctx.
+// Flags, then environment, then the config file. A bad value, including a
+// malformed DSN, is a usage error (exit 2), reported through ctx.
 std::optional<JobConfig> LoadConfigOrFail(CliContext& ctx, const CommonOptions& options);
 
 std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options,

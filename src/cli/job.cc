@@ -55,8 +55,10 @@ Status ReadRankInputs(const Lake& lake, Logger& log, Inputs* in) {
     return has_finance.status();
   }
   signals::PrepareStats stats;
-  RS_ASSIGN_OR_RETURN(auto prepared,
-                      signals::Prepare(market, finance ? &*finance : nullptr, &stats));
+  std::string where = "validate market_daily " + lake.Describe(layout.market);
+  if (finance) where += " and finance_daily " + lake.Describe(layout.finance);
+  RS_ASSIGN_OR_RETURN_CTX(auto prepared,
+                          signals::Prepare(market, finance ? &*finance : nullptr, &stats), where);
   log.Info("prepared inputs", {{"market_rows", stats.market_rows},
                                {"market_invalid_rows_dropped", stats.market_invalid_rows},
                                {"finance_rows", stats.finance_rows},
@@ -65,6 +67,15 @@ Status ReadRankInputs(const Lake& lake, Logger& log, Inputs* in) {
   in->available_months = signals::AvailableMonths(prepared);
   in->prepared = std::move(prepared);
   return Status::OK();
+}
+
+// An input that cannot be read is damaged, not misconfigured: say what to do.
+// Nothing has been written when inputs are read.
+Status InputReadError(const Status& s) {
+  if (s.code() != StatusCode::kCorruption) return s;
+  return Status(s.code(), s.message() +
+                              " (the input is damaged: repair or rewrite it upstream, then rerun; "
+                              "nothing was written)");
 }
 
 Status ReadRankingsInputs(const Lake& lake, Inputs* in) {
@@ -257,7 +268,8 @@ Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* r
 
   auto start = Clock::now();
   Inputs in;
-  RS_RETURN_IF_ERROR(req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, &in));
+  Status read = req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, &in);
+  if (!read.ok()) return InputReadError(read);
   report->read_seconds = SecondsSince(start);
   RS_ASSIGN_OR_RETURN(auto months, signals::ResolveMonthSpec(req.months_spec, in.available_months));
   months = ApplyShard(months, shard);

@@ -85,8 +85,14 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     }
     delta::ScanOptions scan;
     scan.columns = columns;
-    RS_ASSIGN_OR_RETURN_CTX(auto batch, table->Scan(snapshot, scan), where);
-    return batch;
+    auto batch = table->Scan(snapshot, scan);
+    // A data file the log references but storage lacks is a damaged table,
+    // not an absent one: NotFound would let an optional input be skipped.
+    if (!batch.ok() && batch.status().IsNotFound()) {
+      return Status::Corruption(where + ": " + batch.status().message());
+    }
+    RS_RETURN_IF_ERROR_CTX(batch.status(), where);
+    return std::move(batch).value();
   }
   // A folder of Parquet files (or a single file).
   RS_ASSIGN_OR_RETURN(Location loc, Locate(path));

@@ -50,7 +50,9 @@ class Lake {
   }
 
   // Reads an input table: a Delta table, or a folder of Parquet files (or one
-  // file). Only `columns` are decoded; they must all exist.
+  // file). Only `columns` are decoded; they must all exist. NotFound means
+  // only that there is no table there; a Delta table whose data file is
+  // missing is Corruption.
   Result<RecordBatch> ReadInput(const std::string& path, const std::vector<std::string>& columns) const;
 
  private:

@@ -125,7 +125,7 @@ void MigrateCommand(CliContext& ctx, const OpsOptions& o) {
   co.connect_timeout_s = config->replication.connect_timeout_s;
   std::string dir = FindMigrationsDir(ctx, o.migrations_dir);
   auto report = postgres::Migrate(co, dir);
-  if (!report.ok()) return FailCommand(ctx, *log, report.status().Annotate("migrate"));
+  if (!report.ok()) return FailCommand(ctx, *log, report.status());  // says "migrate: ..."
   for (const auto& step : report->steps) {
     const char* action = step.action == postgres::MigrationStep::Action::kApplied ? "applied"
                          : step.action == postgres::MigrationStep::Action::kAdopted

@@ -19,12 +19,18 @@ std::string_view LevelName(LogLevel level) {
   return "INFO";
 }
 
+// Quoted JSON text. A field may hold bytes that are not UTF-8 (a value read
+// from a damaged file, quoted in an error): they are replaced, never thrown on.
+std::string Dump(const nlohmann::json& v) {
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string FieldText(const nlohmann::json& v) {
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
-    return s.find_first_of(" \"=") == std::string::npos && !s.empty() ? s : nlohmann::json(s).dump();
+    return s.find_first_of(" \"=") == std::string::npos && !s.empty() ? s : Dump(s);
   }
-  return v.dump();
+  return Dump(v);
 }
 
 std::string FormatDuration(double seconds) {
@@ -68,7 +74,7 @@ void Logger::Log(LogLevel level, std::string_view message, const nlohmann::json&
     if (fields.is_object()) {
       for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
     }
-    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line = Dump(j);
   } else {
     line = fmt::format("{} {:<5} [{}] {}", NowUtcIso8601(), LevelName(level), run_id_, message);
     if (fields.is_object()) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "common/utf8.h"
 #include "delta/batch_internal.h"
 #include "delta/commit_internal.h"
 #include "delta/replay_internal.h"
@@ -98,6 +99,22 @@ Status CheckPartitionColumn(const RecordBatch& batch, const Field& field, const 
   return Status::OK();
 }
 
+// Parquet STRING and Delta's JSON stats hold UTF-8 only: a value read from a
+// damaged file is refused before anything is written, never mangled.
+Status CheckUtf8(const ColumnVector& col) {
+  if (col.field.type.id != TypeId::kString) return Status::OK();
+  const auto& values = col.As<std::string>();
+  for (size_t row = 0; row < values.size(); ++row) {
+    if (!col.IsValid(row)) continue;
+    size_t at = FindInvalidUtf8(values[row]);
+    if (at == std::string::npos) continue;
+    return Status::InvalidArgument(fmt::format(
+        "column {} row {}: not UTF-8 (byte 0x{:02X} at offset {}); strings must be UTF-8",
+        col.field.name, row, static_cast<unsigned char>(values[row][at]), at));
+  }
+  return Status::OK();
+}
+
 // The data columns of `batch` in table order (partition column dropped).
 Result<RecordBatch> DataBatch(const RecordBatch& batch, const Schema& schema,
                               const std::string& partition_column) {
@@ -118,6 +135,7 @@ Result<RecordBatch> DataBatch(const RecordBatch& batch, const Schema& schema,
                                                  DataTypeToJson(col.field.type, false).dump(),
                                                  DataTypeToJson(f.type, false).dump()));
     }
+    RS_RETURN_IF_ERROR(CheckUtf8(col));
     ColumnVector copy = col;
     copy.field = f;
     out.schema.push_back(f);
@@ -318,6 +336,13 @@ Result<std::unique_ptr<OverwriteTransaction>> Table::BeginOverwrite(
     return Status::InvalidArgument(where + ": exactly one partition column is supported");
   }
   if (partitions.empty()) return Status::InvalidArgument(where + ": no partitions to replace");
+  for (const std::string& p : partitions) {
+    if (size_t at = FindInvalidUtf8(p); at != std::string::npos) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: a partition value is not UTF-8 (byte 0x{:02X} at offset {})", where,
+          static_cast<unsigned char>(p[at]), at));
+    }
+  }
   auto impl = std::make_unique<OverwriteTransaction::Impl>();
   impl->table = this;
   impl->schema = schema;

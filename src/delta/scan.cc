@@ -199,6 +199,17 @@ Result<RecordBatch> ReadDataColumns(storage::Storage& store, const std::string& 
   return out;
 }
 
+// For a data file that does not decode: " (...)" when its size differs from
+// the one the log recorded, which tells a truncated or replaced file from a
+// damaged one. Only on the error path, so a healthy scan pays no extra request.
+std::string SizeMismatchNote(storage::Storage& store, const std::string& key, const AddFile& file) {
+  if (file.size_bytes <= 0) return "";
+  auto head = store.Head(key);
+  if (!head.ok() || static_cast<int64_t>(head->size_bytes) == file.size_bytes) return "";
+  return fmt::format(" (the file has {} bytes, the Delta log recorded {}: truncated or replaced)",
+                     head->size_bytes, file.size_bytes);
+}
+
 Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPlan& plan,
                              const AddFile& file) {
   RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "scan " + file.path);
@@ -209,7 +220,11 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
       return Status::NotFound(fmt::format("scan version {}: data file {} is missing ({})",
                                           s.version, file.path, data.status().message()));
     }
-    return data.status().Annotate(fmt::format("scan version {}: read {}", s.version, key));
+    Status annotated =
+        data.status().Annotate(fmt::format("scan version {}: read {}", s.version, key));
+    if (annotated.code() != StatusCode::kCorruption) return annotated;
+    return Status(annotated.code(),
+                  annotated.message() + SizeMismatchNote(table.store(), key, file));
   }
   std::vector<uint8_t> keep = RowsInRanges(plan, *data);
   RecordBatch out;

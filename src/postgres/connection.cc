@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -16,6 +17,21 @@ struct ParsedDsn {
   std::string password;
   std::string host, port, dbname;
 };
+
+// One port per host, comma separated, each 1..65535 or empty (the default).
+bool ValidPortList(std::string_view ports) {
+  while (true) {
+    size_t comma = ports.find(',');
+    std::string_view port = ports.substr(0, comma);
+    int value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    bool ok = port.empty() || (ec == std::errc() && end == port.data() + port.size() &&
+                               value >= 1 && value <= 65535);
+    if (!ok) return false;
+    if (comma == std::string_view::npos) return true;
+    ports.remove_prefix(comma + 1);
+  }
+}
 
 // Parses the DSN only to learn its password (to redact it) and where it
 // points (to name it). The error text of a malformed DSN may quote it, so it
@@ -37,6 +53,13 @@ Result<ParsedDsn> ParseDsn(const std::string& dsn) {
     if (key == "host" || (key == "hostaddr" && parsed.host.empty())) parsed.host = value;
     if (key == "port") parsed.port = value;
     if (key == "dbname") parsed.dbname = value;
+  }
+  // PQconninfoParse leaves the port unchecked until connect time; a bad one
+  // is as much a malformed DSN as a bad quote.
+  if (!ValidPortList(parsed.port)) {
+    return Status::InvalidArgument("PostgreSQL connection string is malformed: port '" +
+                                   RedactSecrets(parsed.port, {dsn, parsed.password}) +
+                                   "' is not a number from 1 to 65535");
   }
   return parsed;
 }
@@ -90,6 +113,25 @@ bool IsTransientConnectError(std::string_view m) {
   return false;
 }
 
+std::string AuthenticationHint(std::string_view libpq_message) {
+  for (std::string_view needle : {"authentication failed", "role \"", "no password supplied"}) {
+    if (libpq_message.find(needle) != std::string_view::npos) {
+      return " (check the user and password of the connection string)";
+    }
+  }
+  return "";
+}
+
+}  // namespace rs::postgres::internal
+
+namespace rs::postgres {
+
+Status ValidateDsn(const std::string& dsn) { return internal::ParseDsn(dsn).status(); }
+
+}  // namespace rs::postgres
+
+namespace rs::postgres::internal {
+
 Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& options) {
   RS_ASSIGN_OR_RETURN(ParsedDsn parsed, ParseDsn(options.dsn));
   std::unique_ptr<Connection> c(new Connection());
@@ -125,7 +167,7 @@ Status Connection::ConnectOnce() {
     std::string msg = conn_ ? TrimMessage(PQerrorMessage(conn_.get())) : "out of memory";
     bool transient = IsTransientConnectError(msg);
     last = Status(transient ? StatusCode::kUnavailable : StatusCode::kInvalidArgument,
-                  "connect to " + target_ + ": " + Redact(msg));
+                  "connect to " + target_ + ": " + Redact(msg) + AuthenticationHint(msg));
     if (!transient) return last;
   }
   return last.Annotate("after " + std::to_string(retries + 1) + " attempts");

@@ -30,6 +30,11 @@ using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 // Text-format statement parameter; nullopt is SQL NULL.
 using Param = std::optional<std::string>;
 
+// " (check the user and password ...)" when a connect failure says the server
+// refused the credentials, else "". libpq gives no SQLSTATE for a failed
+// connection, only the server's message.
+std::string AuthenticationHint(std::string_view libpq_message);
+
 // Maps a SQLSTATE to the action-oriented StatusCode (status.h).
 StatusCode CodeForSqlState(std::string_view sqlstate);
 

@@ -36,6 +36,12 @@ struct ConnectionOptions {
   int retry_base_ms = 200;
 };
 
+// Checks without connecting that `dsn` is a connection string libpq accepts
+// (URI or key=value) with valid ports, so a typo is found before any work.
+// Errors: InvalidArgument saying what is malformed, never quoting the DSN or
+// its password.
+Status ValidateDsn(const std::string& dsn);
+
 struct MigrationStep {
   enum class Action {
     kApplied,         // ran now

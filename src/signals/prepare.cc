@@ -12,6 +12,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/dates.h"
+#include "common/utf8.h"
 #include "signals/columns_internal.h"
 #include "signals/dates_internal.h"
 #include "signals/months.h"
@@ -34,6 +36,46 @@ struct KeyColumns {
   const ColumnVector* symbol = nullptr;
 };
 
+// Every date must lie in Delta's DATE range, 0001-01-01..9999-12-31: anything
+// else is a damaged column (a flipped bit, another type read as days), and
+// the month arithmetic downstream is only defined inside that range.
+Status CheckDateRange(const KeyColumns& keys, size_t num_rows, std::string_view table) {
+  static const auto kMinDate = static_cast<int32_t>(DaysFromCivil(1, 1, 1));
+  static const auto kMaxDate = static_cast<int32_t>(DaysFromCivil(9999, 12, 31));
+  const auto& dates = keys.date->As<int32_t>();
+  for (size_t row = 0; row < num_rows; ++row) {
+    if (!keys.date->IsValid(row) || (dates[row] >= kMinDate && dates[row] <= kMaxDate)) continue;
+    std::string symbol = keys.symbol->IsValid(row) ? keys.symbol->As<std::string>()[row] : "null";
+    return Status::InvalidArgument(fmt::format(
+        "{}: column 'date' of symbol {} holds {} days from 1970-01-01, outside the DATE range "
+        "0001-01-01..9999-12-31; the column is damaged or not a calendar date: fix the upstream "
+        "table",
+        table, symbol, dates[row]));
+  }
+  return Status::OK();
+}
+
+// Symbols are text, UTF-8 by contract (Parquet STRING): other bytes mean a
+// damaged column, and could not be written to Delta or PostgreSQL anyway.
+Status CheckSymbolsUtf8(const KeyColumns& keys, size_t num_rows, std::string_view table) {
+  const auto& symbols = keys.symbol->As<std::string>();
+  for (size_t row = 0; row < num_rows; ++row) {
+    if (!keys.symbol->IsValid(row) || IsValidUtf8(symbols[row])) continue;
+    std::string shown;  // printable ASCII as is, every other byte as \xNN
+    for (unsigned char c : symbols[row]) {
+      shown += c >= 0x20 && c < 0x7f && c != '\\' ? std::string(1, static_cast<char>(c))
+                                                  : fmt::format("\\x{:02X}", c);
+    }
+    const ColumnVector& dates = *keys.date;
+    std::string date = dates.IsValid(row) ? FormatDate(dates.As<int32_t>()[row]) : "null";
+    return Status::InvalidArgument(fmt::format(
+        "{}: column 'symbol' holds \"{}\" on {}, which is not UTF-8; the column is damaged or "
+        "not text: fix the upstream table",
+        table, shown, date));
+  }
+  return Status::OK();
+}
+
 Result<KeyColumns> RequireKeys(const RecordBatch& batch, std::string_view table) {
   KeyColumns keys;
   RS_ASSIGN_OR_RETURN(keys.date, internal::RequireColumn(batch, table, "date", {TypeId::kDate}));
@@ -43,6 +85,8 @@ Result<KeyColumns> RequireKeys(const RecordBatch& batch, std::string_view table)
     return Status::InvalidArgument(fmt::format(
         "{}: {} rows in one batch exceed the engine's limit of 2^32-1", table, batch.num_rows));
   }
+  RS_RETURN_IF_ERROR(CheckDateRange(keys, batch.num_rows, table));
+  RS_RETURN_IF_ERROR(CheckSymbolsUtf8(keys, batch.num_rows, table));
   return keys;
 }
 

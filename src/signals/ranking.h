@@ -54,7 +54,9 @@ class PreparedInput {
 // null: Value_PE then ranks nothing) needs date, symbol, pe_ratio (double).
 // Other columns are ignored.
 // Errors (InvalidArgument): a missing column or wrong type, naming table and
-// column; a duplicate (symbol, date) in either table, naming both.
+// column; a date outside 0001-01-01..9999-12-31 or a symbol that is not
+// UTF-8 (a damaged column), naming table and symbol or date; a duplicate
+// (symbol, date) in either table, naming both.
 // `stats` may be null.
 [[nodiscard]] Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* finance,
                                             PrepareStats* stats);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "signals/months.h"
 #include "signals/ranking.h"
 #include "signals_test_util.h"
@@ -91,6 +93,55 @@ TEST(PrepareTest, LongVolumeIsAccepted) {
   auto r = Prepare(market, nullptr, &stats);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(stats.market_invalid_rows, 1);
+}
+
+// Issue 10 (hostile input): a damaged date column (flipped bits in a Parquet
+// page) gave dates millions of years away; month bookkeeping then sized a
+// vector from garbage and aborted or corrupted the heap.
+TEST(PrepareTest, Issue10DateOutsideTheDateRangeIsAnErrorNotACrash) {
+  for (int32_t bad : {std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min(),
+                      Day("9999-12-31") + 1, Day("0001-01-01") - 1}) {
+    RecordBatch market = Market({{Day("2024-03-04"), "AAPL", 10}, {bad, "MSFT", 11}});
+    auto r = Prepare(market, nullptr, nullptr);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(),
+              "market_daily: column 'date' of symbol MSFT holds " + std::to_string(bad) +
+                  " days from 1970-01-01, outside the DATE range 0001-01-01..9999-12-31; the "
+                  "column is damaged or not a calendar date: fix the upstream table");
+  }
+  RecordBatch market = Market({{Day("2024-03-04"), "AAPL", 10}});
+  RecordBatch finance = testing::Finance({{-800000, "AAPL", 3}});
+  auto r = Prepare(market, &finance, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("finance_daily: column 'date' of symbol AAPL holds", 0), 0u)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find(" holds -800000 days"), std::string::npos);
+  // The extremes of the range are dates like any other.
+  RecordBatch edges = Market({{Day("0001-01-01"), "A", 10}, {Day("9999-12-31"), "A", 11}});
+  auto ok = Prepare(edges, nullptr, nullptr);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(AvailableMonths(*ok), (std::vector<std::string>{"0001-01", "9999-12"}));
+}
+
+// Issue 10: a symbol from a damaged file that is not UTF-8 reached the Delta
+// writer, whose JSON stats threw, and the job aborted.
+TEST(PrepareTest, Issue10SymbolThatIsNotUtf8IsAnErrorShowingItsBytes) {
+  RecordBatch market = Market({{Day("2024-03-04"), "Z\xC3\xBCrich", 10},
+                               {Day("2024-03-05"), "\xAC\x41\\", 11}});
+  auto r = Prepare(market, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "market_daily: column 'symbol' holds \"\\xACA\\x5C\" on 2024-03-05, which is not "
+            "UTF-8; the column is damaged or not text: fix the upstream table");
+  RecordBatch finance = testing::Finance({{Day("2024-03-01"), "\xFF", 3}});
+  auto f = Prepare(Market({{Day("2024-03-04"), "A", 10}}), &finance, nullptr);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(
+      f.status().message().rfind("finance_daily: column 'symbol' holds \"\\xFF\" on 2024-03-01", 0),
+      0u)
+      << f.status().message();
 }
 
 }  // namespace

@@ -1,0 +1,34 @@
+#include "common/utf8.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace rs {
+namespace {
+
+TEST(Utf8Test, AcceptsWellFormedText) {
+  for (std::string_view ok : {"", "AAPL", "Z\xC3\xBCrich", "\xE2\x82\xAC 20", "\xE2\x98\x83",
+                              "\xF0\x9F\x93\x88", "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF"}) {
+    EXPECT_TRUE(IsValidUtf8(ok)) << ok;
+  }
+  EXPECT_TRUE(IsValidUtf8(std::string_view("a\0b", 3)));  // NUL is a character
+}
+
+TEST(Utf8Test, FindsTheFirstInvalidSequence) {
+  EXPECT_EQ(FindInvalidUtf8("\xAC\x41"), 0u);          // a lone continuation byte
+  EXPECT_EQ(FindInvalidUtf8("AB\xC3"), 2u);            // truncated at the end
+  EXPECT_EQ(FindInvalidUtf8("A\xC3(B"), 1u);           // bad continuation
+  EXPECT_EQ(FindInvalidUtf8("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("\xE0\x80\xAF"), 0u);      // overlong, 3 bytes
+  EXPECT_EQ(FindInvalidUtf8("\xF0\x80\x80\xAF"), 0u);  // overlong, 4 bytes
+  EXPECT_EQ(FindInvalidUtf8("ok\xED\xA0\x80"), 2u);    // a UTF-16 surrogate
+  EXPECT_EQ(FindInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("\xF5\x80\x80\x80"), 0u);
+  EXPECT_EQ(FindInvalidUtf8("\xFF"), 0u);
+  EXPECT_EQ(FindInvalidUtf8("\xE2\x82"), 0u);  // truncated euro sign
+  EXPECT_EQ(FindInvalidUtf8("\xE2\x82\xAC\xE2\x82"), 3u);
+}
+
+}  // namespace
+}  // namespace rs
