@@ -16,6 +16,9 @@
 #   RS_FUZZ_CC, RS_FUZZ_CXX  compilers (default clang-14, clang++-14)
 #   RS_FUZZ_STRICT=1  also check the invariants of known, unfixed findings
 #                     (fuzz/README.md "Known findings"); expected to fail until fixed
+#   RS_FUZZ_UNIT_TESTS=1  also build the unit tests in the same instrumented
+#                     tree and run them (ctest -L unit) under ASan+UBSan before
+#                     fuzzing: one clang build serves both (scripts/test.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,7 +44,11 @@ if [ "${RS_FUZZ_STRICT:-0}" = 1 ]; then
   export RS_FUZZ_DSN_STRICT=1
 fi
 echo "==> configure $build ($cxx)"
+# Line tables only: enough for sanitizer stack traces, far cheaper to build
+# and link than full debug info.
 CC=$cc CXX=$cxx cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
   -DRS_BUILD_FUZZ=ON -DRS_BUILD_BENCH=OFF -DRS_FUZZ_STRICT=$strict \
   -DCMAKE_C_FLAGS="$san" -DCMAKE_CXX_FLAGS="$san" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
@@ -55,13 +62,30 @@ if [ -z "$targets" ]; then
   echo "fuzz.sh: no fuzz targets enabled"
   exit 0
 fi
-echo "==> build fuzz targets: $(echo $targets)"
+unit_targets=""
+if [ "${RS_FUZZ_UNIT_TESTS:-0}" = 1 ]; then
+  # Every unit test is its own target, named as the test; the Delta unit tests
+  # also run two helper programs.
+  unit_targets=$(ctest --test-dir "$build" -L unit --show-only=json-v1 |
+    python3 -c 'import json, sys; print(" ".join(t["name"] for t in json.load(sys.stdin)["tests"]))')
+  unit_targets="$unit_targets delta_table_tool delta_overwrite_month"
+  echo "==> build fuzz targets and $(echo $unit_targets | wc -w) unit test targets"
+else
+  echo "==> build fuzz targets: $(echo $targets)"
+fi
 build_log=$build/fuzz-build.log
 # shellcheck disable=SC2086  # one --target per name
-if ! cmake --build "$build" -j"$jobs" $(printf -- '--target %s ' $targets) >"$build_log" 2>&1; then
+if ! cmake --build "$build" -j"$jobs" $(printf -- '--target %s ' $targets $unit_targets) >"$build_log" 2>&1; then
   grep -E -A3 'error|FAILED' "$build_log" | head -n 80
-  echo "fuzz.sh: building the fuzz targets failed; full log: $build_log" >&2
+  echo "fuzz.sh: building failed; full log: $build_log" >&2
   exit 1
+fi
+
+unit_status=0
+if [ -n "$unit_targets" ]; then
+  echo "==> ctest: unit tests under ASan+UBSan ($build)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$build" -L unit --output-on-failure -j"$jobs" || unit_status=1
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rs-fuzz.XXXXXX")
@@ -101,5 +125,9 @@ echo "==> fuzz summary (${seconds}s per target)"
 printf '%s\n' "${summary[@]}"
 if [ "${#failed[@]}" != 0 ]; then
   echo "fuzz.sh: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+if [ "$unit_status" != 0 ]; then
+  echo "fuzz.sh: unit tests under ASan+UBSan FAILED (see above)" >&2
   exit 1
 fi
