@@ -4,7 +4,10 @@
 #
 #   bench/run.sh [--quick] [--symbols N] [--years Y] [--repeat K]
 #                [--build-dir DIR] [--no-build] [--jobs J] [--work DIR] [--keep]
-#                [--out FILE] [--timeout S]
+#                [--out FILE] [--timeout S] [--only SECTIONS]
+#
+# --only takes a comma-separated subset of the sections market, signals,
+# parquet_write, delta, postgres, job (default: all), to re-measure some rows.
 #
 # Steps: checks the tools (scripts/setup.sh --deps only when one is missing),
 # builds Release into build-bench/ (ranking-signals, every bench_* program,
@@ -21,8 +24,8 @@ cd "$root"
 command_line="bench/run.sh${*:+ $*}"
 
 quick=0 symbols="" years="" repeat="" build_dir=build-bench no_build=0 jobs=$(nproc)
-work="" keep=0 out="" timeout=""
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+work="" keep=0 out="" timeout="" only=""
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
 int_value() {
   need_value "$@"
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --work) need_value "$@"; work=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --out) need_value "$@"; out=$2; shift 2 ;;
+    --only) need_value "$@"; only=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -153,4 +157,5 @@ args=(--root "$root" --build-dir "$build_dir" --work "$work" --symbols "$symbols
 [ -n "$pg_env" ] && args+=(--pg-env "$pg_env")
 [ -n "$azurite_env" ] && args+=(--azurite-env "$azurite_env")
 [ -n "$out" ] && args+=(--out "$out")
+[ -n "$only" ] && args+=(--only "$only")
 /usr/bin/python3 bench/suite/suite.py "${args[@]}"

@@ -1,13 +1,17 @@
-// Ranking engine throughput on generated data: 5,000 symbols x 10 years of
-// weekdays (about 12 million market_daily rows), both stages.
+// Ranking engine throughput on generated data, both stages. Size from the
+// environment: RS_BENCH_SYMBOLS (default 5,000) x RS_BENCH_YEARS (default 10)
+// years of weekdays ending 2024-12-31 (about 12 million market_daily rows at
+// the defaults).
 //
-//   bench_signals_engine --benchmark_filter=.            (all benchmarks)
+//   RS_BENCH_SYMBOLS=5000 RS_BENCH_YEARS=10 bench_signals_engine --benchmark_filter=.
 //
 // The same data as CSV, for bench/signals_duckdb.mjs:
-//   build/tests/signals/signals_sample_csv <dir> 5000 10 42
+//   build/tests/signals/signals_sample_csv <dir> <symbols> <years> 42
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "signals/months.h"
 #include "signals/ranking.h"
@@ -16,16 +20,28 @@
 namespace rs::signals {
 namespace {
 
-constexpr int kSymbols = 5000;
-constexpr int kYears = 10;
 constexpr int32_t kEndDate = 20088;  // 2024-12-31, as signals_sample_csv
+
+// A positive integer from the environment, or `fallback`; exits on a bad value.
+int SizeFromEnv(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  if (*end != '\0' || n <= 0 || n > 1'000'000) {
+    std::fprintf(stderr, "bench_signals_engine: %s must be a positive integer, got '%s'\n", name, v);
+    std::exit(2);
+  }
+  return static_cast<int>(n);
+}
 
 const SampleData& Data() {
   static const SampleData* data = [] {
     SampleOptions opt;
-    opt.symbols = kSymbols;
+    opt.symbols = SizeFromEnv("RS_BENCH_SYMBOLS", 5000);
+    int years = SizeFromEnv("RS_BENCH_YEARS", 10);
     opt.end_date = kEndDate;
-    opt.start_date = kEndDate + 1 - static_cast<int32_t>(kYears * 365.25);
+    opt.start_date = kEndDate + 1 - static_cast<int32_t>(years * 365.25);
     opt.seed = 42;
     auto r = GenerateSampleData(opt);
     if (!r.ok()) std::abort();

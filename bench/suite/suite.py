@@ -65,7 +65,8 @@ ROWS = [
 ]
 
 MARKET_COLUMNS = "date,symbol,close,volume"
-SIGNALS_BENCH_SIZE = (5000, 10)  # bench_signals_engine's fixed kSymbols, kYears
+DEFAULT_SIZE = (5000, 10)  # symbols, years of the default (full) run
+SECTIONS = ("market", "signals", "parquet_write", "delta", "postgres", "job")
 
 
 def log(msg):
@@ -103,6 +104,7 @@ class Suite:
         self.lake_error = None
         self.market_rows = None
         self.migrated = False
+        self.partial = set(SECTIONS) - set(args.only_sections)
 
     # --- running things ------------------------------------------------------
     def binary(self, name):
@@ -200,6 +202,15 @@ class Suite:
             ms.append(self.run_ok(what, make_cmd(i), env=env, stdout_path=stdout_path))
         return ms
 
+    def prepare_lake(self):
+        """Generates the lake without measuring, for runs whose --only leaves out 'market'."""
+        try:
+            self.run_ok("sample-data", [self.binary("ranking-signals"), "sample-data", "--lake",
+                                        self.lake, "--symbols", str(self.a.symbols), "--start",
+                                        self.start, "--end", self.end, "--seed", "42"])
+        except NotAvailable as e:
+            self.lake_error = f"no lake: {e}"
+
     def lake_ready(self):
         if self.lake_error:
             raise NotAvailable(self.lake_error)
@@ -288,24 +299,19 @@ class Suite:
                 "note": f"DuckDB threads={res.get('threads')}; RSS: node process"}
 
     def section_signals(self):
-        size_ok = (self.a.symbols, self.a.years) == SIGNALS_BENCH_SIZE
-        reason = ("bench_signals_engine is fixed at 5,000 symbols x 10 years; runs only with "
-                  "--symbols 5000 --years 10 (2.3 is this run's size)")
         engine, duck = {}, {}
 
         def engine_runs():
-            if not size_ok:
-                raise NotAvailable(reason)
             if not engine:
+                size = {"RS_BENCH_SYMBOLS": str(self.a.symbols), "RS_BENCH_YEARS": str(self.a.years)}
                 runs, m = self.gbench("bench_signals_engine",
-                                      "BM_(AllMonthsBothStages|LatestBothStages)/2/")
+                                      "BM_(AllMonthsBothStages|LatestBothStages)/2/",
+                                      env=size)
                 engine.update(runs)
                 engine["_m"] = m
             return engine
 
         def duck_runs():
-            if not size_ok:
-                raise NotAvailable(reason)
             if not duck:
                 duck.update(self.signals_duckdb())
             return duck
@@ -329,6 +335,7 @@ class Suite:
     def signals_duckdb(self):
         csv = os.path.join(self.work, "signals_csv")
         if not os.path.isdir(csv):
+            os.makedirs(csv)
             self.run_ok("signals_sample_csv", [self.binary("signals_sample_csv"), csv,
                                                str(self.a.symbols), str(self.a.years), "42"])
         node = shutil.which("node") or "node"
@@ -509,6 +516,8 @@ class Suite:
         lines = [head, "|" + "---|" * 11]
         for rid, side, comparison, impl in ROWS:
             r = self.results.get((rid, side, impl), {"na": "not run"})
+            if r.get("na") == "not run" and self.partial:
+                continue  # a section left out with --only
             if "na" in r:
                 cells = [rid, comparison, side, impl, "", f"n/a ({r['na']})", "", "", "", "", ""]
             else:
@@ -523,13 +532,14 @@ class Suite:
 
     def header(self):
         mode = ("quick smoke run (tiny sizes; not for comparison)" if self.a.quick else
-                "full run" if (self.a.symbols, self.a.years) == SIGNALS_BENCH_SIZE else
+                "full run" if (self.a.symbols, self.a.years) == DEFAULT_SIZE else
                 "custom-size run (not the default 5,000 symbols x 10 years)")
         rev = git(self.root, "rev-parse", "--short", "HEAD")
         dirty = " (working tree has uncommitted changes)" if git(self.root, "status",
                                                                  "--porcelain") else ""
+        sections = "" if not self.partial else f" (sections: {', '.join(self.a.only_sections)})"
         return "\n".join([
-            f"- mode: {mode}",
+            f"- mode: {mode}{sections}",
             f"- command: `{self.a.command}`",
             f"- sizes: {self.a.symbols} symbols, {self.a.years} years "
             f"({self.start}..{self.end}), market_daily rows: {fmt_count(self.market_rows) or '?'}; "
@@ -682,13 +692,23 @@ def main():
     p.add_argument("--failed-targets", default="")
     p.add_argument("--command", default="bench/run.sh")
     p.add_argument("--out")
+    p.add_argument("--only", default=",".join(SECTIONS),
+                   help="comma-separated sections to run: " + ", ".join(SECTIONS))
     a = p.parse_args()
+    only = [x.strip() for x in a.only.split(",") if x.strip()]
+    unknown = [x for x in only if x not in SECTIONS]
+    if unknown or not only:
+        print(f"suite: --only {a.only}: sections are {', '.join(SECTIONS)}", file=sys.stderr)
+        sys.exit(2)
     if not os.path.isdir(a.work) or not os.access(a.work, os.W_OK):
         sys.exit(f"suite: work directory {a.work} is not writable")
+    a.only_sections = only
     s = Suite(a)
-    for section in (s.section_market, s.section_signals, s.section_parquet_write,
-                    s.section_delta, s.section_postgres, s.section_job):
-        section()
+    if "market" not in only:
+        s.prepare_lake()
+    for name in SECTIONS:
+        if name in only:
+            getattr(s, f"section_{name}")()
     text = f"{s.header()}\n\n{s.table()}\n"
     print(text)
     if a.out:
