@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cstdio>
 
 #include <cstdlib>
 #include <filesystem>
@@ -53,6 +56,30 @@ std::string ConformanceDir() {
 
 std::string SourcePath(const std::string& relative) {
   return EnvOr("RS_SOURCE_DIR", ".") + "/" + relative;
+}
+
+std::string BinaryPath(const std::string& relative) {
+  return EnvOr("RS_BINARY_DIR", ".") + "/" + relative;
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+CommandRun RunCommand(const std::vector<std::string>& argv) {
+  std::string command;
+  for (const auto& a : argv) command += ShellQuote(a) + " ";
+  CommandRun run;
+  FILE* pipe = popen((command + "2>&1").c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.output.append(buf, n);
+  int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 }  // namespace rs::testing

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace rs::testing {
 
@@ -24,6 +25,20 @@ std::string ConformanceDir();
 
 // Path of a file in the source tree ($RS_SOURCE_DIR/relative).
 std::string SourcePath(const std::string& relative);
+
+// Path of a built file ($RS_BINARY_DIR/relative), e.g. "src/cli/ranking-signals".
+std::string BinaryPath(const std::string& relative);
+
+// `s` as one single-quoted POSIX shell word.
+std::string ShellQuote(const std::string& s);
+
+struct CommandRun {
+  int exit_code = -1;  // -1 when it could not run or did not exit normally
+  std::string output;  // stdout and stderr, interleaved
+};
+
+// Runs argv (no shell interpretation of the arguments) and collects its output.
+CommandRun RunCommand(const std::vector<std::string>& argv);
 
 }  // namespace rs::testing
 

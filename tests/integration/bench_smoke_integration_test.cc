@@ -19,17 +19,15 @@
 #include <utility>
 #include <vector>
 
+#include "common/test_services.h"
+
 namespace {
+
+using rs::testing::ShellQuote;
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? v : "";
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 struct RunResult {
@@ -41,8 +39,8 @@ struct RunResult {
 RunResult RunQuickSuite(const std::string& source_dir, const std::string& binary_dir) {
   RunResult r;
   std::string err_path = "/tmp/rs_bench_smoke_" + std::to_string(getpid()) + ".log";
-  std::string cmd = "cd " + Quote(source_dir) + " && bench/run.sh --quick --no-build --build-dir " +
-                    Quote(binary_dir) + " --timeout 240 2>" + Quote(err_path);
+  std::string cmd = "cd " + ShellQuote(source_dir) + " && bench/run.sh --quick --no-build --build-dir " +
+                    ShellQuote(binary_dir) + " --timeout 240 2>" + ShellQuote(err_path);
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
   std::array<char, 4096> buf;

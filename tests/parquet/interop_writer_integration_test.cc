@@ -19,40 +19,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandRun RunCommand(const std::string& command) {
-  CommandRun run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.output.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string BinaryDir() {
-  const char* dir = std::getenv("RS_BINARY_DIR");
-  return dir != nullptr ? dir : ".";
-}
-
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
+using testing::CommandRun;
+using testing::RunCommand;
 
 std::string WriteFixtures() {
   std::string dir = testing::MakeTempDir("parquet-interop");
-  CommandRun tool = RunCommand(Quote(BinaryDir() + "/tests/parquet/parquet_write_fixtures") + " " + Quote(dir));
+  CommandRun tool = RunCommand({testing::BinaryPath("tests/parquet/parquet_write_fixtures"), dir});
   EXPECT_EQ(tool.exit_code, 0) << tool.output;
   return dir;
 }
 
 CommandRun CheckWithReaders(const std::string& dir) {
   std::string script = testing::SourcePath("tests/parquet/check_with_independent_readers.mjs");
-  return RunCommand("node " + Quote(script) + " " + Quote(dir));
+  return RunCommand({"node", script, dir});
 }
 
 TEST(InteropWriterTest, DuckDbAndArrowRsReadEveryFixtureExactly) {
