@@ -17,12 +17,14 @@
 // single:  G rewritten as one snappy file F (setup for `fetch`, untimed)
 // fetch:   date, symbol, close, volume of F materialized in a temp table
 // signals: read gold/market_daily and gold/finance_daily of lake L, the
-//          SIGNALS.md SQL of tests/signals/crosscheck_duckdb.mjs, and the three
+//          SIGNALS.md SQL of tests/signals/crosscheck_duckdb.mjs (spillable
+//          composite, bench/duckdb_options.mjs settings), and the three
 //          tables written as Parquet partitioned by year_month under DIR
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { signalStatements, runAll } from '../../tests/signals/crosscheck_duckdb.mjs';
+import { largeWorkloadOptions } from '../duckdb_options.mjs';
 
 const [mode, ...rest] = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -72,7 +74,9 @@ async function scalar(con, sql) {
 }
 
 async function main() {
-  const instance = await DuckDBInstance.create(':memory:');
+  // The signals statements need the large-workload settings at full size.
+  const instance = await DuckDBInstance.create(':memory:', mode === 'signals'
+    ? largeWorkloadOptions(path.join(opt('--out'), 'duckdb_tmp')) : {});
   const con = await instance.connect();
   const threads = Number(await scalar(con, "SELECT current_setting('threads')"));
   const glob = opt('--glob');
@@ -128,7 +132,7 @@ async function main() {
       if (which === 'latest') {
         months = [String(await scalar(con, "SELECT strftime(max(date), '%Y-%m') FROM market_daily"))];
       }
-      await runAll(con, signalStatements({}, 50, months));
+      await runAll(con, signalStatements({}, 50, months, { spillable: true }));
       const target = path.join(dir, `signals_${i}`);
       fs.rmSync(target, { recursive: true, force: true });
       fs.mkdirSync(target, { recursive: true });

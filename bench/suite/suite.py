@@ -4,6 +4,8 @@ prints one markdown table (stdout; progress on stderr).
 
 bench/run.sh prepares the binaries and services and calls this with their
 locations; bench/README.md explains each row. Python standard library only.
+The sides of each comparison run alternately, one repetition each per round
+(Suite.compare).
 
 Every row is printed. A component that is missing, fails or does not fit the
 requested sizes prints "n/a (reason)" in its row; this script exits non-zero
@@ -162,12 +164,13 @@ class Suite:
         return m
 
     def gbench(self, name, bench_filter, env=None, extra=()):
-        """Runs a Google Benchmark program; returns ({run_name: [iteration entries]}, Measure)."""
+        """Runs one repetition of a Google Benchmark program; returns
+        ({run_name: [iteration entries]}, Measure)."""
         path = self.binary(name)
         out = os.path.join(self.work, f"{name}.json")
-        cmd = [path, f"--benchmark_filter={bench_filter}",
-               f"--benchmark_repetitions={self.a.repeat}", "--benchmark_format=json",
-               f"--benchmark_out={out}", "--benchmark_out_format=json", *extra]
+        cmd = [path, f"--benchmark_filter={bench_filter}", "--benchmark_repetitions=1",
+               "--benchmark_format=json", f"--benchmark_out={out}",
+               "--benchmark_out_format=json", *extra]
         m = self.run(cmd, env=env)
         try:
             data = json.load(open(out))
@@ -181,33 +184,56 @@ class Suite:
             raise NotAvailable(f"{name} failed: {m.last_error()}")
         return runs, m
 
-    # --- recording -------------------------------------------------------------
-    def record(self, rid, side, impl, fn):
-        log(f"[{rid} {side}] {impl}")
-        try:
-            r = fn()
-        except NotAvailable as e:
-            r = {"na": str(e)}
-        except Exception as e:  # a bug in one measurement must not lose the other rows
-            r = {"na": f"suite error: {type(e).__name__}: {e}"}
-        self.results[(rid, side, impl)] = r
-        log(f"[{rid} {side}] " + (f"n/a: {r['na']}" if "na" in r else f"{r['seconds']:.3f} s"))
+    def quick_min_time(self):
+        return ["--benchmark_min_time=0.05"] if self.a.quick else []
 
-    def repeat_cli(self, what, make_cmd, env=None, stdout_path=None, before=None):
-        """Runs a command --repeat times; the Measures."""
-        ms = []
+    # --- measuring ---------------------------------------------------------------
+    def compare(self, *sides):
+        """Measures the sides of one comparison alternately, --repeat rounds.
+
+        Each side is (rows, one): `rows` are ROWS indexes, `one()` runs a single
+        repetition and returns a sample per row ({"seconds", "rss_kb", "rows",
+        "bytes", "note"}, in the order of `rows`). Round i runs every side once
+        before round i+1 starts, so load that comes and goes falls on all sides
+        alike. A side that fails is n/a from then on; the others go on. Each row
+        records the median time and the largest peak RSS of its samples."""
+        samples = {rid: [] for rows, _ in sides for rid in rows}
+        failed = {}
         for i in range(self.a.repeat):
-            if before:
-                before(i)
-            ms.append(self.run_ok(what, make_cmd(i), env=env, stdout_path=stdout_path))
-        return ms
+            for rows, one in sides:
+                if rows[0] in failed:
+                    continue
+                names = ", ".join(f"{ROWS[r][0]} {ROWS[r][1]}" for r in rows)
+                try:
+                    out = one()
+                except NotAvailable as e:
+                    reason = str(e)
+                except Exception as e:  # a bug in one measurement must not lose the other rows
+                    reason = f"suite error: {type(e).__name__}: {e}"
+                else:
+                    for r, s in zip(rows, out):
+                        samples[r].append(s)
+                    log(f"[{names}] round {i + 1}/{self.a.repeat}: "
+                        + ", ".join(fmt_time(s["seconds"]) for s in out))
+                    continue
+                log(f"[{names}] n/a: {reason}")
+                for r in rows:
+                    failed[r] = reason
+        for r, ss in samples.items():
+            rid, side, _, impl = ROWS[r]
+            self.results[(rid, side, impl)] = {"na": failed[r]} if r in failed else summarize(ss)
+
+    def sample_data_cmd(self, lake):
+        """`sample-data` at this run's size (seed 42), JSON log."""
+        return [self.binary("ranking-signals"), "sample-data", "--lake", lake, "--symbols",
+                str(self.a.symbols), "--start", self.start, "--end", self.end, "--seed", "42",
+                "--log-format", "json"]
 
     def prepare_lake(self):
-        """Generates the lake without measuring, for runs whose --only leaves out 'market'."""
+        """Generates the input lake (untimed) that every section reads."""
         try:
-            self.run_ok("sample-data", [self.binary("ranking-signals"), "sample-data", "--lake",
-                                        self.lake, "--symbols", str(self.a.symbols), "--start",
-                                        self.start, "--end", self.end, "--seed", "42"])
+            m = self.run_ok("sample-data", self.sample_data_cmd(self.lake))
+            self.market_rows = find_key(json_lines(m.stderr), "market_rows")
         except NotAvailable as e:
             self.lake_error = f"no lake: {e}"
 
@@ -218,119 +244,89 @@ class Suite:
 
     # --- sections --------------------------------------------------------------
     def section_market(self):
-        self.record("1.1", "ours", ROWS[0][3], self.generate_ours)
         glob = os.path.join(self.lake, "gold/market_daily/*/*.parquet")
-        self.record("1.1", "theirs", ROWS[1][3], lambda: self.duck(
-            "copy", ["--glob", glob, "--out", os.path.join(self.work, "duck")]))
-        self.record("1.2", "ours", ROWS[2][3], self.scan_ours)
-        self.record("1.2", "theirs", ROWS[3][3], lambda: self.duck("scan", ["--glob", glob]))
+        self.compare(([0], self.generate_ours), ([1], lambda: self.duck(
+            "copy", ["--glob", glob, "--out", os.path.join(self.work, "duck")])))
+        self.compare(([2], self.scan_ours), ([3], lambda: self.duck("scan", ["--glob", glob])))
         single = os.path.join(self.work, "market_daily_single.parquet")
         single_error = None
         try:
             self.lake_ready()
-            self.duck("single", ["--glob", glob, "--file", single], repeat=False)
+            self.duck("single", ["--glob", glob, "--file", single])
         except NotAvailable as e:
             single_error = f"no single file: {e}"
 
         def read_ours():
             if single_error:
                 raise NotAvailable(single_error)
-            extra = ["--benchmark_min_time=0.05"] if self.a.quick else []
             runs, m = self.gbench("bench_parquet_read", "BM_ReadMarketDaily4Columns/2/",
-                                  env={"RS_BENCH_MARKET_DAILY": single}, extra=extra)
+                                  env={"RS_BENCH_MARKET_DAILY": single}, extra=self.quick_min_time())
             r = gbench_row(runs, "BM_ReadMarketDaily4Columns/2", m)
             r["rows"] = r["counters"].get("rows")
             r["bytes"] = os.path.getsize(single)
             r["note"] = "file written by DuckDB (all rows, sorted by date, symbol)"
-            return r
+            return [r]
 
         def read_theirs():
             if single_error:
                 raise NotAvailable(single_error)
             return self.duck("fetch", ["--file", single])
-        self.record("1.3", "ours", ROWS[4][3], read_ours)
-        self.record("1.3", "theirs", ROWS[5][3], read_theirs)
+        self.compare(([4], read_ours), ([5], read_theirs))
 
     def generate_ours(self):
         gen = os.path.join(self.work, "gen")
-        try:
-            cmd = [self.binary("ranking-signals"), "sample-data", "--lake", gen,
-                   "--symbols", str(self.a.symbols), "--start", self.start, "--end", self.end,
-                   "--seed", "42", "--log-format", "json"]
-            ms = self.repeat_cli("sample-data", lambda i: cmd,
-                                 before=lambda i: shutil.rmtree(gen, ignore_errors=True))
-        except NotAvailable as e:
-            self.lake_error = f"no lake: {e}"
-            raise
-        shutil.rmtree(self.lake, ignore_errors=True)
-        os.rename(gen, self.lake)
-        rows = find_key(json_lines(ms[-1].stderr), "market_rows")
-        self.market_rows = rows
-        return cli_row(ms, rows=rows,
-                       bytes_=tree_bytes(os.path.join(self.lake, "gold/market_daily")),
-                       note="rows: market_daily; also writes finance_daily")
+        shutil.rmtree(gen, ignore_errors=True)
+        m = self.run_ok("sample-data", self.sample_data_cmd(gen))
+        rows = find_key(json_lines(m.stderr), "market_rows")
+        nbytes = tree_bytes(os.path.join(gen, "gold/market_daily"))
+        shutil.rmtree(gen, ignore_errors=True)
+        return [cli_sample(m, rows=rows, bytes_=nbytes,
+                           note="rows: market_daily; also writes finance_daily")]
 
     def scan_ours(self):
-        rs = self.binary("ranking-signals")
         table = os.path.join(self.lake_ready(), "gold/market_daily")
-        ms = self.repeat_cli("table scan",
-                             lambda i: [rs, "table", "scan", table, "--columns", MARKET_COLUMNS],
-                             stdout_path=os.devnull)
-        return cli_row(ms, rows=self.market_rows, bytes_=tree_bytes(table),
-                       note="prints every row as a JSON line (to /dev/null)")
+        m = self.run_ok("table scan", [self.binary("ranking-signals"), "table", "scan", table,
+                                       "--columns", MARKET_COLUMNS], stdout_path=os.devnull)
+        return [cli_sample(m, rows=self.market_rows, bytes_=tree_bytes(table),
+                           note="prints every row as a JSON line (to /dev/null)")]
 
-    def duck(self, mode, args, repeat=True):
+    def duck(self, mode, args):
+        """One run of bench/suite/duckdb_suite.mjs (one timed repetition, or the
+        untimed `single` setup); a one-sample list."""
         if mode != "single" and "--file" not in args:
             self.lake_ready()
         node = shutil.which("node")
         if not node:
             raise NotAvailable("node not installed")
         script = os.path.join(self.root, "bench/suite/duckdb_suite.mjs")
-        cmd = [node, script, mode, *args] + (["--repeat", str(self.a.repeat)] if repeat else [])
-        m = self.run_ok(f"duckdb {mode}", cmd)
+        m = self.run_ok(f"duckdb {mode}", [node, script, mode, *args])
         try:
             res = json.loads(m.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             raise NotAvailable(f"duckdb {mode}: unreadable output")
-        if not repeat:
+        if mode == "single":
             return res
-        return {"seconds": statistics.median(res["times_s"]), "rows": res.get("rows"),
-                "bytes": res.get("bytes"), "rss_kb": m.rss_kb, "n": len(res["times_s"]),
-                "note": f"DuckDB threads={res.get('threads')}; RSS: node process"}
+        return [{"seconds": res["times_s"][0], "rows": res.get("rows"), "bytes": res.get("bytes"),
+                 "rss_kb": m.rss_kb,
+                 "note": f"DuckDB threads={res.get('threads')}; RSS: node process"}]
 
     def section_signals(self):
-        engine, duck = {}, {}
+        size = {"RS_BENCH_SYMBOLS": str(self.a.symbols), "RS_BENCH_YEARS": str(self.a.years)}
 
-        def engine_runs():
-            if not engine:
-                size = {"RS_BENCH_SYMBOLS": str(self.a.symbols), "RS_BENCH_YEARS": str(self.a.years)}
-                runs, m = self.gbench("bench_signals_engine",
-                                      "BM_(AllMonthsBothStages|LatestBothStages)/2/",
-                                      env=size)
-                engine.update(runs)
-                engine["_m"] = m
-            return engine
-
-        def duck_runs():
-            if not duck:
-                duck.update(self.signals_duckdb())
-            return duck
-
-        def ours(name):
-            def fn():
-                runs = engine_runs()
-                r = gbench_row(runs, name, runs["_m"])
+        def ours():
+            runs, m = self.gbench("bench_signals_engine",
+                                  "BM_(AllMonthsBothStages|LatestBothStages)/2/", env=size)
+            out = []
+            for name in ("BM_AllMonthsBothStages/2", "BM_LatestBothStages/2"):
+                r = gbench_row(runs, name, m)
                 r["rows"] = r["counters"].get("rows_out")
                 r["note"] = "rows: rankings + ranking_signals + composite; RSS: whole program"
-                return r
-            return fn
-        self.record("2.1", "ours", ROWS[6][3], ours("BM_AllMonthsBothStages/2"))
-        self.record("2.1", "theirs", ROWS[7][3], lambda: duck_runs()["all"])
-        self.record("2.2", "ours", ROWS[8][3], ours("BM_LatestBothStages/2"))
-        self.record("2.2", "theirs", ROWS[9][3], lambda: duck_runs()["latest"])
-        self.record("2.3", "ours", ROWS[10][3], lambda: self.job_row("all", pg=False))
-        self.record("2.3", "theirs", ROWS[11][3], lambda: self.duck(
-            "signals", ["--lake", self.lake, "--out", os.path.join(self.work, "duck")]))
+                out.append(r)
+            return out
+        self.compare(([6, 8], ours), ([7, 9], self.signals_duckdb))
+        self.compare(([10], lambda: [self.job_sample("all", pg=False)]),
+                     ([11], lambda: self.duck("signals", ["--lake", self.lake,
+                                                          "--out", os.path.join(self.work, "duck")])))
 
     def signals_duckdb(self):
         csv = os.path.join(self.work, "signals_csv")
@@ -339,45 +335,36 @@ class Suite:
             self.run_ok("signals_sample_csv", [self.binary("signals_sample_csv"), csv,
                                                str(self.a.symbols), str(self.a.years), "42"])
         node = shutil.which("node") or "node"
-        all_s, latest_s, rss, rows = [], [], [], {}
-        for _ in range(self.a.repeat):
-            m = self.run_ok("signals_duckdb.mjs", [node, "bench/signals_duckdb.mjs", csv])
-            t = re.findall(r"both stages: (\d+) ms", m.stdout)
-            n = re.findall(r"rows out: (\d+)", m.stdout)
-            if len(t) < 2 or len(n) < 2:
-                raise NotAvailable("signals_duckdb.mjs: unexpected output")
-            all_s.append(int(t[0]) / 1000)
-            latest_s.append(int(t[1]) / 1000)
-            rss.append(m.rss_kb or 0)
-            rows = {"all": int(n[0]), "latest": int(n[1])}
+        m = self.run_ok("signals_duckdb.mjs", [node, "bench/signals_duckdb.mjs", csv])
+        t = re.findall(r"both stages: (\d+) ms", m.stdout)
+        n = re.findall(r"rows out: (\d+)", m.stdout)
+        if len(t) < 2 or len(n) < 2:
+            raise NotAvailable("signals_duckdb.mjs: unexpected output")
         note = "CSV load excluded; RSS: node process incl. CSV load"
-        return {k: {"seconds": statistics.median(v), "rows": rows[k], "rss_kb": max(rss),
-                    "n": len(v), "note": note}
-                for k, v in (("all", all_s), ("latest", latest_s))}
+        return [{"seconds": int(t[k]) / 1000, "rows": int(n[k]), "rss_kb": m.rss_kb, "note": note}
+                for k in (0, 1)]
 
     def section_parquet_write(self):
         def ours():
-            extra = ["--benchmark_min_time=0.05"] if self.a.quick else []
             runs, m = self.gbench("bench_parquet_write", "BM_WriteRankingSignalMonth/codec:1/",
-                                  extra=extra)
+                                  extra=self.quick_min_time())
             r = gbench_row(runs, "BM_WriteRankingSignalMonth/codec:1", m)
             r["bytes"] = r["counters"].get("file_bytes")
             r["note"] = "in memory (no disk write)"
-            return r
+            return [r]
 
         def theirs():
             node = shutil.which("node") or "node"
             m = self.run_ok("parquet_write_duckdb.mjs",
-                            [node, "bench/parquet_write_duckdb.mjs", str(self.a.repeat)])
+                            [node, "bench/parquet_write_duckdb.mjs", "1"])
             rows = re.search(r"snappy: (\d+) rows, threads=(\d+), file (\d+) bytes", m.stdout)
             med = re.search(r"median ([\d.]+) ms", m.stdout)
             if not rows or not med:
                 raise NotAvailable("parquet_write_duckdb.mjs: unexpected output")
-            return {"seconds": float(med.group(1)) / 1000, "rows": int(rows.group(1)),
-                    "bytes": int(rows.group(3)), "rss_kb": m.rss_kb, "n": self.a.repeat,
-                    "note": f"to a file on disk; DuckDB threads={rows.group(2)}"}
-        self.record("3.1", "ours", ROWS[12][3], ours)
-        self.record("3.1", "theirs", ROWS[13][3], theirs)
+            return [{"seconds": float(med.group(1)) / 1000, "rows": int(rows.group(1)),
+                     "bytes": int(rows.group(3)), "rss_kb": m.rss_kb,
+                     "note": f"to a file on disk; DuckDB threads={rows.group(2)}"}]
+        self.compare(([12], ours), ([13], theirs))
 
     def section_delta(self):
         def bench():
@@ -386,15 +373,24 @@ class Suite:
             commit_ms = r["counters"].get("commit_ms")
             if commit_ms is None:
                 raise NotAvailable("bench_delta_commit: no commit_ms counter")
-            r["note"] = (f"commit only (mean of 30 per repetition); with data file write "
-                         f"{fmt_time(r['seconds'])}; table of 300 months + checkpoint")
+            r["whole"] = r["seconds"]
             r["seconds"] = commit_ms / 1000
-            return r
-        self.record("4.1", "ours", ROWS[14][3], bench)
-        self.record("4.2", "ours", ROWS[15][3], lambda: self.commit_row(self.lake_ready(), {}))
-        self.record("4.3", "ours", ROWS[16][3], self.azurite_commit)
+            r["note"] = lambda ss: (f"commit only (mean of 30 per repetition); with data file "
+                                    f"write {fmt_time(median_of(ss, 'whole'))}; table of 300 "
+                                    f"months + checkpoint")
+            return [r]
+        self.compare(([14], bench))
+        self.compare(([15], lambda: [self.commit_sample(self.lake_ready(), {})]))
+        azure = {}
 
-    def azurite_commit(self):
+        def on_azurite():
+            if not azure:
+                azure.update(self.azurite_lake())
+            return [self.commit_sample("az://rs-bench/lake", azure)]
+        self.compare(([16], on_azurite))
+
+    def azurite_lake(self):
+        """Generates the input lake on Azurite (untimed); the environment to reach it."""
         if not self.azurite:
             raise NotAvailable("Azurite did not start")
         self.lake_ready()
@@ -404,71 +400,49 @@ class Suite:
         env = {"AZURE_STORAGE_ACCOUNT_NAME": self.azurite["RS_TEST_AZURITE_ACCOUNT"],
                "AZURE_STORAGE_ACCOUNT_KEY": self.azurite["RS_TEST_AZURITE_KEY"],
                "AZURE_STORAGE_ENDPOINT": self.azurite["RS_TEST_AZURITE_ENDPOINT"]}
-        lake = "az://rs-bench/lake"
-        self.run_ok("sample-data to Azurite",
-                    [self.binary("ranking-signals"), "sample-data", "--lake", lake,
-                     "--symbols", str(self.a.symbols), "--start", self.start, "--end", self.end,
-                     "--seed", "42"], env=env)
-        return self.commit_row(lake, env)
+        self.run_ok("sample-data to Azurite", self.sample_data_cmd("az://rs-bench/lake"), env=env)
+        return env
 
-    def commit_row(self, lake, env):
-        ms, summaries = self.job(lake, "latest", env=dict(env, POSTGRES_DSN=None))
-        commit = [s.get("commit_s") for s in summaries]
-        if any(c is None for c in commit):
+    def commit_sample(self, lake, env):
+        m, s = self.job(lake, "latest", env=dict(env, POSTGRES_DSN=None))
+        if s.get("commit_s") is None:
             raise NotAvailable("no commit_s in the run summary")
-        walls = statistics.median(m.wall_s for m in ms)
-        return {"seconds": statistics.median(commit), "rss_kb": max_rss(ms), "n": len(ms),
-                "rows": summary_rows(summaries[-1]),
-                "note": f"3 commits (rankings, signals, composite); whole run {fmt_time(walls)}"}
+        return {"seconds": s["commit_s"], "rss_kb": m.rss_kb, "rows": summary_rows(s),
+                "whole": m.wall_s,
+                "note": lambda ss: ("3 commits (rankings, signals, composite); whole run "
+                                    f"{fmt_time(median_of(ss, 'whole'))}")}
 
     def section_postgres(self):
         dsn = self.pg.get("RS_TEST_PG_DSN")
-        pg_runs = {}
 
-        def runs():
+        def ours_and_baseline():
             if not dsn:
                 raise NotAvailable("PostgreSQL did not start")
-            if not pg_runs:
-                r, m = self.gbench("bench_postgres_replace",
-                                   "BM_ReplaceMonth/verify_counts:0/|BM_ServerSideCopyFromFile",
-                                   env={"RS_BENCH_PG_DSN": dsn})
-                pg_runs.update(r)
-                pg_runs["_m"] = m
-            return pg_runs
-
-        def ours():
-            r = gbench_row(runs(), "BM_ReplaceMonth/verify_counts:0", pg_runs["_m"])
-            mib = r["counters"].get("MiB_sent")
-            r["bytes"] = mib * (1 << 20) if mib else None
-            r["note"] = "630k signals + 105k composite rows, DELETE + COPY + ledger; RSS: whole program"
-            return r
-
-        def baseline():
-            r = gbench_row(runs(), "BM_ServerSideCopyFromFile", pg_runs["_m"])
-            r["note"] = "server reads our encoded file: the floor for binary COPY"
-            return r
+            runs, m = self.gbench("bench_postgres_replace",
+                                  "BM_ReplaceMonth/verify_counts:0/|BM_ServerSideCopyFromFile",
+                                  env={"RS_BENCH_PG_DSN": dsn})
+            ours = gbench_row(runs, "BM_ReplaceMonth/verify_counts:0", m)
+            mib = ours["counters"].get("MiB_sent")
+            ours["bytes"] = mib * (1 << 20) if mib else None
+            ours["note"] = ("630k signals + 105k composite rows, DELETE + COPY + ledger; "
+                            "RSS: whole program")
+            base = gbench_row(runs, "BM_ServerSideCopyFromFile", m)
+            base["note"] = "server reads our encoded file: the floor for binary COPY"
+            return [ours, base]
 
         def theirs():
             if not dsn:
                 raise NotAvailable("PostgreSQL did not start")
-            if not pg_runs:  # bench_postgres_replace migrates; without it, the CLI does
-                self.migrate(dsn)
-            times, rss = [], []
-            for _ in range(self.a.repeat):
-                m = self.run_ok("postgres_psycopg_reference.py",
-                                ["/usr/bin/python3", "bench/postgres_psycopg_reference.py",
-                                 "--iterations", "1"], env={"RS_BENCH_PG_DSN": dsn})
-                g = re.search(r"rows=(\d+) .*mean_s=([\d.]+)", m.stdout)
-                if not g:
-                    raise NotAvailable("psycopg reference: unexpected output")
-                times.append(float(g.group(2)))
-                rss.append(m.rss_kb or 0)
-            return {"seconds": statistics.median(times), "rows": int(g.group(1)),
-                    "rss_kb": max(rss), "n": len(times),
-                    "note": "same rows from pandas, text COPY; RSS incl. building the DataFrames"}
-        self.record("5.1", "ours", ROWS[17][3], ours)
-        self.record("5.1", "baseline", ROWS[18][3], baseline)
-        self.record("5.1", "theirs", ROWS[19][3], theirs)
+            self.migrate(dsn)
+            m = self.run_ok("postgres_psycopg_reference.py",
+                            ["/usr/bin/python3", "bench/postgres_psycopg_reference.py",
+                             "--iterations", "1"], env={"RS_BENCH_PG_DSN": dsn})
+            g = re.search(r"rows=(\d+) .*mean_s=([\d.]+)", m.stdout)
+            if not g:
+                raise NotAvailable("psycopg reference: unexpected output")
+            return [{"seconds": float(g.group(2)), "rows": int(g.group(1)), "rss_kb": m.rss_kb,
+                     "note": "same rows from pandas, text COPY; RSS incl. building the DataFrames"}]
+        self.compare(([17, 18], ours_and_baseline), ([19], theirs))
 
     def migrate(self, dsn):
         if not self.migrated:
@@ -480,34 +454,32 @@ class Suite:
     def section_job(self):
         dsn = self.pg.get("RS_TEST_PG_DSN")
 
-        def row(months):
-            def fn():
+        def run(months):
+            def one():
                 if not dsn:
                     raise NotAvailable("PostgreSQL did not start")
                 self.migrate(dsn)
-                return self.job_row(months, pg=True)
-            return fn
-        self.record("6.2", "ours", ROWS[21][3], row("all"))
-        self.record("6.1", "ours", ROWS[20][3], row("latest"))
+                return [self.job_sample(months, pg=True)]
+            return one
+        self.compare(([21], run("all")))
+        self.compare(([20], run("latest")))
 
     def job(self, lake, months, env):
-        rs = self.binary("ranking-signals")
-        ms = self.repeat_cli(f"run --months {months}",
-                             lambda i: [rs, "run", "--lake", lake, "--months", months,
-                                        "--log-format", "json"], env=env)
-        summaries = [summary_of(m) for m in ms]
-        return ms, summaries
+        """One `run`; its Measure and the summary of its JSON log."""
+        m = self.run_ok(f"run --months {months}",
+                        [self.binary("ranking-signals"), "run", "--lake", lake, "--months", months,
+                         "--log-format", "json"], env=env)
+        return m, summary_of(m)
 
-    def job_row(self, months, pg):
+    def job_sample(self, months, pg):
         env = {"POSTGRES_DSN": self.pg.get("RS_TEST_PG_DSN") if pg else None}
-        ms, summaries = self.job(self.lake_ready(), months, env)
-        s = summaries[-1]
+        m, s = self.job(self.lake_ready(), months, env)
         parts = [f"{k} {s[k]} s" for k in ("read_s", "compute_write_s", "commit_s", "replicate_s")
                  if k in s]
         if pg and s.get("replicated_months") is not None:
             parts.append(f"{s['replicated_months']} months replicated")
-        return cli_row(ms, rows=summary_rows(s), bytes_=s.get("bytes_written"),
-                       note="rows: 3 tables written; " + ", ".join(parts))
+        return cli_sample(m, rows=summary_rows(s), bytes_=s.get("bytes_written"),
+                          note="rows: 3 tables written; " + ", ".join(parts))
 
     # --- output ------------------------------------------------------------------
     def table(self):
@@ -609,14 +581,24 @@ def tree_bytes(path):
     return total
 
 
-def max_rss(ms):
-    vals = [m.rss_kb for m in ms if m.rss_kb]
-    return max(vals) if vals else None
+def cli_sample(m, rows=None, bytes_=None, note=""):
+    return {"seconds": m.wall_s, "rows": rows, "bytes": bytes_, "rss_kb": m.rss_kb, "note": note}
 
 
-def cli_row(ms, rows=None, bytes_=None, note=""):
-    return {"seconds": statistics.median(m.wall_s for m in ms), "rows": rows, "bytes": bytes_,
-            "rss_kb": max_rss(ms), "n": len(ms), "note": note}
+def median_of(samples, key):
+    return statistics.median(s[key] for s in samples)
+
+
+def summarize(samples):
+    """One row from the samples of its rounds: the median time, the largest
+    peak RSS; rows, bytes and counters of the last round. A callable note is
+    given all the samples (for notes that show a median of their own)."""
+    last = samples[-1]
+    rss = [s["rss_kb"] for s in samples if s.get("rss_kb")]
+    note = last.get("note", "")
+    return {"seconds": median_of(samples, "seconds"), "rows": last.get("rows"),
+            "bytes": last.get("bytes"), "rss_kb": max(rss) if rss else None, "n": len(samples),
+            "note": note(samples) if callable(note) else note}
 
 
 def gbench_row(runs, name, m):
@@ -704,8 +686,7 @@ def main():
         sys.exit(f"suite: work directory {a.work} is not writable")
     a.only_sections = only
     s = Suite(a)
-    if "market" not in only:
-        s.prepare_lake()
+    s.prepare_lake()
     for name in SECTIONS:
         if name in only:
             getattr(s, f"section_{name}")()
