@@ -2,8 +2,8 @@
 //
 // Rows are bucketed by date (counting sort); each date is then independent
 // and processed in parallel: sort by (strategy, rank, symbol), derive
-// n_symbols and percentiles, then aggregate per symbol over strategies in
-// name order for the composite. Dictionaries are sorted, so comparing ids
+// n_symbols and percentiles, then, in the same order, accumulate per symbol
+// over strategies in name order for the composite. Dictionaries are sorted, so comparing ids
 // compares names in byte order.
 #include <fmt/format.h>
 
@@ -228,44 +228,64 @@ double RoundTo12(double x) {
   return std::isfinite(r) ? r : x;
 }
 
-// The composite rows of one date, sorted by (composite_rank, symbol).
-Status Composite(const Context& ctx, size_t k, const std::vector<uint32_t>& rows,
-                 const std::vector<double>& percentile, std::vector<CompositeRow>* out) {
-  const Input& in = *ctx.in;
-  std::vector<uint32_t> order(rows.size());
-  for (size_t j = 0; j < rows.size(); ++j) order[j] = static_cast<uint32_t>(j);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    uint32_t ra = rows[a], rb = rows[b];
-    if (in.symbol_ids[ra] != in.symbol_ids[rb]) return in.symbol_ids[ra] < in.symbol_ids[rb];
-    return in.strategy_ids[ra] < in.strategy_ids[rb];
-  });
-  for (size_t first = 0; first < order.size();) {
-    int32_t symbol = in.symbol_ids[rows[order[first]]];
-    double weighted = 0, weight_sum = 0;
-    CompositeRow c{symbol, 0, 0, 0, 0};
-    size_t j = first;
-    for (; j < order.size() && in.symbol_ids[rows[order[j]]] == symbol; ++j) {
-      uint32_t row = rows[order[j]];
-      if (j > first && in.strategy_ids[rows[order[j - 1]]] == in.strategy_ids[row]) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: duplicate row for {}; rankings must have one row per (date, strategy, symbol)",
-            kTable, DescribeRow(ctx, row)));
-      }
-      double w = (*ctx.weights)[in.strategy_ids[row]];
-      weighted += w * percentile[order[j]];
-      weight_sum += w;
-      ++c.present;
-      if (in.ranks[row] <= ctx.top_n) ++c.hit;
+// Per-symbol accumulators of one date, indexed by symbol id; reused from date
+// to date by one thread (only the touched entries are reset).
+struct CompositeScratch {
+  std::vector<double> weighted, weight_sum;
+  std::vector<int32_t> present, hit, last_strategy;
+  std::vector<int32_t> touched;  // symbol ids seen on this date
+
+  explicit CompositeScratch(size_t symbols)
+      : weighted(symbols, 0), weight_sum(symbols, 0), present(symbols, 0), hit(symbols, 0),
+        last_strategy(symbols, -1) {}
+
+  void Reset() {
+    for (int32_t s : touched) {
+      weighted[s] = weight_sum[s] = 0;
+      present[s] = hit[s] = 0;
+      last_strategy[s] = -1;
     }
-    if (weight_sum == 0) {
+    touched.clear();
+  }
+};
+
+// The composite rows of one date, sorted by (composite_rank, symbol). `rows`
+// is in (strategy, rank, symbol) order, so one pass adds each symbol's terms
+// in strategy-name order (the summation order SIGNALS.md fixes).
+Status Composite(const Context& ctx, size_t k, const std::vector<uint32_t>& rows,
+                 const std::vector<double>& percentile, CompositeScratch* acc,
+                 std::vector<CompositeRow>* out) {
+  const Input& in = *ctx.in;
+  acc->Reset();
+  for (size_t j = 0; j < rows.size(); ++j) {
+    uint32_t row = rows[j];
+    int32_t symbol = in.symbol_ids[row];
+    int32_t strategy = in.strategy_ids[row];
+    if (acc->present[symbol] == 0) {
+      acc->touched.push_back(symbol);
+    } else if (acc->last_strategy[symbol] == strategy) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: duplicate row for {}; rankings must have one row per (date, strategy, symbol)",
+          kTable, DescribeRow(ctx, row)));
+    }
+    acc->last_strategy[symbol] = strategy;
+    double w = (*ctx.weights)[strategy];
+    acc->weighted[symbol] += w * percentile[j];
+    acc->weight_sum[symbol] += w;
+    ++acc->present[symbol];
+    if (in.ranks[row] <= ctx.top_n) ++acc->hit[symbol];
+  }
+  std::sort(acc->touched.begin(), acc->touched.end());
+  out->reserve(acc->touched.size());
+  for (int32_t symbol : acc->touched) {
+    if (acc->weight_sum[symbol] == 0) {
       return Status::InvalidArgument(fmt::format(
           "composite weights: the weights of the strategies ranking {} on {} sum to 0; use "
           "positive weights",
           in.symbols[symbol], FormatDate(ctx.groups->dates[k])));
     }
-    c.value = RoundTo12(weighted / weight_sum);
-    out->push_back(c);
-    first = j;
+    out->push_back(CompositeRow{symbol, RoundTo12(acc->weighted[symbol] / acc->weight_sum[symbol]),
+                                acc->present[symbol], acc->hit[symbol], 0});
   }
   std::sort(out->begin(), out->end(), [](const CompositeRow& a, const CompositeRow& b) {
     return a.value > b.value || (a.value == b.value && a.symbol < b.symbol);
@@ -347,11 +367,12 @@ Result<DerivedSignals> Materialize(const RecordBatch& rankings, const Materializ
   std::vector<Status> errors(groups.dates.size());
   internal::ParallelFor(groups.dates.size(), 4, threads, [&](size_t lo, size_t hi) {
     std::vector<double> percentile;
+    CompositeScratch scratch(in.symbols.size());
     for (size_t k = lo; k < hi; ++k) {
       std::vector<uint32_t> rows(groups.rows.begin() + groups.begin[k],
                                  groups.rows.begin() + groups.begin[k + 1]);
       errors[k] = WriteSignals(ctx, k, &rows, &percentile);
-      if (errors[k].ok()) errors[k] = Composite(ctx, k, rows, percentile, &composite[k]);
+      if (errors[k].ok()) errors[k] = Composite(ctx, k, rows, percentile, &scratch, &composite[k]);
     }
   });
   for (const Status& s : errors) RS_RETURN_IF_ERROR(s);
