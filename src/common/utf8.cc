@@ -1,5 +1,7 @@
 #include "common/utf8.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 
 namespace rs {
@@ -38,6 +40,12 @@ size_t FindInvalidUtf8(std::string_view text) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+std::optional<std::string> DescribeInvalidUtf8(std::string_view text) {
+  size_t at = FindInvalidUtf8(text);
+  if (at == std::string_view::npos) return std::nullopt;
+  return fmt::format("byte 0x{:02X} at offset {}", static_cast<unsigned char>(text[at]), at);
 }
 
 }  // namespace rs

@@ -7,6 +7,8 @@
 #define RS_COMMON_UTF8_H_
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace rs {
@@ -19,6 +21,10 @@ size_t FindInvalidUtf8(std::string_view text);
 inline bool IsValidUtf8(std::string_view text) {
   return FindInvalidUtf8(text) == std::string_view::npos;
 }
+
+// "byte 0xNN at offset K" for the first invalid sequence of `text`, for error
+// messages; std::nullopt when all of `text` is valid UTF-8.
+std::optional<std::string> DescribeInvalidUtf8(std::string_view text);
 
 }  // namespace rs
 

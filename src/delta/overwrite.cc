@@ -106,11 +106,10 @@ Status CheckUtf8(const ColumnVector& col) {
   const auto& values = col.As<std::string>();
   for (size_t row = 0; row < values.size(); ++row) {
     if (!col.IsValid(row)) continue;
-    size_t at = FindInvalidUtf8(values[row]);
-    if (at == std::string::npos) continue;
-    return Status::InvalidArgument(fmt::format(
-        "column {} row {}: not UTF-8 (byte 0x{:02X} at offset {}); strings must be UTF-8",
-        col.field.name, row, static_cast<unsigned char>(values[row][at]), at));
+    if (auto bad = DescribeInvalidUtf8(values[row])) {
+      return Status::InvalidArgument(fmt::format(
+          "column {} row {}: not UTF-8 ({}); strings must be UTF-8", col.field.name, row, *bad));
+    }
   }
   return Status::OK();
 }
@@ -337,10 +336,9 @@ Result<std::unique_ptr<OverwriteTransaction>> Table::BeginOverwrite(
   }
   if (partitions.empty()) return Status::InvalidArgument(where + ": no partitions to replace");
   for (const std::string& p : partitions) {
-    if (size_t at = FindInvalidUtf8(p); at != std::string::npos) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: a partition value is not UTF-8 (byte 0x{:02X} at offset {})", where,
-          static_cast<unsigned char>(p[at]), at));
+    if (auto bad = DescribeInvalidUtf8(p)) {
+      return Status::InvalidArgument(
+          fmt::format("{}: a partition value is not UTF-8 ({})", where, *bad));
     }
   }
   auto impl = std::make_unique<OverwriteTransaction::Impl>();

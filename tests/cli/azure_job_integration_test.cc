@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <sstream>
 
 #include "cli/cli_harness.h"
 #include "common/test_services.h"
@@ -43,11 +42,7 @@ class AzureJobTest : public ::testing::Test {
   std::vector<std::string> Scan(const std::string& table) {
     auto r = Cli({"table", "scan", lake_ + "/" + table});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> lines;
-    std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    std::sort(lines.begin(), lines.end());
-    return lines;
+    return SortedLines(r.out);
   }
 
   static inline int counter_ = 0;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -89,6 +90,19 @@ BackgroundCli::BackgroundCli(const std::vector<std::string>& args,
 }
 
 CliResult BackgroundCli::Wait() { return Collect(pid_, out_path_, err_path_); }
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> SortedLines(const std::string& text) {
+  auto lines = Lines(text);
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
 
 std::string CreateDatabase(const std::string& name_prefix) {
   static std::atomic<int> counter{0};

@@ -33,6 +33,12 @@ class BackgroundCli {
   std::string out_path_, err_path_;
 };
 
+// The lines of `text` (stdout or stderr of a command), in order.
+std::vector<std::string> Lines(const std::string& text);
+
+// The same, sorted: the rows of `table scan` compared as a set.
+std::vector<std::string> SortedLines(const std::string& text);
+
 // A fresh database on the fixture cluster; its DSN (URI form with password).
 std::string CreateDatabase(const std::string& name_prefix);
 

@@ -55,13 +55,6 @@ constexpr char kSignalsTable[] = "platinum/signals/ranking_signals";
 const std::vector<std::string> kPlatinumTables = {"platinum/rankings", kSignalsTable,
                                                   "platinum/signals/daily"};
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 // The state `verify` printed for `month` ("absent" when not listed).
 std::string State(const CliResult& verify, const std::string& month) {
   for (const std::string& line : Lines(verify.out)) {
@@ -121,15 +114,7 @@ class PgCutProxy {
  public:
   PgCutProxy(int upstream_port, int64_t cut_after_copy_bytes)
       : upstream_port_(upstream_port), cut_after_(cut_after_copy_bytes) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr = Loopback(0);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(listen_fd_, 64);
-    socklen_t len = sizeof(addr);
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = storage::testing::ListenOnLoopback(&port_);
     acceptor_ = std::thread([this] { AcceptLoop(); });
   }
 
@@ -206,14 +191,6 @@ class PgCutProxy {
     }
   };
 
-  static sockaddr_in Loopback(int port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    return addr;
-  }
-
   static bool SendAll(int fd, const char* data, size_t n) {
     while (n > 0) {
       ssize_t k = ::send(fd, data, n, MSG_NOSIGNAL);
@@ -232,7 +209,7 @@ class PgCutProxy {
         continue;
       }
       int server = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr = Loopback(upstream_port_);
+      sockaddr_in addr = storage::testing::LoopbackAddress(upstream_port_);
       if (::connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
         ::close(server);
         ::close(client);
@@ -360,9 +337,7 @@ class FaultsTest : public ::testing::Test {
   std::vector<std::string> Scan(const std::string& table) {
     auto r = Cli({"table", "scan", lake_ + "/" + table});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto lines = Lines(r.out);
-    std::sort(lines.begin(), lines.end());
-    return lines;
+    return SortedLines(r.out);
   }
 
   // The table's latest version from `table info` (-1 when unreadable).

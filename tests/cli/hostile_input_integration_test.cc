@@ -116,9 +116,7 @@ class HostileInputTest : public ::testing::Test {
   std::vector<std::string> SortedScan(const std::string& uri) const {
     auto r = Cli({"table", "scan", uri});
     EXPECT_EQ(r.exit_code, 0) << uri << ": " << r.err;
-    auto lines = Lines(r.out);
-    std::sort(lines.begin(), lines.end());
-    return lines;
+    return SortedLines(r.out);
   }
   // "absent", or the version, row count and a digest of the sorted rows.
   std::string TableState(const std::string& uri) const {

@@ -30,5 +30,11 @@ TEST(Utf8Test, FindsTheFirstInvalidSequence) {
   EXPECT_EQ(FindInvalidUtf8("\xE2\x82\xAC\xE2\x82"), 3u);
 }
 
+TEST(Utf8Test, DescribeInvalidUtf8NamesTheFirstBadByteAndItsOffset) {
+  EXPECT_EQ(DescribeInvalidUtf8("caf\xC3\xA9"), std::nullopt);
+  EXPECT_EQ(DescribeInvalidUtf8("ok\xED\xA0\x80"), "byte 0xED at offset 2");
+  EXPECT_EQ(DescribeInvalidUtf8("\xAC"), "byte 0xAC at offset 0");
+}
+
 }  // namespace
 }  // namespace rs
