@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/allocator.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
 #include "signals/sample_data.h"
@@ -116,4 +117,12 @@ BENCHMARK(BM_LatestBothStages)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->I
 }  // namespace
 }  // namespace rs::signals
 
-BENCHMARK_MAIN();
+// As the ranking-signals program does (src/cli/main.cc).
+int main(int argc, char** argv) {
+  rs::TuneAllocatorForBatchWork();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

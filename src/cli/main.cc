@@ -8,11 +8,13 @@
 
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "common/allocator.h"
 #include "common/crash_point.h"
 
 extern char** environ;
 
 int main(int argc, char** argv) {
+  rs::TuneAllocatorForBatchWork();
   rs::cli::CliContext ctx;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string kv(*e);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "signals/parallel_internal.h"
+
 namespace rs::signals::internal {
 
 std::string_view TypeName(TypeId id) {
@@ -69,11 +71,15 @@ ColumnVector MakeSizedColumn(const Field& field, size_t rows) {
   return column;
 }
 
-RecordBatch MakeSizedBatch(const Schema& schema, size_t rows) {
+RecordBatch MakeSizedBatch(const Schema& schema, size_t rows, int threads) {
   RecordBatch batch;
   batch.schema = schema;
   batch.num_rows = rows;
-  for (const Field& f : schema) batch.columns.push_back(MakeSizedColumn(f, rows));
+  batch.columns.resize(schema.size());
+  ParallelFor(schema.size(), 1, threads,
+              [&](size_t lo, size_t hi) {
+                for (size_t c = lo; c < hi; ++c) batch.columns[c] = MakeSizedColumn(schema[c], rows);
+              });
   return batch;
 }
 

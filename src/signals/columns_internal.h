@@ -25,8 +25,9 @@ std::string_view TypeName(TypeId id);
 // A column for `field` holding `rows` default values (all valid).
 ColumnVector MakeSizedColumn(const Field& field, size_t rows);
 
-// A batch with `schema` and `rows` default-valued rows.
-RecordBatch MakeSizedBatch(const Schema& schema, size_t rows);
+// A batch with `schema` and `rows` default-valued rows; columns are
+// allocated and filled on up to `threads` threads.
+RecordBatch MakeSizedBatch(const Schema& schema, size_t rows, int threads = 1);
 
 }  // namespace rs::signals::internal
 

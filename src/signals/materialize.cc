@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 
 #include "signals/columns_internal.h"
+#include "signals/dictionary_internal.h"
 #include "signals/months.h"
 #include "signals/parallel_internal.h"
 #include "signals/ranking.h"
@@ -53,28 +53,7 @@ Status CheckNotNull(const ColumnVector& column, size_t rows) {
   return Status::OK();
 }
 
-// Sorted distinct values of a string column, and each row's index among them.
-// Runs of equal values (strategy within a date) skip the hash lookup.
-std::vector<std::string> Dictionary(const std::vector<std::string>& values,
-                                    std::vector<int32_t>* ids) {
-  std::unordered_map<std::string_view, int32_t> index;
-  for (size_t row = 0; row < values.size(); ++row) {
-    if (row == 0 || values[row] != values[row - 1]) index.emplace(values[row], 0);
-  }
-  std::vector<std::string> names;
-  names.reserve(index.size());
-  for (const auto& [name, unused] : index) names.emplace_back(name);
-  std::sort(names.begin(), names.end());
-  for (size_t i = 0; i < names.size(); ++i) index[names[i]] = static_cast<int32_t>(i);
-  ids->resize(values.size());
-  for (size_t row = 0; row < values.size(); ++row) {
-    bool same = row > 0 && values[row] == values[row - 1];
-    (*ids)[row] = same ? (*ids)[row - 1] : index[values[row]];
-  }
-  return names;
-}
-
-Result<Input> ReadInput(const RecordBatch& rankings) {
+Result<Input> ReadInput(const RecordBatch& rankings, int threads) {
   Input in;
   in.rows = rankings.num_rows;
   RS_ASSIGN_OR_RETURN(auto* date, internal::RequireColumn(rankings, kTable, "date", {TypeId::kDate}));
@@ -92,8 +71,9 @@ Result<Input> ReadInput(const RecordBatch& rankings) {
     RS_RETURN_IF_ERROR(CheckNotNull(*c, in.rows));
   }
   in.dates = &date->As<int32_t>();
-  in.strategies = Dictionary(strategy->As<std::string>(), &in.strategy_ids);
-  in.symbols = Dictionary(symbol->As<std::string>(), &in.symbol_ids);
+  in.strategies =
+      internal::SortedDictionary(strategy->As<std::string>(), threads, &in.strategy_ids);
+  in.symbols = internal::SortedDictionary(symbol->As<std::string>(), threads, &in.symbol_ids);
   if (rank->field.type.id == TypeId::kLong) {
     in.ranks = rank->As<int64_t>();
   } else {
@@ -182,12 +162,27 @@ std::string DescribeRow(const Context& ctx, uint32_t row) {
 Status WriteSignals(const Context& ctx, size_t k, std::vector<uint32_t>* rows,
                     std::vector<double>* percentile) {
   const Input& in = *ctx.in;
-  std::sort(rows->begin(), rows->end(), [&](uint32_t a, uint32_t b) {
+  auto before = [&](uint32_t a, uint32_t b) {
     if (in.strategy_ids[a] != in.strategy_ids[b]) return in.strategy_ids[a] < in.strategy_ids[b];
     if (in.ranks[a] != in.ranks[b]) return in.ranks[a] < in.ranks[b];
     return in.symbol_ids[a] < in.symbol_ids[b];
-  });
+  };
+  // Rankings written by RankMonth() (or read back in file order) are already
+  // in this order: checking is linear, sorting is not.
+  if (!std::is_sorted(rows->begin(), rows->end(), before)) {
+    std::sort(rows->begin(), rows->end(), before);
+  }
   RecordBatch& out = *ctx.signals;
+  auto& out_date = out.columns[0].As<int32_t>();
+  auto& out_month = out.columns[1].As<std::string>();
+  auto& out_symbol = out.columns[2].As<std::string>();
+  auto& out_strategy = out.columns[3].As<std::string>();
+  auto& out_rank = out.columns[4].As<int32_t>();
+  auto& out_pct = out.columns[5].As<double>();
+  auto& out_n = out.columns[6].As<int32_t>();
+  auto& out_score = out.columns[7].As<double>();
+  auto& out_score_valid = out.columns[7].validity;
+  const std::vector<double>* in_score = in.score ? &in.score->As<double>() : nullptr;
   std::string year_month = YearMonthOf(ctx.groups->dates[k]);
   size_t base = ctx.groups->begin[k];
   percentile->resize(rows->size());
@@ -206,16 +201,16 @@ Status WriteSignals(const Context& ctx, size_t k, std::vector<uint32_t>* rows,
       double pct = n == 1 ? 1.0 : 1.0 - static_cast<double>(rank - 1) / static_cast<double>(n - 1);
       (*percentile)[j] = pct;
       size_t o = base + j;
-      out.columns[0].As<int32_t>()[o] = ctx.groups->dates[k];
-      out.columns[1].As<std::string>()[o] = year_month;
-      out.columns[2].As<std::string>()[o] = in.symbols[in.symbol_ids[row]];
-      out.columns[3].As<std::string>()[o] = in.strategies[in.strategy_ids[row]];
-      out.columns[4].As<int32_t>()[o] = static_cast<int32_t>(rank);
-      out.columns[5].As<double>()[o] = pct;
-      out.columns[6].As<int32_t>()[o] = static_cast<int32_t>(n);
-      bool has_score = in.score != nullptr && in.score->IsValid(row);
-      out.columns[7].As<double>()[o] = has_score ? in.score->As<double>()[row] : 0.0;
-      out.columns[7].validity[o] = has_score ? 1 : 0;
+      out_date[o] = ctx.groups->dates[k];
+      out_month[o] = year_month;
+      out_symbol[o] = in.symbols[in.symbol_ids[row]];
+      out_strategy[o] = in.strategies[in.strategy_ids[row]];
+      out_rank[o] = static_cast<int32_t>(rank);
+      out_pct[o] = pct;
+      out_n[o] = static_cast<int32_t>(n);
+      bool has_score = in_score != nullptr && in.score->IsValid(row);
+      out_score[o] = has_score ? (*in_score)[row] : 0.0;
+      out_score_valid[o] = has_score ? 1 : 0;
     }
     first = last;
   }
@@ -300,7 +295,7 @@ RecordBatch BuildComposite(const Input& in, const DateGroups& g,
                            const std::vector<std::vector<CompositeRow>>& per_date, int threads) {
   std::vector<size_t> begin(per_date.size() + 1, 0);
   for (size_t k = 0; k < per_date.size(); ++k) begin[k + 1] = begin[k] + per_date[k].size();
-  RecordBatch out = internal::MakeSizedBatch(CompositeSignalsSchema(), begin.back());
+  RecordBatch out = internal::MakeSizedBatch(CompositeSignalsSchema(), begin.back(), threads);
   internal::ParallelFor(per_date.size(), 16, threads, [&](size_t lo, size_t hi) {
     for (size_t k = lo; k < hi; ++k) {
       std::string year_month = YearMonthOf(g.dates[k]);
@@ -355,12 +350,12 @@ Result<DerivedSignals> Materialize(const RecordBatch& rankings, const Materializ
   if (rankings.num_rows > std::numeric_limits<uint32_t>::max()) {
     return Status::InvalidArgument("rankings: more than 2^32-1 rows in one batch; split by month");
   }
-  RS_ASSIGN_OR_RETURN(Input in, ReadInput(rankings));
+  int threads = internal::ResolveThreads(options.threads);
+  RS_ASSIGN_OR_RETURN(Input in, ReadInput(rankings, threads));
   RS_ASSIGN_OR_RETURN(std::vector<double> weights, ResolveWeights(options.weights, in.strategies));
   DateGroups groups = GroupByDate(*in.dates);
-  int threads = internal::ResolveThreads(options.threads);
   DerivedSignals result;
-  result.ranking_signals = internal::MakeSizedBatch(RankingSignalsSchema(), in.rows);
+  result.ranking_signals = internal::MakeSizedBatch(RankingSignalsSchema(), in.rows, threads);
   result.ranking_signals.columns[7].validity.assign(in.rows, 1);
   Context ctx{&in, &groups, &weights, options.top_n, &result.ranking_signals};
   std::vector<std::vector<CompositeRow>> composite(groups.dates.size());

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <utility>
 
 #include "signals/columns_internal.h"
 #include "signals/dates_internal.h"
@@ -97,28 +99,65 @@ Buckets GroupByBucket(const std::vector<std::vector<Entry>>& chunks) {
   return b;
 }
 
+// A key whose unsigned order is the score's order, better first: the IEEE
+// bits with the sign folded in, -0.0 taken as 0.0 (they tie, as in the
+// comparison), complemented when higher is better. Scores are never NaN.
+uint64_t SortKey(double score, bool higher_is_better) {
+  if (score == 0) score = 0;
+  uint64_t bits;
+  std::memcpy(&bits, &score, sizeof bits);
+  uint64_t key = (bits >> 63) != 0 ? ~bits : bits | (uint64_t{1} << 63);
+  return higher_is_better ? ~key : key;
+}
+
+// Sorts [first, first + n) by score, better first, then by symbol ascending.
+// The bucket arrives in ascending symbol order (GroupByBucket keeps the
+// chunks' order), so a stable sort by score alone gives the tie order: an LSD
+// radix sort over the key's bytes, skipping bytes all entries share.
+void SortBucket(Ranked* first, size_t n, bool higher_is_better, std::vector<Ranked>* scratch) {
+  if (n < 128) {
+    std::sort(first, first + n, [higher_is_better](const Ranked& x, const Ranked& y) {
+      if (x.score != y.score) return higher_is_better ? x.score > y.score : x.score < y.score;
+      return x.symbol < y.symbol;
+    });
+    return;
+  }
+  uint32_t count[8][256] = {};
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t key = SortKey(first[i].score, higher_is_better);
+    for (int byte = 0; byte < 8; ++byte) ++count[byte][(key >> (8 * byte)) & 0xFF];
+  }
+  scratch->resize(n);
+  Ranked* src = first;
+  Ranked* dst = scratch->data();
+  for (int byte = 0; byte < 8; ++byte) {
+    uint32_t* c = count[byte];
+    if (std::find(c, c + 256, n) != c + 256) continue;  // every entry has the same byte
+    uint32_t offset = 0;
+    for (int v = 0; v < 256; ++v) offset += std::exchange(c[v], offset);
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t key = SortKey(src[i].score, higher_is_better);
+      dst[c[(key >> (8 * byte)) & 0xFF]++] = src[i];
+    }
+    std::swap(src, dst);
+  }
+  if (src != first) std::copy(src, src + n, first);
+}
+
 void SortBuckets(Buckets* b, int threads) {
   size_t n = b->begin.size() - 1;
   internal::ParallelFor(n, 1, threads, [&](size_t lo, size_t hi) {
+    std::vector<Ranked> scratch;
     for (size_t k = lo; k < hi; ++k) {
-      auto first = b->ranked.begin() + b->begin[k];
-      auto last = b->ranked.begin() + b->begin[k + 1];
-      if (internal::kHigherIsBetter[k % kNumStrategies]) {
-        std::sort(first, last, [](const Ranked& x, const Ranked& y) {
-          return x.score > y.score || (x.score == y.score && x.symbol < y.symbol);
-        });
-      } else {
-        std::sort(first, last, [](const Ranked& x, const Ranked& y) {
-          return x.score < y.score || (x.score == y.score && x.symbol < y.symbol);
-        });
-      }
+      SortBucket(b->ranked.data() + b->begin[k], b->begin[k + 1] - b->begin[k],
+                 internal::kHigherIsBetter[k % kNumStrategies], &scratch);
     }
   });
 }
 
 RecordBatch BuildOutput(const PreparedInput::Data& d, const Buckets& b, int32_t first_day,
                         const std::string& year_month, int threads) {
-  RecordBatch out = internal::MakeSizedBatch(RankingsSchema(), b.ranked.size());
+  RecordBatch out = internal::MakeSizedBatch(RankingsSchema(), b.ranked.size(), threads);
   auto& date = out.columns[0].As<int32_t>();
   auto& month = out.columns[1].As<std::string>();
   auto& strategy = out.columns[2].As<std::string>();

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "signals/months.h"
@@ -108,6 +109,47 @@ TEST(RankMonthTest, TiesBreakBySymbolInByteOrderAndDirectionFollowsStrategy) {
   EXPECT_EQ(idx.at({d, "Reversal_21D", "B"}).rank, 2);
   EXPECT_EQ(idx.at({d, "Reversal_21D", "b"}).rank, 3);
   EXPECT_EQ(idx.at({d, "Reversal_21D", "C"}).rank, 4);
+}
+
+// Cross-sections of hundreds of symbols take the radix-sort path; scores tie
+// in groups, and symbol names of mixed lengths make byte order differ from
+// insertion and numeric order.
+TEST(RankMonthTest, LargeCrossSectionsRankByScoreThenSymbolInEveryDirection) {
+  std::vector<MarketRow> rows;
+  const int kSymbols = 600;
+  for (int s = 0; s < kSymbols; ++s) {
+    std::vector<double> closes = Closes(70);
+    // Five last-day moves shared by many symbols: ties in every strategy that
+    // looks at the last close; some down, some flat, some up.
+    closes.back() *= 0.8 + 0.1 * (s % 5);
+    Append(&rows, Series((s % 3 == 0 ? "s" : "S") + std::to_string(s * 7919 % 1000), kStart,
+                         closes));
+  }
+  PreparedInput in = PrepareOrDie(rows);
+  RecordBatch out = RankOrDie(in, "2024-03");
+  const auto& date = out.columns[0].As<int32_t>();
+  const auto& strategy = out.columns[2].As<std::string>();
+  const auto& symbol = out.columns[3].As<std::string>();
+  const auto& rank = out.columns[4].As<int32_t>();
+  const auto& score = out.columns[5].As<double>();
+  const std::vector<std::string>& names = StrategyNames();
+  const bool kHigherBetter[] = {false, true, true, false, true, false};  // in name order
+  size_t checked = 0;
+  for (size_t r = 1; r < out.num_rows; ++r) {
+    if (date[r] != date[r - 1] || strategy[r] != strategy[r - 1]) {
+      ASSERT_EQ(rank[r], 1);
+      continue;
+    }
+    size_t k = std::find(names.begin(), names.end(), strategy[r]) - names.begin();
+    ASSERT_LT(k, names.size());
+    ASSERT_EQ(rank[r], rank[r - 1] + 1);
+    bool better = kHigherBetter[k] ? score[r - 1] > score[r] : score[r - 1] < score[r];
+    ASSERT_TRUE(better || (score[r - 1] == score[r] && symbol[r - 1] < symbol[r]))
+        << strategy[r] << " on " << FormatDate(date[r]) << ": " << symbol[r - 1] << " ("
+        << score[r - 1] << ") ranked before " << symbol[r] << " (" << score[r] << ")";
+    ++checked;
+  }
+  EXPECT_GT(checked, 10u * kSymbols);
 }
 
 TEST(RankMonthTest, OutputIsSortedByDateStrategyRankWithCanonicalSchema) {
