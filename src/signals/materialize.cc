@@ -270,18 +270,23 @@ Status Composite(const Context& ctx, size_t k, const std::vector<uint32_t>& rows
     ++acc->present[symbol];
     if (in.ranks[row] <= ctx.top_n) ++acc->hit[symbol];
   }
-  std::sort(acc->touched.begin(), acc->touched.end());
   out->reserve(acc->touched.size());
+  int32_t zero_weight_symbol = -1;  // the first in name order is reported
   for (int32_t symbol : acc->touched) {
     if (acc->weight_sum[symbol] == 0) {
-      return Status::InvalidArgument(fmt::format(
-          "composite weights: the weights of the strategies ranking {} on {} sum to 0; use "
-          "positive weights",
-          in.symbols[symbol], FormatDate(ctx.groups->dates[k])));
+      if (zero_weight_symbol < 0 || symbol < zero_weight_symbol) zero_weight_symbol = symbol;
+      continue;
     }
     out->push_back(CompositeRow{symbol, RoundTo12(acc->weighted[symbol] / acc->weight_sum[symbol]),
                                 acc->present[symbol], acc->hit[symbol], 0});
   }
+  if (zero_weight_symbol >= 0) {
+    return Status::InvalidArgument(fmt::format(
+        "composite weights: the weights of the strategies ranking {} on {} sum to 0; use "
+        "positive weights",
+        in.symbols[zero_weight_symbol], FormatDate(ctx.groups->dates[k])));
+  }
+  // (value, symbol) is a total order: the order of `touched` does not matter.
   std::sort(out->begin(), out->end(), [](const CompositeRow& a, const CompositeRow& b) {
     return a.value > b.value || (a.value == b.value && a.symbol < b.symbol);
   });
