@@ -93,7 +93,12 @@ char* EncodeRow(const std::vector<ColumnView>& cols, size_t row, char* p) {
 
 }  // namespace
 
-Status EncodeBinaryCopy(const RecordBatch& batch, size_t chunk_bytes, const ChunkSink& sink) {
+Status EncodeBinaryCopy(const RecordBatch& batch, size_t chunk_bytes, const ChunkSink& sink,
+                        const std::vector<uint32_t>* row_order) {
+  if (row_order != nullptr && row_order->size() != batch.num_rows) {
+    return Status::InvalidArgument("row order has " + std::to_string(row_order->size()) +
+                                   " entries for " + std::to_string(batch.num_rows) + " rows");
+  }
   std::vector<ColumnView> cols;
   for (const ColumnVector& c : batch.columns) {
     if (c.size() != batch.num_rows || (!c.validity.empty() && c.validity.size() != batch.num_rows)) {
@@ -108,7 +113,9 @@ Status EncodeBinaryCopy(const RecordBatch& batch, size_t chunk_bytes, const Chun
   static constexpr char kHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";  // + flags, ext
   std::memcpy(buf.data(), kHeader, 19);
   size_t used = 19;
-  for (size_t row = 0; row < batch.num_rows; ++row) {
+  for (size_t i = 0; i < batch.num_rows; ++i) {
+    size_t row = row_order != nullptr ? (*row_order)[i] : i;
+    if (row >= batch.num_rows) return Status::InvalidArgument("row order names a row out of range");
     size_t need = RowBytes(cols, row);
     if (used + need > buf.size()) {
       if (used > 0) RS_RETURN_IF_ERROR(sink(std::string_view(buf.data(), used)));

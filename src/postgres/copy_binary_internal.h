@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "common/columnar.h"
 #include "common/status.h"
@@ -29,8 +30,10 @@ using ChunkSink = std::function<Status(std::string_view chunk)>;
 // Encodes header, every row of `batch` and trailer, calling `sink` with
 // chunks of about `chunk_bytes` (the last may be shorter). Columns must be
 // kDate, kString, kInteger, kLong or kDouble: anything else is InvalidArgument.
-// A sink error stops encoding and is returned.
-Status EncodeBinaryCopy(const RecordBatch& batch, size_t chunk_bytes, const ChunkSink& sink);
+// Rows go in `row_order` (a permutation of the rows) when given, else in batch
+// order. A sink error stops encoding and is returned.
+Status EncodeBinaryCopy(const RecordBatch& batch, size_t chunk_bytes, const ChunkSink& sink,
+                        const std::vector<uint32_t>* row_order = nullptr);
 
 }  // namespace rs::postgres::internal
 

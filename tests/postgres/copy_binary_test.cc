@@ -90,6 +90,32 @@ TEST(CopyBinaryTest, RejectsColumnShorterThanBatch) {
   EXPECT_EQ(st.message(), "column x has 1 values for 2 rows");
 }
 
+TEST(CopyBinaryTest, RowOrderSendsRowsInThatOrder) {
+  RecordBatch b = testing::MakeSignals("2024-03", 3, 40, 2, 1);
+  std::vector<uint32_t> order;
+  std::vector<size_t> taken;
+  for (size_t i = b.num_rows; i-- > 0;) {  // reversed, then rotated by 7
+    order.push_back(static_cast<uint32_t>((i + 7) % b.num_rows));
+    taken.push_back(order.back());
+  }
+  std::string out;
+  Status st = EncodeBinaryCopy(
+      b, 300,
+      [&](std::string_view c) {
+        out.append(c);
+        return Status::OK();
+      },
+      &order);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(out, EncodeAll(TakeRows(b, taken), 1 << 20));
+  EXPECT_NE(out, EncodeAll(b, 1 << 20));
+
+  order.pop_back();
+  st = EncodeBinaryCopy(b, 300, [](std::string_view) { return Status::OK(); }, &order);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "row order has 239 entries for 240 rows");
+}
+
 TEST(CopyBinaryTest, SinkErrorStopsEncoding) {
   RecordBatch b = testing::MakeSignals("2024-03", 2, 100, 2, 1);
   int calls = 0;
