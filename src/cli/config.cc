@@ -92,6 +92,14 @@ Result<JobConfig> LoadJobConfig(const std::map<std::string, std::string>& env,
   if (auto v = Lookup(env, file, "POSTGRES_SIGNALS_VERIFY_COUNTS", "postgres_signals_verify_counts")) {
     RS_ASSIGN_OR_RETURN(cfg.replication.verify_counts, ParseBool("POSTGRES_SIGNALS_VERIFY_COUNTS", *v));
   }
+  if (auto v = Lookup(env, file, "POSTGRES_SIGNALS_CONNECTIONS", "postgres_signals_connections")) {
+    RS_ASSIGN_OR_RETURN(cfg.replication.connections, ParseInt("POSTGRES_SIGNALS_CONNECTIONS", *v, 1));
+    if (cfg.replication.connections > 16) {
+      return Status::InvalidArgument("POSTGRES_SIGNALS_CONNECTIONS='" + *v +
+                                     "' is more than 16: each connection replicates one month "
+                                     "at a time; use 1 to 16");
+    }
+  }
   if (auto v = Lookup(env, file, "POSTGRES_CONNECT_TIMEOUT_SECONDS", "postgres_connect_timeout_seconds")) {
     RS_ASSIGN_OR_RETURN(cfg.replication.connect_timeout_s, ParseInt("POSTGRES_CONNECT_TIMEOUT_SECONDS", *v, 1));
   }

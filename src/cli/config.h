@@ -21,6 +21,7 @@ struct ReplicationConfig {
   std::optional<std::string> dsn;   // POSTGRES_DSN: replication on when set (a secret)
   bool write_required = true;       // POSTGRES_SIGNALS_WRITE_REQUIRED
   bool verify_counts = false;       // POSTGRES_SIGNALS_VERIFY_COUNTS
+  int connections = 2;              // POSTGRES_SIGNALS_CONNECTIONS: months replicated at once
   int connect_timeout_s = 10;
   int statement_timeout_ms = 0;     // 0 = server default
 };
@@ -46,7 +47,7 @@ struct JobConfig {
 // Reads the environment snapshot and the optional config file (JSON object
 // with keys "weights", "top_n", "compression", "row_group_bytes",
 // "postgres_signals_write_required", "postgres_signals_verify_counts",
-// "threads"). Flags are applied by the caller afterwards.
+// "postgres_signals_connections", "threads"). Flags are applied by the caller afterwards.
 Result<JobConfig> LoadJobConfig(const std::map<std::string, std::string>& env,
                                 const std::string& config_path);
 

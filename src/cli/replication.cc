@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <ostream>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "common/crash_point.h"
 #include "common/redact.h"
@@ -101,8 +104,10 @@ Result<MonthVersions> ReadMonthVersions(const delta::Table& table) {
 
 class ReplicationSession {
  public:
-  ReplicationSession(const ReplicationConfig& config, const std::string& run_id, Logger& log)
-      : config_(config), run_id_(run_id), log_(log) {}
+  // `announce` is shared by the sessions of one run: the target is logged once.
+  ReplicationSession(const ReplicationConfig& config, const std::string& run_id, Logger& log,
+                     std::once_flag& announce)
+      : config_(config), run_id_(run_id), log_(log), announce_(announce) {}
 
   // Connects on first use and after a failure; checks the schema once.
   Result<postgres::Replicator*> Get() {
@@ -111,7 +116,10 @@ class ReplicationSession {
       Status s = rep->CheckSchema(postgres::SignalsSchema(), postgres::CompositeSchema());
       if (!s.ok()) return s.Annotate("check PostgreSQL schema");
       schema_checked_ = true;
-      log_.Info("replicating to " + rep->target());
+      std::call_once(announce_, [&] {
+        log_.Info("replicating to " + rep->target(),
+                  {{"connections", std::max(config_.connections, 1)}});
+      });
     }
     return rep;
   }
@@ -142,6 +150,7 @@ class ReplicationSession {
   const ReplicationConfig& config_;
   const std::string& run_id_;
   Logger& log_;
+  std::once_flag& announce_;
   std::unique_ptr<postgres::Replicator> rep_;
   bool schema_checked_ = false;
 };
@@ -186,46 +195,80 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
                        const TableVersions& versions, const ReplicationConfig& config,
                        const std::string& run_id, Logger& log, std::vector<MonthReplication>* out) {
   const LakeLayout& layout = lake.layout();
-  ReplicationSession session(config, run_id, log);
-  auto fail = [&](const std::string& month, const Status& error) -> Status {
-    // The replicator's own errors already start with "replicate <month>: ".
-    std::string context = "replicate " + month;
-    Status annotated =
-        error.message().starts_with(context + ": ") ? error : error.Annotate(context);
-    MonthReplication r;
-    r.month = month;
-    r.error = annotated.message();
-    out->push_back(r);
-    session.RecordFailure(month, annotated);
-    if (config.write_required) return annotated;
-    log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
-              "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",
-              {{"month", month}, {"error", annotated.message()}});
-    session.Reset();
-    return Status::OK();
-  };
+  // Both tables are opened once, at fixed snapshots, and shared: a Table may
+  // be read from several threads, and every connection then reads the same
+  // versions even when `versions` asks for the latest.
   auto signals = OpenAt(lake, layout.signals, versions.signals);
   auto composite = signals.ok() ? OpenAt(lake, layout.composite, versions.composite)
                                 : Result<OpenedTable>(signals.status());
-  for (const std::string& month : months) {
-    auto start = Clock::now();
-    if (!composite.ok()) {
-      RS_RETURN_IF_ERROR(fail(month, composite.status()));
-      continue;
+  const Status opened = composite.status();
+
+  // Months are handed out in order to `connections` workers, each with its own
+  // connection; every month is still one transaction of its own.
+  std::mutex mu;
+  size_t next = 0;
+  bool stop = false;                                 // write_required and a month failed
+  std::optional<std::pair<size_t, Status>> failure;  // the earliest failed month
+  std::vector<std::optional<MonthReplication>> results(months.size());
+
+  std::once_flag announce;
+  auto worker = [&] {
+    ReplicationSession session(config, run_id, log, announce);
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (stop || next == months.size()) return;
+        i = next++;
+      }
+      const std::string& month = months[i];
+      auto start = Clock::now();
+      MonthReplication r;
+      r.month = month;
+      Status s = opened.ok() ? ReplicateOne(session, *signals, *composite, versions, config,
+                                            run_id, month, &r, log)
+                             : opened;
+      if (s.ok()) {
+        r.ok = true;
+        r.seconds = SecondsSince(start);
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          results[i] = std::move(r);
+        }
+        CrashPoint("replicate.after_month");
+        continue;
+      }
+      // The replicator's own errors already start with "replicate <month>: ".
+      std::string context = "replicate " + month;
+      Status annotated = s.message().starts_with(context + ": ") ? s : s.Annotate(context);
+      MonthReplication failed;
+      failed.month = month;
+      failed.error = annotated.message();
+      session.RecordFailure(month, annotated);
+      std::lock_guard<std::mutex> lock(mu);
+      results[i] = std::move(failed);
+      if (config.write_required) {
+        stop = true;
+        if (!failure || i < failure->first) failure.emplace(i, annotated);
+        return;
+      }
+      log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
+                "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",
+                {{"month", month}, {"error", annotated.message()}});
+      session.Reset();
     }
-    MonthReplication r;
-    r.month = month;
-    Status s = ReplicateOne(session, *signals, *composite, versions, config, run_id, month, &r, log);
-    if (!s.ok()) {
-      RS_RETURN_IF_ERROR(fail(month, s));
-      continue;
-    }
-    r.ok = true;
-    r.seconds = SecondsSince(start);
-    out->push_back(r);
-    CrashPoint("replicate.after_month");
+  };
+  const size_t workers =
+      std::min<size_t>(static_cast<size_t>(std::max(config.connections, 1)), months.size());
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+  if (workers > 0) worker();
+  for (auto& t : threads) t.join();
+
+  for (auto& r : results) {
+    if (r) out->push_back(std::move(*r));
   }
-  return Status::OK();
+  return failure ? failure->second : Status::OK();
 }
 
 std::string_view MonthStateName(MonthState state) {

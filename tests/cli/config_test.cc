@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace rs::cli {
 namespace {
 
@@ -33,6 +37,7 @@ TEST(LoadJobConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_FALSE(cfg->replication.dsn.has_value());
   EXPECT_TRUE(cfg->replication.write_required);
   EXPECT_FALSE(cfg->replication.verify_counts);
+  EXPECT_EQ(cfg->replication.connections, 2);
   EXPECT_EQ(cfg->engine.top_n, 50);
   EXPECT_EQ(cfg->output.compression, "snappy");
 }
@@ -48,6 +53,23 @@ TEST(LoadJobConfigTest, EnvironmentSetsFlagsAndDsn) {
   EXPECT_FALSE(cfg->replication.write_required);
   EXPECT_TRUE(cfg->replication.verify_counts);
   EXPECT_EQ(cfg->engine.top_n, 10);
+}
+
+TEST(LoadJobConfigTest, ReplicationConnectionsFromOneToSixteen) {
+  for (const auto& [value, expected] : std::vector<std::pair<std::string, int>>{
+           {"1", 1}, {" 4 ", 4}, {"16", 16}}) {
+    auto cfg = LoadJobConfig({{"POSTGRES_SIGNALS_CONNECTIONS", value}}, "");
+    ASSERT_TRUE(cfg.ok()) << value << ": " << cfg.status().message();
+    EXPECT_EQ(cfg->replication.connections, expected) << value;
+  }
+  for (const std::string value : {"0", "17", "two", ""}) {
+    auto cfg = LoadJobConfig({{"POSTGRES_SIGNALS_CONNECTIONS", value}}, "");
+    ASSERT_FALSE(cfg.ok()) << value;
+    EXPECT_EQ(cfg.status().code(), StatusCode::kInvalidArgument) << value;
+    EXPECT_NE(cfg.status().message().find("POSTGRES_SIGNALS_CONNECTIONS='" + value + "'"),
+              std::string::npos)
+        << cfg.status().message();
+  }
 }
 
 TEST(LoadJobConfigTest, EmptyDsnMeansReplicationOff) {

@@ -179,6 +179,87 @@ TEST_F(JobTest, VerifyCountsFlagEachWay) {
   EXPECT_NE(bad.err.find("POSTGRES_SIGNALS_VERIFY_COUNTS"), std::string::npos) << bad.err;
 }
 
+TEST_F(JobTest, MonthsOnSeveralConnectionsEqualOneConnection) {
+  SampleData(lake_);
+  // Which server backends wrote the months (each COPY holds its backend briefly).
+  Sql(dsn_, "CREATE TABLE public.writers (pid int)");
+  Sql(dsn_, "CREATE FUNCTION public.note_writer() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN PERFORM pg_sleep(0.05); INSERT INTO public.writers VALUES (pg_backend_pid()); "
+            "RETURN NULL; END $$");
+  Sql(dsn_, "CREATE TRIGGER note_writer AFTER INSERT ON ranking.composite_signal_daily "
+            "FOR EACH STATEMENT EXECUTE FUNCTION public.note_writer()");
+  const std::string writers = "SELECT count(DISTINCT pid) || ' ' || count(*) FROM public.writers";
+  const std::string ledger =
+      "SELECT year_month || ' ' || signals_rows || ' ' || composite_rows || ' ' || "
+      "signals_checksum || ' ' || composite_checksum || ' ' || status "
+      "FROM ranking.signal_sync_state ORDER BY year_month";
+  auto one = Cli({"run", "--lake", lake_, "--months", "all"},
+                 {{"POSTGRES_SIGNALS_CONNECTIONS", "1"}});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  auto by_one = Sql(dsn_, ledger);
+  ASSERT_EQ(by_one.size(), 15u);
+  EXPECT_EQ(Sql(dsn_, writers), std::vector<std::string>{"1 15"});
+  Sql(dsn_, "TRUNCATE public.writers");
+  // Same Delta content again (new versions), now four months at a time.
+  auto four = Cli({"run", "--lake", lake_, "--months", "all"},
+                  {{"POSTGRES_SIGNALS_CONNECTIONS", "4"}});
+  ASSERT_EQ(four.exit_code, 0) << four.err;
+  EXPECT_NE(four.err.find("connections=4"), std::string::npos) << four.err;
+  EXPECT_EQ(Sql(dsn_, ledger), by_one);
+  EXPECT_EQ(Sql(dsn_, writers), std::vector<std::string>{"4 15"});
+  auto verify = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+
+  auto bad = Cli({"run", "--lake", lake_, "--months", "latest"},
+                 {{"POSTGRES_SIGNALS_CONNECTIONS", "17"}});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("POSTGRES_SIGNALS_CONNECTIONS='17'"), std::string::npos) << bad.err;
+}
+
+// One month fails inside its transaction while others are written on other
+// connections: the failure is reported for that month, every month written is
+// whole, and without write_required the rest of the run completes.
+TEST_F(JobTest, AFailingMonthAmongParallelMonthsIsReportedAndTheOthersStayWhole) {
+  SampleData(lake_);
+  Sql(dsn_, "CREATE FUNCTION ranking.refuse_july() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN IF NEW.year_month = '2023-07' THEN RAISE EXCEPTION 'refused by test trigger'; "
+            "END IF; RETURN NEW; END $$");
+  Sql(dsn_, "CREATE TRIGGER refuse_july BEFORE INSERT ON ranking.composite_signal_daily "
+            "FOR EACH ROW EXECUTE FUNCTION ranking.refuse_july()");
+  const std::string whole =
+      "SELECT count(*) FROM ranking.signal_sync_state s WHERE s.status = 'success' AND "
+      "s.signals_rows <> (SELECT count(*) FROM ranking.ranking_signal r "
+      "WHERE r.year_month = s.year_month)";
+  const std::string july =
+      "SELECT status || ' ' || coalesce(error, '') FROM ranking.signal_sync_state "
+      "WHERE year_month = '2023-07'";
+
+  auto required = Cli({"run", "--lake", lake_, "--months", "all"},
+                      {{"POSTGRES_SIGNALS_CONNECTIONS", "3"}});
+  EXPECT_EQ(required.exit_code, 1) << required.err;
+  EXPECT_NE(required.err.find("replicate 2023-07"), std::string::npos) << required.err;
+  EXPECT_NE(required.err.find("refused by test trigger"), std::string::npos) << required.err;
+  EXPECT_EQ(Sql(dsn_, whole), std::vector<std::string>{"0"});
+  auto status = Sql(dsn_, july);
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0].rfind("failed ", 0), 0u) << status[0];
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM ranking.ranking_signal WHERE year_month = '2023-07'"),
+            std::vector<std::string>{"0"});
+
+  auto optional = Cli({"run", "--lake", lake_, "--months", "all"},
+                      {{"POSTGRES_SIGNALS_CONNECTIONS", "3"},
+                       {"POSTGRES_SIGNALS_WRITE_REQUIRED", "false"}});
+  EXPECT_EQ(optional.exit_code, 0) << optional.err;
+  EXPECT_NE(optional.err.find("refused by test trigger"), std::string::npos) << optional.err;
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM ranking.signal_sync_state WHERE status = 'success'"),
+            std::vector<std::string>{"14"});
+  EXPECT_EQ(Sql(dsn_, whole), std::vector<std::string>{"0"});
+
+  Sql(dsn_, "DROP TRIGGER refuse_july ON ranking.composite_signal_daily");
+  ASSERT_EQ(Cli({"sync", "--lake", lake_}).exit_code, 0);
+  EXPECT_EQ(Cli({"verify", "--lake", lake_}).exit_code, 0);
+}
+
 TEST_F(JobTest, ThreeShardsAtOnceEqualOneRun) {
   std::string single = MakeTempDir("lake-single");
   SampleData(lake_);
