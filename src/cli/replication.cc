@@ -104,10 +104,12 @@ Result<MonthVersions> ReadMonthVersions(const delta::Table& table) {
 
 class ReplicationSession {
  public:
-  // `announce` is shared by the sessions of one run: the target is logged once.
+  // `announce` is shared by the `connections` sessions of one run: the
+  // target is logged once.
   ReplicationSession(const ReplicationConfig& config, const std::string& run_id, Logger& log,
-                     std::once_flag& announce)
-      : config_(config), run_id_(run_id), log_(log), announce_(announce) {}
+                     std::once_flag& announce, int connections)
+      : config_(config), run_id_(run_id), log_(log), announce_(announce),
+        connections_(connections) {}
 
   // Connects on first use and after a failure; checks the schema once.
   Result<postgres::Replicator*> Get() {
@@ -117,8 +119,7 @@ class ReplicationSession {
       if (!s.ok()) return s.Annotate("check PostgreSQL schema");
       schema_checked_ = true;
       std::call_once(announce_, [&] {
-        log_.Info("replicating to " + rep->target(),
-                  {{"connections", std::max(config_.connections, 1)}});
+        log_.Info("replicating to " + rep->target(), {{"connections", connections_}});
       });
     }
     return rep;
@@ -151,6 +152,7 @@ class ReplicationSession {
   const std::string& run_id_;
   Logger& log_;
   std::once_flag& announce_;
+  int connections_;
   std::unique_ptr<postgres::Replicator> rep_;
   bool schema_checked_ = false;
 };
@@ -205,6 +207,8 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
 
   // Months are handed out in order to `connections` workers, each with its own
   // connection; every month is still one transaction of its own.
+  const int workers = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(std::max(config.connections, 1)), months.size()));
   std::mutex mu;
   size_t next = 0;
   bool stop = false;                                 // write_required and a month failed
@@ -213,7 +217,7 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
 
   std::once_flag announce;
   auto worker = [&] {
-    ReplicationSession session(config, run_id, log, announce);
+    ReplicationSession session(config, run_id, log, announce, workers);
     for (;;) {
       size_t i;
       {
@@ -245,23 +249,23 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
       failed.month = month;
       failed.error = annotated.message();
       session.RecordFailure(month, annotated);
-      std::lock_guard<std::mutex> lock(mu);
-      results[i] = std::move(failed);
-      if (config.write_required) {
-        stop = true;
-        if (!failure || i < failure->first) failure.emplace(i, annotated);
-        return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        results[i] = std::move(failed);
+        if (config.write_required) {
+          stop = true;
+          if (!failure || i < failure->first) failure.emplace(i, annotated);
+        }
       }
+      if (config.write_required) return;
       log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
                 "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",
                 {{"month", month}, {"error", annotated.message()}});
       session.Reset();
     }
   };
-  const size_t workers =
-      std::min<size_t>(static_cast<size_t>(std::max(config.connections, 1)), months.size());
   std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+  for (int w = 1; w < workers; ++w) threads.emplace_back(worker);
   if (workers > 0) worker();
   for (auto& t : threads) t.join();
 

@@ -31,8 +31,11 @@ struct MonthReplication {
   double seconds = 0;
 };
 
-// Replicates `months` from the Delta tables at `versions` (-1 = latest). With
-// write_required, the first failure stops and is returned (its ledger row says
+// Replicates `months` from the Delta tables at `versions` (-1 = latest), up to
+// `config.connections` months at once, each in its own transaction on its own
+// connection; `out` lists the months attempted, in the order of `months`. With
+// write_required, a failure stops handing out months (those in flight finish)
+// and the earliest failed month's error is returned (its ledger row says
 // failed where the database is reachable); without it, failures are logged,
 // recorded, and returned in `out` only.
 Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
