@@ -28,16 +28,21 @@ const std::string* Find(const std::map<std::string, std::string>& env, const std
   return it == env.end() ? nullptr : &it->second;
 }
 
-Result<int> ParseInt(const std::string& variable, const std::string& value, int min_value) {
+constexpr int kNoLimit = 1'000'000'000;
+
+Result<int> ParseInt(const std::string& variable, const std::string& value, int min_value,
+                     int max_value = kNoLimit) {
   std::string t = Trim(value);
   try {
     size_t used = 0;
     long long v = std::stoll(t, &used);
-    if (used == t.size() && v >= min_value && v <= 1'000'000'000) return static_cast<int>(v);
+    if (used == t.size() && v >= min_value && v <= max_value) return static_cast<int>(v);
   } catch (const std::exception&) {
   }
-  return Status::InvalidArgument(variable + "='" + value + "' is not a whole number >= " +
-                                 std::to_string(min_value));
+  std::string range = max_value == kNoLimit
+                          ? ">= " + std::to_string(min_value)
+                          : "from " + std::to_string(min_value) + " to " + std::to_string(max_value);
+  return Status::InvalidArgument(variable + "='" + value + "' is not a whole number " + range);
 }
 
 Result<nlohmann::json> ReadConfigFile(const std::string& path) {
@@ -93,12 +98,8 @@ Result<JobConfig> LoadJobConfig(const std::map<std::string, std::string>& env,
     RS_ASSIGN_OR_RETURN(cfg.replication.verify_counts, ParseBool("POSTGRES_SIGNALS_VERIFY_COUNTS", *v));
   }
   if (auto v = Lookup(env, file, "POSTGRES_SIGNALS_CONNECTIONS", "postgres_signals_connections")) {
-    RS_ASSIGN_OR_RETURN(cfg.replication.connections, ParseInt("POSTGRES_SIGNALS_CONNECTIONS", *v, 1));
-    if (cfg.replication.connections > 16) {
-      return Status::InvalidArgument("POSTGRES_SIGNALS_CONNECTIONS='" + *v +
-                                     "' is more than 16: each connection replicates one month "
-                                     "at a time; use 1 to 16");
-    }
+    RS_ASSIGN_OR_RETURN(cfg.replication.connections,
+                        ParseInt("POSTGRES_SIGNALS_CONNECTIONS", *v, 1, 16));
   }
   if (auto v = Lookup(env, file, "POSTGRES_CONNECT_TIMEOUT_SECONDS", "postgres_connect_timeout_seconds")) {
     RS_ASSIGN_OR_RETURN(cfg.replication.connect_timeout_s, ParseInt("POSTGRES_CONNECT_TIMEOUT_SECONDS", *v, 1));

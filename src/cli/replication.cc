@@ -232,13 +232,11 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
       Status s = opened.ok() ? ReplicateOne(session, *signals, *composite, versions, config,
                                             run_id, month, &r, log)
                              : opened;
+      // Slot i belongs to this worker alone; join() publishes it.
       if (s.ok()) {
         r.ok = true;
         r.seconds = SecondsSince(start);
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          results[i] = std::move(r);
-        }
+        results[i] = std::move(r);
         CrashPoint("replicate.after_month");
         continue;
       }
@@ -249,15 +247,13 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
       failed.month = month;
       failed.error = annotated.message();
       session.RecordFailure(month, annotated);
-      {
+      results[i] = std::move(failed);
+      if (config.write_required) {
         std::lock_guard<std::mutex> lock(mu);
-        results[i] = std::move(failed);
-        if (config.write_required) {
-          stop = true;
-          if (!failure || i < failure->first) failure.emplace(i, annotated);
-        }
+        stop = true;
+        if (!failure || i < failure->first) failure.emplace(i, annotated);
+        return;
       }
-      if (config.write_required) return;
       log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
                 "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",
                 {{"month", month}, {"error", annotated.message()}});
