@@ -9,6 +9,7 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "storage/storage.h"
@@ -29,6 +30,9 @@ struct CliContext {
   std::ostream* err = nullptr;              // logs and errors
   bool stderr_is_terminal = false;          // progress bars only on a terminal
   int exit_code = kExitOk;
+  // Warnings found while loading options, before the logger exists;
+  // MakeLogger logs them first.
+  std::vector<std::string> pending_warnings;
 
   // Prints "error: <message>" to err and sets exit_code to kExitFailure
   // (kExitUsage for InvalidArgument raised by argument parsing).

@@ -14,8 +14,26 @@ void AddCommonOptions(CLI::App* cmd, CommonOptions* options) {
                   "flags and environment take precedence");
 }
 
-std::optional<JobConfig> LoadConfigOrFail(CliContext& ctx, const CommonOptions& options) {
-  auto cfg = LoadJobConfig(ctx.env, options.config_path);
+void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, bool with_inputs) {
+  cmd->add_option("--lake", layout->lake,
+                  "Lake root: a local path, file://, abfss://container@account.dfs.core.windows.net/path "
+                  "or az://container/path")
+      ->required();
+  if (with_inputs) {
+    cmd->add_option("--market-table", layout->market, "market_daily input table (Delta, or Parquet folder)")
+        ->capture_default_str();
+    cmd->add_option("--finance-table", layout->finance, "finance_daily input table (optional input)")
+        ->capture_default_str();
+  }
+  cmd->add_option("--rankings-table", layout->rankings, "rankings Delta table")->capture_default_str();
+  cmd->add_option("--signals-table", layout->signals, "ranking_signals Delta table")->capture_default_str();
+  cmd->add_option("--composite-table", layout->composite, "composite signals Delta table")
+      ->capture_default_str();
+}
+
+
+std::optional<job::JobOptions> LoadOptionsOrFail(CliContext& ctx, const CommonOptions& options) {
+  auto cfg = LoadJobOptions(ctx.env, options.config_path);
   if (!cfg.ok()) {
     ctx.Fail(cfg.status(), kExitUsage);
     return std::nullopt;
@@ -25,10 +43,26 @@ std::optional<JobConfig> LoadConfigOrFail(CliContext& ctx, const CommonOptions& 
       ctx.Fail(Status::InvalidArgument("--top-n must be >= 1"), kExitUsage);
       return std::nullopt;
     }
-    cfg->engine.top_n = *options.top_n;
+    cfg->compute.top_n = *options.top_n;
   }
-  if (options.threads) cfg->engine.threads = *options.threads;
+  if (options.threads) cfg->compute.threads = *options.threads;
   if (!options.dsn_flag.empty()) cfg->replication.dsn = options.dsn_flag;
+  // POSTGRES_DSN set to an empty string: a deployment whose secret did not
+  // arrive. With write_required that must not pass as "replication off".
+  if (cfg->replication.dsn && cfg->replication.dsn->find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (cfg->replication.write_required) {
+      ctx.Fail(Status::InvalidArgument(
+                   "POSTGRES_DSN is set but empty while POSTGRES_SIGNALS_WRITE_REQUIRED=true: set "
+                   "it to the database's connection string, or unset it to run without "
+                   "replication"),
+               kExitUsage);
+      return std::nullopt;
+    }
+    ctx.pending_warnings.push_back(
+        "POSTGRES_DSN is set but empty: replication is off for this run "
+        "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)");
+    cfg->replication.dsn.reset();
+  }
   // A malformed DSN is a bad setting like any other: found before any work,
   // not after the Delta commits when replication first connects.
   if (cfg->replication.dsn) {
@@ -44,7 +78,10 @@ std::optional<JobConfig> LoadConfigOrFail(CliContext& ctx, const CommonOptions& 
 std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options,
                                    const std::string& run_id) {
   LogFormat format = options.log_format == "json" ? LogFormat::kJson : LogFormat::kText;
-  return std::make_unique<Logger>(*ctx.err, format, run_id, ctx.stderr_is_terminal);
+  auto log = std::make_unique<Logger>(*ctx.err, format, run_id, ctx.stderr_is_terminal);
+  for (const std::string& warning : ctx.pending_warnings) log->Warn(warning);
+  ctx.pending_warnings.clear();
+  return log;
 }
 
 void FailCommand(CliContext& ctx, Logger& log, const Status& status) {

@@ -1,5 +1,6 @@
 // Pieces shared by the job subcommands: common options (--log-format,
-// --config), configuration loading with flag overrides, and logger setup.
+// --config, the lake and its tables), loading job::JobOptions with flag
+// overrides, and logger setup.
 #ifndef RS_CLI_COMMAND_SUPPORT_H_
 #define RS_CLI_COMMAND_SUPPORT_H_
 
@@ -12,6 +13,8 @@
 #include "cli/cli_context.h"
 #include "cli/config.h"
 #include "common/log.h"
+#include "job/lake.h"
+#include "job/options.h"
 
 namespace rs::cli {
 
@@ -25,9 +28,13 @@ struct CommonOptions {
 
 void AddCommonOptions(CLI::App* cmd, CommonOptions* options);
 
+// Adds --lake and the per-table overrides to `cmd`. `with_inputs` adds the
+// gold input overrides too.
+void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, bool with_inputs);
+
 // Flags, then environment, then the config file. A bad value, including a
 // malformed DSN, is a usage error (exit 2), reported through ctx.
-std::optional<JobConfig> LoadConfigOrFail(CliContext& ctx, const CommonOptions& options);
+std::optional<job::JobOptions> LoadOptionsOrFail(CliContext& ctx, const CommonOptions& options);
 
 std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options,
                                    const std::string& run_id);

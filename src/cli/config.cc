@@ -81,16 +81,16 @@ Result<bool> ParseBool(const std::string& variable, const std::string& value) {
                                  "' is not a boolean: use true/false, 1/0, yes/no, y/n or on/off");
 }
 
-Result<JobConfig> LoadJobConfig(const std::map<std::string, std::string>& env,
+Result<job::JobOptions> LoadJobOptions(const std::map<std::string, std::string>& env,
                                 const std::string& config_path) {
   nlohmann::json file = nlohmann::json::object();
   if (!config_path.empty()) {
     RS_ASSIGN_OR_RETURN(file, ReadConfigFile(config_path));
   }
-  JobConfig cfg;
-  if (const std::string* dsn = Find(env, "POSTGRES_DSN"); dsn != nullptr && !Trim(*dsn).empty()) {
-    cfg.replication.dsn = *dsn;
-  }
+  job::JobOptions cfg;
+  // Set but empty is kept as "": LoadOptionsOrFail decides, once --dsn and
+  // write_required are known, whether that is a usage error or a warning.
+  if (const std::string* dsn = Find(env, "POSTGRES_DSN")) cfg.replication.dsn = *dsn;
   if (auto v = Lookup(env, file, "POSTGRES_SIGNALS_WRITE_REQUIRED", "postgres_signals_write_required")) {
     RS_ASSIGN_OR_RETURN(cfg.replication.write_required, ParseBool("POSTGRES_SIGNALS_WRITE_REQUIRED", *v));
   }
@@ -108,26 +108,34 @@ Result<JobConfig> LoadJobConfig(const std::map<std::string, std::string>& env,
     RS_ASSIGN_OR_RETURN(cfg.replication.statement_timeout_ms, ParseInt("POSTGRES_STATEMENT_TIMEOUT_MS", *v, 0));
   }
   if (const std::string* w = Find(env, "RANKING_COMPOSITE_STRATEGY_WEIGHTS")) {
-    cfg.engine.weights_json = *w;
+    cfg.compute.weights_json = *w;
   } else if (file.contains("weights")) {
-    cfg.engine.weights_json = file["weights"].dump();
+    cfg.compute.weights_json = file["weights"].dump();
   }
   if (auto v = Lookup(env, file, "RANKING_SIGNALS_TOP_N", "top_n")) {
-    RS_ASSIGN_OR_RETURN(cfg.engine.top_n, ParseInt("RANKING_SIGNALS_TOP_N", *v, 1));
+    RS_ASSIGN_OR_RETURN(cfg.compute.top_n, ParseInt("RANKING_SIGNALS_TOP_N", *v, 1));
   }
   if (auto v = Lookup(env, file, "RANKING_THREADS", "threads")) {
-    RS_ASSIGN_OR_RETURN(cfg.engine.threads, ParseInt("RANKING_THREADS", *v, 0));
+    RS_ASSIGN_OR_RETURN(cfg.compute.threads, ParseInt("RANKING_THREADS", *v, 0));
   }
   if (auto v = Lookup(env, file, "RANKING_PARQUET_COMPRESSION", "compression")) {
     std::string c = Lower(Trim(*v));
-    if (c != "snappy" && c != "zstd" && c != "gzip" && c != "none") {
-      return Status::InvalidArgument("compression '" + *v + "' is not one of snappy, zstd, gzip, none");
+    if (c == "snappy") {
+      cfg.output.compression = parquet::Compression::kSnappy;
+    } else if (c == "zstd") {
+      cfg.output.compression = parquet::Compression::kZstd;
+    } else if (c == "gzip") {
+      cfg.output.compression = parquet::Compression::kGzip;
+    } else if (c == "none") {
+      cfg.output.compression = parquet::Compression::kNone;
+    } else {
+      return Status::InvalidArgument("RANKING_PARQUET_COMPRESSION='" + *v +
+                                     "' is not one of snappy, zstd, gzip, none");
     }
-    cfg.output.compression = c;
   }
   if (auto v = Lookup(env, file, "RANKING_ROW_GROUP_BYTES", "row_group_bytes")) {
-    RS_ASSIGN_OR_RETURN(int mib, ParseInt("RANKING_ROW_GROUP_BYTES", *v, 1024));
-    cfg.output.row_group_bytes = mib;
+    RS_ASSIGN_OR_RETURN(int bytes, ParseInt("RANKING_ROW_GROUP_BYTES", *v, 1024));
+    cfg.output.row_group_bytes = bytes;
   }
   return cfg;
 }

@@ -2,9 +2,8 @@
 #include <memory>
 
 #include "cli/command_support.h"
-#include "cli/job.h"
-#include "cli/lake.h"
 #include "cli/subcommands.h"
+#include "job/run.h"
 #include "signals/months.h"
 
 namespace rs::cli {
@@ -12,25 +11,25 @@ namespace {
 
 struct JobCommandOptions {
   CommonOptions common;
-  LakeLayout layout;
+  job::LakeLayout layout;
   std::string months = "latest";
   std::string shard = "0/1";
   std::string shard_group;
 };
 
 void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
-  auto config = LoadConfigOrFail(ctx, o.common);
-  if (!config) return;
+  auto options = LoadOptionsOrFail(ctx, o.common);
+  if (!options) return;
   // A malformed month spec is a usage error, found before any data is read
   // (a well-formed one with no data is found later, against the input).
   if (auto spec = signals::ResolveMonthSpec(o.months, {});
       !spec.ok() && spec.status().code() == StatusCode::kInvalidArgument) {
     return ctx.Fail(spec.status(), kExitUsage);
   }
-  auto shard = ParseShard(o.shard);
+  auto shard = job::ParseShard(o.shard);
   if (!shard.ok()) return ctx.Fail(shard.status(), kExitUsage);
-  JobRequest req;
-  req.config = *config;
+  job::JobRequest req;
+  req.options = *options;
   req.months_spec = o.months;
   req.shard = *shard;
   req.shard_group = o.shard_group;
@@ -43,12 +42,12 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   auto log = MakeLogger(ctx, o.common, req.run_id);
   log->Info(rank ? "run started" : "materialize started",
             {{"lake", o.layout.lake}, {"months", o.months}, {"shard", o.shard},
-             {"replication", req.config.replication.dsn ? "on" : "off"}});
-  auto lake = Lake::Open(o.layout, ctx.storage_options);
+             {"replication", req.options.replication.dsn ? "on" : "off"}});
+  auto lake = job::Lake::Open(o.layout, ctx.storage_options);
   if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
-  JobReport report;
-  Status s = RunJob(*lake, req, *log, &report);
-  LogJobSummary(report, *log);
+  job::JobReport report;
+  Status s = job::RunJob(*lake, req, *log, &report);
+  job::LogJobSummary(report, *log);
   if (!s.ok()) return FailCommand(ctx, *log, s);
   ctx.exit_code = kExitOk;
 }

@@ -1,4 +1,6 @@
 // `verify`, `sync` and `migrate`: the operator's tools around PostgreSQL.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -6,9 +8,10 @@
 #include <ostream>
 
 #include "cli/command_support.h"
-#include "cli/lake.h"
-#include "cli/replication.h"
 #include "cli/subcommands.h"
+#include "job/replicate.h"
+#include "job/sync.h"
+#include "job/verify.h"
 #include "postgres/migrations.h"
 #include "signals/months.h"
 
@@ -17,7 +20,7 @@ namespace {
 
 struct OpsOptions {
   CommonOptions common;
-  LakeLayout layout;
+  job::LakeLayout layout;
   std::string months;
   std::string migrations_dir;
 };
@@ -33,63 +36,70 @@ bool MonthsValidOrFail(CliContext& ctx, const std::string& months) {
   return true;
 }
 
-Status RequireDsn(const JobConfig& config, const std::string& command) {
-  if (config.replication.dsn) return Status::OK();
+Status RequireDsn(const job::JobOptions& options, const std::string& command) {
+  if (options.replication.dsn) return Status::OK();
   return Status::InvalidArgument(command + " needs PostgreSQL: set POSTGRES_DSN or pass --dsn");
 }
 
+// Prints the verification table to `out`.
+void PrintMonthChecks(const std::vector<job::MonthCheck>& checks, std::ostream& out) {
+  out << fmt::format("{:<8} {:<8} {:>14} {:>14} {:>8} {:>8}  {}\n", "month", "state",
+                     "delta_rows", "pg_rows", "delta_v", "ledger_v", "detail");
+  for (const auto& m : checks) {
+    out << fmt::format("{:<8} {:<8} {:>14} {:>14} {:>8} {:>8}  {}\n", m.month,
+                       job::MonthStateName(m.state),
+                       fmt::format("{}/{}", m.delta_signals_rows, m.delta_composite_rows),
+                       fmt::format("{}/{}", m.pg_signals_rows, m.pg_composite_rows),
+                       m.delta_version,
+                       m.ledger_version ? std::to_string(*m.ledger_version) : "-", m.detail);
+  }
+}
+
 void VerifyCommand(CliContext& ctx, const OpsOptions& o) {
-  auto config = LoadConfigOrFail(ctx, o.common);
-  if (!config) return;
-  if (Status s = RequireDsn(*config, "verify"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  auto options = LoadOptionsOrFail(ctx, o.common);
+  if (!options) return;
+  if (Status s = RequireDsn(*options, "verify"); !s.ok()) return ctx.Fail(s, kExitUsage);
   if (!MonthsValidOrFail(ctx, o.months)) return;
   auto log = MakeLogger(ctx, o.common, NewRunId());
-  auto lake = Lake::Open(o.layout, ctx.storage_options);
+  auto lake = job::Lake::Open(o.layout, ctx.storage_options);
   if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
-  auto checks = VerifyMonths(*lake, o.months.empty() ? "all" : o.months, config->replication, *log);
+  auto checks =
+      job::VerifyMonths(*lake, o.months.empty() ? "all" : o.months, options->replication, *log);
   if (!checks.ok()) return FailCommand(ctx, *log, checks.status());
   PrintMonthChecks(*checks, *ctx.out);
   int out_of_sync = 0;
-  for (const auto& c : *checks) out_of_sync += c.state != MonthState::kInSync;
+  for (const auto& c : *checks) out_of_sync += c.state != job::MonthState::kInSync;
   log->Info("verify finished", {{"months", checks->size()}, {"out_of_sync", out_of_sync}});
   ctx.exit_code = out_of_sync > 0 ? kExitDrift : kExitOk;
 }
 
 void SyncCommand(CliContext& ctx, const OpsOptions& o) {
-  auto config = LoadConfigOrFail(ctx, o.common);
-  if (!config) return;
-  if (Status s = RequireDsn(*config, "sync"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  auto options = LoadOptionsOrFail(ctx, o.common);
+  if (!options) return;
+  if (Status s = RequireDsn(*options, "sync"); !s.ok()) return ctx.Fail(s, kExitUsage);
   if (!MonthsValidOrFail(ctx, o.months)) return;
-  std::string run_id = NewRunId();
-  auto log = MakeLogger(ctx, o.common, run_id);
-  auto lake = Lake::Open(o.layout, ctx.storage_options);
+  job::SyncRequest request;
+  request.months_spec = o.months;
+  request.run_id = NewRunId();
+  auto log = MakeLogger(ctx, o.common, request.run_id);
+  auto lake = job::Lake::Open(o.layout, ctx.storage_options);
   if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
-  std::vector<std::string> months;
-  auto checks = VerifyMonths(*lake, o.months.empty() ? "all" : o.months, config->replication, *log);
-  if (!checks.ok()) return FailCommand(ctx, *log, checks.status());
-  for (const auto& c : *checks) {
-    bool in_delta = c.delta_signals_rows + c.delta_composite_rows > 0;
-    // Given months are replicated again whatever their state; otherwise only
-    // those out of sync. Months absent from Delta cannot be rebuilt from it.
-    if (in_delta && (!o.months.empty() || c.state != MonthState::kInSync)) months.push_back(c.month);
-  }
-  if (months.empty()) {
+  job::SyncReport report;
+  Status s = job::SyncMonths(*lake, request, options->replication, *log, &report);
+  if (!s.ok()) return FailCommand(ctx, *log, s);
+  if (report.months.empty()) {
     log->Info("nothing to sync: every month is in sync");
     ctx.exit_code = kExitOk;
     return;
   }
-  // The rankings version is recorded for lineage; the derived tables are read
-  // at their latest versions.
-  TableVersions versions;
-  if (auto t = lake->OpenTable(o.layout.rankings); t.ok()) {
-    if (auto snap = (*t)->LoadSnapshot(); snap.ok()) versions.rankings = snap->version;
+  if (!report.still_out_of_sync.empty()) {
+    log->Warn("sync finished; months still out of sync (see the warnings above)",
+              {{"months", report.months.size()},
+               {"out_of_sync", fmt::format("{}", fmt::join(report.still_out_of_sync, ","))}});
+    ctx.exit_code = kExitDrift;
+    return;
   }
-  ReplicationConfig rc = config->replication;
-  rc.write_required = true;  // sync exists to replicate: a failure is a failure
-  std::vector<MonthReplication> out;
-  Status s = ReplicateMonths(*lake, months, versions, rc, run_id, *log, &out);
-  if (!s.ok()) return FailCommand(ctx, *log, s);
-  log->Info("sync finished", {{"months", months.size()}});
+  log->Info("sync finished", {{"months", report.months.size()}});
   ctx.exit_code = kExitOk;
 }
 
@@ -116,13 +126,11 @@ std::string FindMigrationsDir(const CliContext& ctx, const std::string& flag) {
 }
 
 void MigrateCommand(CliContext& ctx, const OpsOptions& o) {
-  auto config = LoadConfigOrFail(ctx, o.common);
-  if (!config) return;
-  if (Status s = RequireDsn(*config, "migrate"); !s.ok()) return ctx.Fail(s, kExitUsage);
+  auto options = LoadOptionsOrFail(ctx, o.common);
+  if (!options) return;
+  if (Status s = RequireDsn(*options, "migrate"); !s.ok()) return ctx.Fail(s, kExitUsage);
   auto log = MakeLogger(ctx, o.common, NewRunId());
-  postgres::ConnectionOptions co;
-  co.dsn = *config->replication.dsn;
-  co.connect_timeout_s = config->replication.connect_timeout_s;
+  postgres::ConnectionOptions co = job::ConnectionOptionsFor(options->replication);
   std::string dir = FindMigrationsDir(ctx, o.migrations_dir);
   auto report = postgres::Migrate(co, dir);
   if (!report.ok()) return FailCommand(ctx, *log, report.status());  // says "migrate: ..."

@@ -2,14 +2,13 @@
 // finance_daily) as Delta tables under a lake, partitioned by year_month.
 #include <fmt/format.h>
 
-#include <map>
 #include <memory>
 #include <ostream>
 
 #include "cli/command_support.h"
 #include "common/dates.h"
-#include "cli/lake.h"
 #include "cli/subcommands.h"
+#include "job/sample_data.h"
 #include "signals/months.h"
 #include "signals/sample_data.h"
 
@@ -18,7 +17,7 @@ namespace {
 
 struct SampleCommandOptions {
   CommonOptions common;
-  LakeLayout layout;
+  job::LakeLayout layout;
   int symbols = 50;
   std::string start = "2023-01-01";
   std::string end = "2024-12-31";
@@ -40,49 +39,6 @@ Result<int32_t> ParseDate(const std::string& flag, const std::string& text) {
   return days;
 }
 
-// Adds year_month and splits the rows by it.
-std::map<std::string, RecordBatch> SplitByMonth(const RecordBatch& batch) {
-  int date_col = batch.FindColumn("date");
-  const auto& dates = batch.columns[date_col].As<int32_t>();
-  std::map<std::string, std::vector<size_t>> rows;
-  for (size_t i = 0; i < batch.num_rows; ++i) rows[signals::YearMonthOf(dates[i])].push_back(i);
-  std::map<std::string, RecordBatch> out;
-  for (auto& [month, idx] : rows) {
-    RecordBatch part = TakeRows(batch, idx);
-    Field f{"year_month", DataType::Primitive(TypeId::kString), false};
-    ColumnVector ym = ColumnVector::Make(f);
-    ym.As<std::string>().assign(idx.size(), month);
-    part.schema.push_back(f);
-    part.columns.push_back(std::move(ym));
-    out.emplace(month, std::move(part));
-  }
-  return out;
-}
-
-Result<int64_t> WriteGoldTable(const Lake& lake, const std::string& path, const RecordBatch& batch,
-                               const std::string& run_id) {
-  auto parts = SplitByMonth(batch);
-  std::vector<std::string> months;
-  for (const auto& [m, _] : parts) months.push_back(m);
-  Schema schema = batch.schema;
-  schema.push_back(Field{"year_month", DataType::Primitive(TypeId::kString), false});
-  std::string where = "write " + lake.Describe(path);
-  RS_ASSIGN_OR_RETURN_CTX(auto table, lake.OpenTable(path), where);
-  delta::CommitOptions opts;
-  opts.run_id = run_id;
-  RS_ASSIGN_OR_RETURN_CTX(auto tx, table->BeginOverwrite(schema, {"year_month"}, months, opts), where);
-  for (const auto& [month, part] : parts) {
-    Status s = tx->WritePartition(month, part);
-    if (!s.ok()) {
-      (void)tx->Abandon();
-      return s.Annotate(where);
-    }
-  }
-  RS_ASSIGN_OR_RETURN_CTX(auto outcome, tx->Commit(), where);
-  tx.reset();  // before the table it refers to
-  return outcome.version;
-}
-
 void SampleDataCommand(CliContext& ctx, const SampleCommandOptions& o) {
   signals::SampleOptions so;
   so.symbols = o.symbols;
@@ -99,19 +55,15 @@ void SampleDataCommand(CliContext& ctx, const SampleCommandOptions& o) {
   so.end_date = *end;
   std::string run_id = NewRunId();
   auto log = MakeLogger(ctx, o.common, run_id);
-  auto data = signals::GenerateSampleData(so);
-  if (!data.ok()) return FailCommand(ctx, *log, data.status());
-  auto lake = Lake::Open(o.layout, ctx.storage_options);
+  auto lake = job::Lake::Open(o.layout, ctx.storage_options);
   if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
-  auto mv = WriteGoldTable(*lake, o.layout.market, data->market_daily, run_id);
-  if (!mv.ok()) return FailCommand(ctx, *log, mv.status());
-  auto fv = WriteGoldTable(*lake, o.layout.finance, data->finance_daily, run_id);
-  if (!fv.ok()) return FailCommand(ctx, *log, fv.status());
+  auto written = job::WriteSampleData(*lake, so, run_id);
+  if (!written.ok()) return FailCommand(ctx, *log, written.status());
   log->Info("sample data written",
             {{"market_daily", lake->Describe(o.layout.market)},
-             {"market_rows", data->market_daily.num_rows}, {"market_version", *mv},
+             {"market_rows", written->market_rows}, {"market_version", written->market_version},
              {"finance_daily", lake->Describe(o.layout.finance)},
-             {"finance_rows", data->finance_daily.num_rows}, {"finance_version", *fv}});
+             {"finance_rows", written->finance_rows}, {"finance_version", written->finance_version}});
   ctx.exit_code = kExitOk;
 }
 

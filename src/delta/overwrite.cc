@@ -32,6 +32,18 @@ namespace {
 
 using nlohmann::json;
 
+// The codec part of a data file name, as Spark names its files: "" for
+// uncompressed files, else ".snappy", ".zstd" or ".gz".
+std::string_view CodecSuffix(parquet::Compression codec) {
+  switch (codec) {
+    case parquet::Compression::kNone: return "";
+    case parquet::Compression::kSnappy: return ".snappy";
+    case parquet::Compression::kGzip: return ".gz";
+    case parquet::Compression::kZstd: return ".zstd";
+  }
+  return "";
+}
+
 bool SameFields(const Schema& a, const Schema& b) {
   return SchemaToString(a) == SchemaToString(b);
 }
@@ -179,11 +191,12 @@ Status OverwriteTransaction::WritePartition(const std::string& value, const Reco
   RS_ASSIGN_OR_RETURN_CTX(RecordBatch data, DataBatch(batch, t.schema, col), where);
   if (data.num_rows == 0) return Status::OK();  // the partition becomes empty
   int part = t.files_per_partition[value]++;
-  std::string relative = fmt::format("{}={}/part-{:05d}-{}.c000.snappy.parquet", col,
-                                     EscapePartitionDirValue(value), part, NewUuid());
+  std::string relative = fmt::format("{}={}/part-{:05d}-{}.c000{}.parquet", col,
+                                     EscapePartitionDirValue(value), part, NewUuid(),
+                                     CodecSuffix(t.options.data_files.compression));
   std::string key = t.table->Key(relative);
   RS_ASSIGN_OR_RETURN_CTX(parquet::FileSummary summary,
-                          parquet::WriteFile(t.table->store(), key, data, parquet::WriterOptions{}),
+                          parquet::WriteFile(t.table->store(), key, data, t.options.data_files),
                           where + ": write " + key);
   AddFile add;
   add.path = EscapePath(relative);

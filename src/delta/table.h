@@ -23,6 +23,7 @@
 
 #include "common/columnar.h"
 #include "common/status.h"
+#include "parquet/writer.h"
 #include "storage/storage.h"
 
 namespace rs::delta {
@@ -111,6 +112,9 @@ struct CommitOptions {
   int64_t txn_version = 0;
   std::map<std::string, std::string> configuration;  // table configuration when creating
   int max_attempts = 20;  // commit attempts across compatible races
+  // How OverwriteTransaction writes its data files (codec, row group size);
+  // the file names say the codec, as Spark's do.
+  parquet::WriterOptions data_files;
 };
 
 struct CommitOutcome {

@@ -8,7 +8,7 @@ namespace rs::cli {
 namespace {
 
 struct Loaded {
-  std::optional<JobConfig> config;
+  std::optional<job::JobOptions> config;
   int exit_code = kExitOk;
   std::string err;
 };
@@ -22,7 +22,7 @@ Loaded Load(std::map<std::string, std::string> env, const std::string& dsn_flag 
   CommonOptions options;
   options.dsn_flag = dsn_flag;
   Loaded l;
-  l.config = LoadConfigOrFail(ctx, options);
+  l.config = LoadOptionsOrFail(ctx, options);
   l.exit_code = ctx.exit_code;
   l.err = err.str();
   return l;
@@ -30,7 +30,7 @@ Loaded Load(std::map<std::string, std::string> env, const std::string& dsn_flag 
 
 // Issue 10 (hostile input): a malformed DSN was only found when replication
 // first connected, after every month had been computed and committed to Delta.
-TEST(LoadConfigOrFailTest, Issue10MalformedDsnIsAUsageErrorNamingItsSource) {
+TEST(LoadOptionsOrFailTest, Issue10MalformedDsnIsAUsageErrorNamingItsSource) {
   for (const char* dsn : {"host=db password='S3cretPw", "postgresql://u:S3cretPw@db:notaport/x",
                           "postgresql://u:S3cretPw@db:70000/x", "not a dsn S3cretPw",
                           "host=a,b port=5432,x password=S3cretPw"}) {
@@ -49,7 +49,7 @@ TEST(LoadConfigOrFailTest, Issue10MalformedDsnIsAUsageErrorNamingItsSource) {
   }
 }
 
-TEST(LoadConfigOrFailTest, WellFormedDsnsPassWithoutConnecting) {
+TEST(LoadOptionsOrFailTest, WellFormedDsnsPassWithoutConnecting) {
   for (const char* dsn : {"postgresql://u:pw@127.0.0.1:1/db", "host=/tmp dbname=x",
                           "host=a,b port=5432,5433", "postgresql:///db", "host=h port="}) {
     Loaded l = Load({{"POSTGRES_DSN", dsn}});
@@ -60,6 +60,42 @@ TEST(LoadConfigOrFailTest, WellFormedDsnsPassWithoutConnecting) {
   Loaded l = Load({{"POSTGRES_DSN", "host='broken"}}, "host=h");
   ASSERT_TRUE(l.config.has_value()) << l.err;
   EXPECT_EQ(l.config->replication.dsn, "host=h");
+}
+
+// Issue 23, item 5: an empty POSTGRES_DSN (a secret that did not arrive)
+// silently turned replication off although writes were required.
+TEST(LoadOptionsOrFailTest, Issue23EmptyDsnIsAUsageErrorWhenWritesAreRequired) {
+  for (const char* dsn : {"", "  "}) {
+    Loaded required = Load({{"POSTGRES_DSN", dsn}});
+    EXPECT_FALSE(required.config.has_value());
+    EXPECT_EQ(required.exit_code, kExitUsage);
+    EXPECT_EQ(required.err.rfind("error: POSTGRES_DSN is set but empty while "
+                                 "POSTGRES_SIGNALS_WRITE_REQUIRED=true", 0), 0u)
+        << required.err;
+
+    Loaded optional = Load({{"POSTGRES_DSN", dsn}, {"POSTGRES_SIGNALS_WRITE_REQUIRED", "false"}});
+    ASSERT_TRUE(optional.config.has_value()) << optional.err;
+    EXPECT_FALSE(optional.config->replication.dsn.has_value());
+    EXPECT_EQ(optional.exit_code, kExitOk);
+  }
+  // --dsn given: the empty variable does not matter.
+  Loaded flag = Load({{"POSTGRES_DSN", ""}}, "host=h");
+  ASSERT_TRUE(flag.config.has_value()) << flag.err;
+  EXPECT_EQ(flag.config->replication.dsn, "host=h");
+}
+
+TEST(MakeLoggerTest, WarningsFromLoadingOptionsAreLoggedFirst) {
+  std::ostringstream out, err;
+  CliContext ctx;
+  ctx.env = {{"POSTGRES_DSN", ""}, {"POSTGRES_SIGNALS_WRITE_REQUIRED", "false"}};
+  ctx.out = &out;
+  ctx.err = &err;
+  CommonOptions options;
+  ASSERT_TRUE(LoadOptionsOrFail(ctx, options).has_value());
+  auto log = MakeLogger(ctx, options, "run-1");
+  EXPECT_NE(err.str().find("POSTGRES_DSN is set but empty: replication is off"),
+            std::string::npos)
+      << err.str();
 }
 
 }  // namespace

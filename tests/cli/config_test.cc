@@ -31,19 +31,19 @@ TEST(ParseBoolTest, RejectsOtherValuesNamingTheVariable) {
             "yes/no, y/n or on/off");
 }
 
-TEST(LoadJobConfigTest, DefaultsWhenNothingIsSet) {
-  auto cfg = LoadJobConfig({}, "");
+TEST(LoadJobOptionsTest, DefaultsWhenNothingIsSet) {
+  auto cfg = LoadJobOptions({}, "");
   ASSERT_TRUE(cfg.ok());
   EXPECT_FALSE(cfg->replication.dsn.has_value());
   EXPECT_TRUE(cfg->replication.write_required);
   EXPECT_FALSE(cfg->replication.verify_counts);
   EXPECT_EQ(cfg->replication.connections, 2);
-  EXPECT_EQ(cfg->engine.top_n, 50);
-  EXPECT_EQ(cfg->output.compression, "snappy");
+  EXPECT_EQ(cfg->compute.top_n, 50);
+  EXPECT_EQ(cfg->output.compression, parquet::Compression::kSnappy);
 }
 
-TEST(LoadJobConfigTest, EnvironmentSetsFlagsAndDsn) {
-  auto cfg = LoadJobConfig({{"POSTGRES_DSN", "host=x password=s3cret"},
+TEST(LoadJobOptionsTest, EnvironmentSetsFlagsAndDsn) {
+  auto cfg = LoadJobOptions({{"POSTGRES_DSN", "host=x password=s3cret"},
                             {"POSTGRES_SIGNALS_WRITE_REQUIRED", "no"},
                             {"POSTGRES_SIGNALS_VERIFY_COUNTS", "1"},
                             {"RANKING_SIGNALS_TOP_N", "10"}},
@@ -52,18 +52,18 @@ TEST(LoadJobConfigTest, EnvironmentSetsFlagsAndDsn) {
   EXPECT_TRUE(cfg->replication.dsn.has_value());
   EXPECT_FALSE(cfg->replication.write_required);
   EXPECT_TRUE(cfg->replication.verify_counts);
-  EXPECT_EQ(cfg->engine.top_n, 10);
+  EXPECT_EQ(cfg->compute.top_n, 10);
 }
 
-TEST(LoadJobConfigTest, ReplicationConnectionsFromOneToSixteen) {
+TEST(LoadJobOptionsTest, ReplicationConnectionsFromOneToSixteen) {
   for (const auto& [value, expected] : std::vector<std::pair<std::string, int>>{
            {"1", 1}, {" 4 ", 4}, {"16", 16}}) {
-    auto cfg = LoadJobConfig({{"POSTGRES_SIGNALS_CONNECTIONS", value}}, "");
+    auto cfg = LoadJobOptions({{"POSTGRES_SIGNALS_CONNECTIONS", value}}, "");
     ASSERT_TRUE(cfg.ok()) << value << ": " << cfg.status().message();
     EXPECT_EQ(cfg->replication.connections, expected) << value;
   }
   for (const std::string value : {"0", "17", "two", ""}) {
-    auto cfg = LoadJobConfig({{"POSTGRES_SIGNALS_CONNECTIONS", value}}, "");
+    auto cfg = LoadJobOptions({{"POSTGRES_SIGNALS_CONNECTIONS", value}}, "");
     ASSERT_FALSE(cfg.ok()) << value;
     EXPECT_EQ(cfg.status().code(), StatusCode::kInvalidArgument) << value;
     EXPECT_NE(cfg.status().message().find("POSTGRES_SIGNALS_CONNECTIONS='" + value + "'"),
@@ -72,20 +72,21 @@ TEST(LoadJobConfigTest, ReplicationConnectionsFromOneToSixteen) {
   }
 }
 
-TEST(LoadJobConfigTest, EmptyDsnMeansReplicationOff) {
-  auto cfg = LoadJobConfig({{"POSTGRES_DSN", "  "}}, "");
+TEST(LoadJobOptionsTest, EmptyDsnIsKeptForTheCommandToJudge) {
+  auto cfg = LoadJobOptions({{"POSTGRES_DSN", "  "}}, "");
   ASSERT_TRUE(cfg.ok());
-  EXPECT_FALSE(cfg->replication.dsn.has_value());
+  EXPECT_EQ(cfg->replication.dsn, "  ");
+  EXPECT_FALSE(LoadJobOptions({}, "")->replication.dsn.has_value());
 }
 
-TEST(LoadJobConfigTest, BadTopNIsAUsageErrorNamingTheVariable) {
-  auto cfg = LoadJobConfig({{"RANKING_SIGNALS_TOP_N", "0"}}, "");
+TEST(LoadJobOptionsTest, BadTopNIsAUsageErrorNamingTheVariable) {
+  auto cfg = LoadJobOptions({{"RANKING_SIGNALS_TOP_N", "0"}}, "");
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.status().message(), "RANKING_SIGNALS_TOP_N='0' is not a whole number >= 1");
 }
 
-TEST(LoadJobConfigTest, MissingConfigFileIsAClearError) {
-  auto cfg = LoadJobConfig({}, "/nonexistent/rs.json");
+TEST(LoadJobOptionsTest, MissingConfigFileIsAClearError) {
+  auto cfg = LoadJobOptions({}, "/nonexistent/rs.json");
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.status().message(), "config file /nonexistent/rs.json cannot be opened");
 }

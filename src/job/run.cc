@@ -1,4 +1,4 @@
-#include "cli/job.h"
+#include "job/run.h"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include "signals/months.h"
 #include "signals/ranking.h"
 
-namespace rs::cli {
+namespace rs::job {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -141,6 +141,8 @@ Status BeginWriters(const Lake& lake, const JobRequest& req, const std::vector<s
   const LakeLayout& layout = lake.layout();
   delta::CommitOptions opts;
   opts.run_id = req.run_id;
+  opts.data_files.compression = req.options.output.compression;
+  opts.data_files.row_group_bytes = req.options.output.row_group_bytes;
   auto begin = [&](const std::string& path, const Schema& schema,
                    std::unique_ptr<delta::OverwriteTransaction>* tx) -> Status {
     std::string where = "write " + lake.Describe(path);
@@ -161,7 +163,7 @@ Status ComputeMonth(const Inputs& in, const JobRequest& req,
   RecordBatch rankings;
   if (req.rank) {
     signals::EngineOptions eopts;
-    eopts.threads = req.config.engine.threads;
+    eopts.threads = req.options.compute.threads;
     RS_ASSIGN_OR_RETURN_CTX(rankings, signals::RankMonth(*in.prepared, month, eopts), "rank");
     RS_RETURN_IF_ERROR_CTX(w->rankings->WritePartition(month, rankings), "write rankings");
   } else {
@@ -259,10 +261,10 @@ std::vector<std::string> ApplyShard(const std::vector<std::string>& months, cons
 Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* report) {
   // Configuration errors surface before any data is read.
   signals::MaterializeOptions mopts;
-  RS_ASSIGN_OR_RETURN_CTX(mopts.weights, signals::ParseWeights(req.config.engine.weights_json),
+  RS_ASSIGN_OR_RETURN_CTX(mopts.weights, signals::ParseWeights(req.options.compute.weights_json),
                           "RANKING_COMPOSITE_STRATEGY_WEIGHTS");
-  mopts.top_n = req.config.engine.top_n;
-  mopts.threads = req.config.engine.threads;
+  mopts.top_n = req.options.compute.top_n;
+  mopts.threads = req.options.compute.threads;
   Shard shard = req.shard;
   RS_RETURN_IF_ERROR(ClaimShard(lake, req, log, &shard));
 
@@ -338,14 +340,14 @@ Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* r
   }
   report->write_seconds = SecondsSince(start);
 
-  if (!req.config.replication.dsn) {
+  if (!req.options.replication.dsn) {
     log.Info("POSTGRES_DSN not set: replication off");
     return Status::OK();
   }
   CrashPoint("job.before_replication");
   start = Clock::now();
   report->replication_ran = true;
-  Status r = ReplicateMonths(lake, months, versions, req.config.replication, req.run_id, log,
+  Status r = ReplicateMonths(lake, months, versions, req.options.replication, req.run_id, log,
                              &report->replication);
   report->replicate_seconds = SecondsSince(start);
   return r;
@@ -394,4 +396,4 @@ void LogJobSummary(const JobReport& report, Logger& log) {
   log.Info("summary", fields);
 }
 
-}  // namespace rs::cli
+}  // namespace rs::job

@@ -2,21 +2,19 @@
 // under it (the Python predecessor's paths, so existing lakes keep working).
 // Each table path may be overridden: a relative path is under the lake root;
 // an absolute path or URI (file://, abfss://, az://, mem://) opens its own store.
-#ifndef RS_CLI_LAKE_H_
-#define RS_CLI_LAKE_H_
+#ifndef RS_JOB_LAKE_H_
+#define RS_JOB_LAKE_H_
 
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "common/columnar.h"
 #include "common/status.h"
 #include "delta/table.h"
 #include "storage/storage.h"
 
-namespace rs::cli {
+namespace rs::job {
 
 struct LakeLayout {
   std::string lake;  // root URI (required)
@@ -26,10 +24,6 @@ struct LakeLayout {
   std::string signals = "platinum/signals/ranking_signals";
   std::string composite = "platinum/signals/daily";
 };
-
-// Adds --lake and the per-table overrides to `cmd`. `with_inputs` adds the
-// gold input overrides too.
-void AddLakeOptions(CLI::App* cmd, LakeLayout* layout, bool with_inputs);
 
 class Lake {
  public:
@@ -67,6 +61,6 @@ class Lake {
   std::shared_ptr<storage::Storage> root_;
 };
 
-}  // namespace rs::cli
+}  // namespace rs::job
 
-#endif  // RS_CLI_LAKE_H_
+#endif  // RS_JOB_LAKE_H_

@@ -2,20 +2,20 @@
 // (exactly the target months replaced), then replicate the committed months to
 // PostgreSQL. Data flows one way: input table -> engine -> Delta writer ->
 // replicator. docs/architecture.md describes the failure semantics of each step.
-#ifndef RS_CLI_JOB_H_
-#define RS_CLI_JOB_H_
+#ifndef RS_JOB_RUN_H_
+#define RS_JOB_RUN_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "cli/config.h"
-#include "cli/lake.h"
-#include "cli/replication.h"
+#include "job/options.h"
+#include "job/lake.h"
+#include "job/replicate.h"
 #include "common/log.h"
 #include "common/status.h"
 
-namespace rs::cli {
+namespace rs::job {
 
 // `run --shard K/N`: take every N-th target month starting at K (0-based).
 // `auto/N` claims the lowest free shard of a claim group in the lake.
@@ -28,7 +28,7 @@ Result<Shard> ParseShard(const std::string& spec);
 std::vector<std::string> ApplyShard(const std::vector<std::string>& months, const Shard& shard);
 
 struct JobRequest {
-  JobConfig config;
+  JobOptions options;
   std::string months_spec = "latest";
   Shard shard;
   std::string shard_group;  // auto shards: claim group (e.g. the job execution name)
@@ -68,6 +68,6 @@ Status RunJob(const Lake& lake, const JobRequest& request, Logger& log, JobRepor
 // durations, replication) through `log`.
 void LogJobSummary(const JobReport& report, Logger& log);
 
-}  // namespace rs::cli
+}  // namespace rs::job
 
-#endif  // RS_CLI_JOB_H_
+#endif  // RS_JOB_RUN_H_

@@ -1,10 +1,10 @@
-#include "cli/lake.h"
+#include "job/lake.h"
 
 #include <algorithm>
 
 #include "parquet/reader.h"
 
-namespace rs::cli {
+namespace rs::job {
 namespace {
 
 bool IsAbsolute(const std::string& path) {
@@ -16,23 +16,6 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 }
 
 }  // namespace
-
-void AddLakeOptions(CLI::App* cmd, LakeLayout* layout, bool with_inputs) {
-  cmd->add_option("--lake", layout->lake,
-                  "Lake root: a local path, file://, abfss://container@account.dfs.core.windows.net/path "
-                  "or az://container/path")
-      ->required();
-  if (with_inputs) {
-    cmd->add_option("--market-table", layout->market, "market_daily input table (Delta, or Parquet folder)")
-        ->capture_default_str();
-    cmd->add_option("--finance-table", layout->finance, "finance_daily input table (optional input)")
-        ->capture_default_str();
-  }
-  cmd->add_option("--rankings-table", layout->rankings, "rankings Delta table")->capture_default_str();
-  cmd->add_option("--signals-table", layout->signals, "ranking_signals Delta table")->capture_default_str();
-  cmd->add_option("--composite-table", layout->composite, "composite signals Delta table")
-      ->capture_default_str();
-}
 
 Result<Lake> Lake::Open(const LakeLayout& layout, const storage::StorageOptions& options) {
   Lake lake;
@@ -120,4 +103,4 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
   return all;
 }
 
-}  // namespace rs::cli
+}  // namespace rs::job

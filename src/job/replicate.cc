@@ -1,0 +1,202 @@
+#include "job/replicate.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/crash_point.h"
+#include "common/redact.h"
+#include "postgres/checksum.h"
+#include "postgres/replicator.h"
+#include "job/served_tables_internal.h"
+
+namespace rs::job {
+namespace {
+
+using internal::Clock;
+using internal::OpenAt;
+using internal::OpenedTable;
+using internal::ReadMonth;
+using internal::SecondsSince;
+
+class ReplicationSession {
+ public:
+  // `announce` is shared by the `connections` sessions of one run: the
+  // target is logged once.
+  ReplicationSession(const ReplicationOptions& config, const std::string& run_id, Logger& log,
+                     std::once_flag& announce, int connections)
+      : config_(config), run_id_(run_id), log_(log), announce_(announce),
+        connections_(connections) {}
+
+  // Connects on first use and after a failure; checks the schema once.
+  Result<postgres::Replicator*> Get() {
+    RS_ASSIGN_OR_RETURN(postgres::Replicator * rep, Connected());
+    if (!schema_checked_) {
+      Status s = rep->CheckSchema(postgres::SignalsSchema(), postgres::CompositeSchema());
+      if (!s.ok()) return s.Annotate("check PostgreSQL schema");
+      schema_checked_ = true;
+      std::call_once(announce_, [&] {
+        log_.Info("replicating to " + rep->target(), {{"connections", connections_}});
+      });
+    }
+    return rep;
+  }
+
+  // A connection without the schema check: the ledger is written even when
+  // the serving tables do not match (that is what the failure records).
+  Result<postgres::Replicator*> Connected() {
+    if (rep_) return rep_.get();
+    // Connect's errors already say "connect to PostgreSQL at <host>".
+    RS_ASSIGN_OR_RETURN(rep_, postgres::Replicator::Connect(ConnectionOptionsFor(config_)));
+    return rep_.get();
+  }
+
+  // Records a failed month in the ledger, best effort (the database may be gone).
+  void RecordFailure(const std::string& month, const Status& error) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto rep = Connected();
+      if (rep.ok() && (*rep)->RecordFailure(month, run_id_, error.message()).ok()) return;
+      rep_.reset();
+    }
+    log_.Warn("could not record the failure in ranking.signal_sync_state (database unreachable)",
+              {{"month", month}});
+  }
+
+  void Reset() { rep_.reset(); }
+
+ private:
+  const ReplicationOptions& config_;
+  const std::string& run_id_;
+  Logger& log_;
+  std::once_flag& announce_;
+  int connections_;
+  std::unique_ptr<postgres::Replicator> rep_;
+  bool schema_checked_ = false;
+};
+
+Status ReplicateOne(ReplicationSession& session, const OpenedTable& signals,
+                    const OpenedTable& composite, const TableVersions& versions,
+                    const ReplicationOptions& config, const std::string& run_id,
+                    const std::string& month, MonthReplication* out, Logger& log) {
+  // Every error names the month: ReplaceMonth's own start with "replicate
+  // <month>: ", and the steps before it say so here.
+  const std::string ctx = "replicate " + month;
+  RS_ASSIGN_OR_RETURN_CTX(RecordBatch s, ReadMonth(signals, month, postgres::SignalsSchema()),
+                          ctx + ": read ranking_signals");
+  RS_ASSIGN_OR_RETURN_CTX(RecordBatch c, ReadMonth(composite, month, postgres::CompositeSchema()),
+                          ctx + ": read composite_signals");
+  RS_ASSIGN_OR_RETURN_CTX(postgres::Replicator * rep, session.Get(), ctx);
+  postgres::MonthPayload payload{month, s, c};
+  payload.rankings_delta_version = versions.rankings;
+  payload.signals_delta_version = signals.snapshot.version;
+  payload.composite_delta_version = composite.snapshot.version;
+  payload.run_id = run_id;
+  payload.verify_counts = config.verify_counts;
+  RS_ASSIGN_OR_RETURN(auto result, rep->ReplaceMonth(payload));
+  out->skipped = result.skipped;
+  out->signals_rows = result.signals_rows;
+  out->composite_rows = result.composite_rows;
+  if (result.skipped) {
+    log.Warn("month not replicated: PostgreSQL already holds a newer Delta version",
+             {{"month", month}, {"reason", result.skip_reason}});
+    return Status::OK();
+  }
+  log.Info("replicated month",
+           {{"month", month}, {"table", "ranking.ranking_signal"}, {"rows", result.signals_rows},
+            {"deleted", result.signals_rows_deleted}});
+  log.Info("replicated month",
+           {{"month", month}, {"table", "ranking.composite_signal_daily"},
+            {"rows", result.composite_rows}, {"deleted", result.composite_rows_deleted},
+            {"seconds", std::round(result.total_seconds * 1000) / 1000}});
+  return Status::OK();
+}
+
+}  // namespace
+
+postgres::ConnectionOptions ConnectionOptionsFor(const ReplicationOptions& options) {
+  postgres::ConnectionOptions o;
+  o.dsn = options.dsn.value_or("");
+  o.connect_timeout_s = options.connect_timeout_s;
+  o.statement_timeout_ms = options.statement_timeout_ms;
+  return o;
+}
+
+Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
+                       const TableVersions& versions, const ReplicationOptions& config,
+                       const std::string& run_id, Logger& log, std::vector<MonthReplication>* out) {
+  const LakeLayout& layout = lake.layout();
+  // Both tables are opened once, at fixed snapshots, and shared: a Table may
+  // be read from several threads, and every connection then reads the same
+  // versions even when `versions` asks for the latest.
+  auto signals = OpenAt(lake, layout.signals, versions.signals);
+  auto composite = signals.ok() ? OpenAt(lake, layout.composite, versions.composite)
+                                : Result<OpenedTable>(signals.status());
+  const Status opened = composite.status();
+
+  // Months are handed out in order to `connections` workers, each with its own
+  // connection; every month is still one transaction of its own.
+  const int workers = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(std::max(config.connections, 1)), months.size()));
+  std::mutex mu;
+  size_t next = 0;
+  bool stop = false;                                 // write_required and a month failed
+  std::optional<std::pair<size_t, Status>> failure;  // the earliest failed month
+  std::vector<std::optional<MonthReplication>> results(months.size());
+
+  std::once_flag announce;
+  auto worker = [&] {
+    ReplicationSession session(config, run_id, log, announce, workers);
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (stop || next == months.size()) return;
+        i = next++;
+      }
+      const std::string& month = months[i];
+      auto start = Clock::now();
+      MonthReplication r;
+      r.month = month;
+      Status s = opened.ok() ? ReplicateOne(session, *signals, *composite, versions, config,
+                                            run_id, month, &r, log)
+                             : opened.Annotate("replicate " + month);
+      // Slot i belongs to this worker alone; join() publishes it.
+      if (s.ok()) {
+        r.ok = true;
+        r.seconds = SecondsSince(start);
+        results[i] = std::move(r);
+        CrashPoint("replicate.after_month");
+        continue;
+      }
+      MonthReplication failed;
+      failed.month = month;
+      failed.error = s.message();  // names the month (ReplicateOne)
+      session.RecordFailure(month, s);
+      results[i] = std::move(failed);
+      if (config.write_required) {
+        std::lock_guard<std::mutex> lock(mu);
+        stop = true;
+        if (!failure || i < failure->first) failure.emplace(i, s);
+        return;
+      }
+      log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
+                "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",
+                {{"month", month}, {"error", s.message()}});
+      session.Reset();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 1; w < workers; ++w) threads.emplace_back(worker);
+  if (workers > 0) worker();
+  for (auto& t : threads) t.join();
+
+  for (auto& r : results) {
+    if (r) out->push_back(std::move(*r));
+  }
+  return failure ? failure->second : Status::OK();
+}
+
+}  // namespace rs::job

@@ -1,0 +1,52 @@
+// Replication of committed Delta months to the PostgreSQL serving copy, after
+// the Delta commits of a run (run.h) or to heal drift (sync.h). PostgreSQL is
+// rebuilt from Delta alone.
+#ifndef RS_JOB_REPLICATE_H_
+#define RS_JOB_REPLICATE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "common/status.h"
+#include "job/lake.h"
+#include "job/options.h"
+#include "postgres/migrations.h"
+
+namespace rs::job {
+
+struct TableVersions {
+  int64_t rankings = -1;  // -1: unknown / absent
+  int64_t signals = -1;
+  int64_t composite = -1;
+};
+
+struct MonthReplication {
+  std::string month;
+  bool ok = false;
+  bool skipped = false;  // PostgreSQL already holds a newer Delta version
+  std::string error;     // redacted
+  int64_t signals_rows = 0;
+  int64_t composite_rows = 0;
+  double seconds = 0;
+};
+
+// The connection settings of `options` (the one mapping from the job's
+// replication options to postgres::ConnectionOptions).
+postgres::ConnectionOptions ConnectionOptionsFor(const ReplicationOptions& options);
+
+// Replicates `months` from the Delta tables at `versions` (-1 = latest), up to
+// `options.connections` months at once, each in its own transaction on its own
+// connection; `out` lists the months attempted, in the order of `months`. With
+// write_required, a failure stops handing out months (those in flight finish)
+// and the earliest failed month's error is returned (its ledger row says
+// failed where the database is reachable); without it, failures are logged,
+// recorded, and returned in `out` only.
+Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
+                       const TableVersions& versions, const ReplicationOptions& options,
+                       const std::string& run_id, Logger& log, std::vector<MonthReplication>* out);
+
+}  // namespace rs::job
+
+#endif  // RS_JOB_REPLICATE_H_
