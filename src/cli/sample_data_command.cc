@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "cli/command_support.h"
-#include "common/dates.h"
+#include "common/calendar.h"
 #include "cli/subcommands.h"
 #include "job/sample_data.h"
 #include "signals/months.h"
@@ -24,29 +24,14 @@ struct SampleCommandOptions {
   uint64_t seed = 42;
 };
 
-Result<int32_t> ParseDate(const std::string& flag, const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-      m < 1 || m > 12 || d < 1 || d > 31) {
-    return Status::InvalidArgument(flag + " '" + text + "': expected a date YYYY-MM-DD");
-  }
-  auto days = static_cast<int32_t>(
-      DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)));
-  if (signals::FormatDate(days) != text) {
-    return Status::InvalidArgument(flag + " '" + text + "' is not a real date");
-  }
-  return days;
-}
-
 void SampleDataCommand(CliContext& ctx, const SampleCommandOptions& o) {
   signals::SampleOptions so;
   so.symbols = o.symbols;
   so.seed = o.seed;
-  auto start = ParseDate("--start", o.start);
-  auto end = ParseDate("--end", o.end);
-  if (!start.ok()) return ctx.Fail(start.status(), kExitUsage);
-  if (!end.ok()) return ctx.Fail(end.status(), kExitUsage);
+  auto start = ParseDate(o.start);
+  auto end = ParseDate(o.end);
+  if (!start.ok()) return ctx.Fail(start.status().Annotate("--start"), kExitUsage);
+  if (!end.ok()) return ctx.Fail(end.status().Annotate("--end"), kExitUsage);
   if (*end < *start) {
     return ctx.Fail(Status::InvalidArgument("--end must not be before --start"), kExitUsage);
   }

@@ -1,7 +1,10 @@
 // The calendar of the whole program: dates as days since 1970-01-01 (Delta
 // and Parquet DATE) and months as YearMonth, each with one strict parser.
-// Years run from 0001 to 9999, the range of a four-digit year; the arithmetic
-// is C++20 <chrono>'s proleptic Gregorian calendar.
+// Parsed and formatted years run from 0001 to 9999, the range of a four-digit
+// year. The arithmetic is the proleptic Gregorian calendar over int64 days
+// (Howard Hinnant's published days_from_civil / civil_from_days), which also
+// serves Delta's timestamps to +-290,000 years, beyond C++20 <chrono>'s
+// +-32,767 (docs/dependencies.md).
 //
 // Thread-safety: values and pure functions.
 #ifndef RS_COMMON_CALENDAR_H_
@@ -18,6 +21,13 @@ namespace rs {
 
 inline constexpr int kMinYear = 1;
 inline constexpr int kMaxYear = 9999;
+
+// Days since 1970-01-01 of year `y`, month `m` (1-12), day `d` (1-31). No
+// range check: callers bound the year and check the day exists.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+
+// The inverse: the civil date of `days` since 1970-01-01.
+void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 
 // A calendar month, "YYYY-MM" as text (the year_month partition value).
 class YearMonth {
@@ -61,6 +71,9 @@ Result<int32_t> ParseDate(std::string_view text);
 
 // "YYYY-MM-DD" of days since 1970-01-01.
 std::string FormatDate(int32_t days_since_epoch);
+
+// "YYYY-MM" of days since 1970-01-01 (YearMonth::OfDay(days).ToString()).
+std::string YearMonthOf(int32_t days_since_epoch);
 
 }  // namespace rs
 

@@ -102,9 +102,6 @@ Result<std::string> UnescapePath(std::string_view path);
 std::string EscapePath(std::string_view path);
 // Hive directory escaping of a partition value (':' -> %3A, ...).
 std::string EscapePartitionDirValue(std::string_view value);
-// Days since epoch -> YYYY-MM-DD (proleptic Gregorian); the inverse is
-// rs::DaysFromCivil in common/dates.h.
-void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 // Parses "YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z]" as micros since epoch (UTC).
 Result<int64_t> ParseTimestampMicros(std::string_view text);
 Result<int32_t> ParseDateDays(std::string_view text);

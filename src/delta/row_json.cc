@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/calendar.h"
 #include "delta/log_internal.h"
 
 namespace rs::delta {

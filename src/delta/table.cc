@@ -103,6 +103,16 @@ Result<std::vector<HistoryEntry>> Table::History() const {
     e.version = version;
     e.timestamp_ms = file.modified_unix_ms;
     for (const Action& a : actions) {
+      if (a.kind == Action::Kind::kAdd || a.kind == Action::Kind::kRemove) {
+        const auto& values = a.kind == Action::Kind::kAdd ? a.add.partition_values
+                                                          : a.remove.partition_values;
+        e.changes_data = true;
+        if (values.empty()) e.changes_unknown_partitions = true;
+        for (const auto& [column, value] : values) {
+          if (value) e.partitions_changed[column].insert(*value);
+        }
+        continue;
+      }
       if (a.kind != Action::Kind::kCommitInfo) continue;
       const CommitInfo& ci = a.commit_info;
       if (ci.timestamp_ms) e.timestamp_ms = *ci.timestamp_ms;

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,13 @@ struct HistoryEntry {
   std::map<std::string, std::string> operation_parameters;  // values as JSON text
   std::string run_id;
   std::string engine_info;
+  // What the commit's add and remove actions changed: each partition
+  // column's values (nulls left out). A file action with no partition
+  // values (an unpartitioned table, or a remove written without them) sets
+  // changes_unknown_partitions.
+  bool changes_data = false;
+  std::map<std::string, std::set<std::string>> partitions_changed;
+  bool changes_unknown_partitions = false;
 };
 
 struct VacuumOptions {

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "common/crash_point.h"
-#include "common/dates.h"
+#include "common/calendar.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
 
@@ -18,15 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// [first day, last day] of "YYYY-MM".
-std::pair<int32_t, int32_t> MonthBounds(const std::string& month) {
-  int y = std::stoi(month.substr(0, 4));
-  unsigned m = static_cast<unsigned>(std::stoi(month.substr(5, 2)));
-  auto first = static_cast<int32_t>(DaysFromCivil(y, m, 1));
-  auto next = static_cast<int32_t>(m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1));
-  return {first, next - 1};
 }
 
 // The inputs of the run, and where the months come from.
@@ -99,7 +90,7 @@ Status ReadRankingsInputs(const Lake& lake, Inputs* in) {
       return Status::InvalidArgument(where + ": column 'date' must be a date");
     }
     for (size_t i = 0; i < dates.num_rows; ++i) {
-      if (col.IsValid(i)) months.insert(signals::YearMonthOf(col.As<int32_t>()[i]));
+      if (col.IsValid(i)) months.insert(YearMonthOf(col.As<int32_t>()[i]));
     }
   }
   in->available_months.assign(months.begin(), months.end());
@@ -114,8 +105,8 @@ Result<RecordBatch> ReadRankingsMonth(const Inputs& in, const std::string& month
       scan.columns.push_back(f.name);
     }
   }
-  auto [first, last] = MonthBounds(month);
-  scan.ranges.push_back({"date", Value::Int(first), Value::Int(last)});
+  RS_ASSIGN_OR_RETURN(YearMonth ym, YearMonth::Parse(month));
+  scan.ranges.push_back({"date", Value::Int(ym.FirstDay()), Value::Int(ym.LastDay())});
   const auto& parts = in.rankings_snapshot.metadata.partition_columns;
   if (std::find(parts.begin(), parts.end(), "year_month") != parts.end()) {
     scan.ranges.push_back({"year_month", Value::Bytes(month), Value::Bytes(month)});

@@ -13,7 +13,7 @@ std::map<std::string, RecordBatch> SplitByMonth(const RecordBatch& batch) {
   int date_col = batch.FindColumn("date");
   const auto& dates = batch.columns[date_col].As<int32_t>();
   std::map<std::string, std::vector<size_t>> rows;
-  for (size_t i = 0; i < batch.num_rows; ++i) rows[signals::YearMonthOf(dates[i])].push_back(i);
+  for (size_t i = 0; i < batch.num_rows; ++i) rows[YearMonthOf(dates[i])].push_back(i);
   std::map<std::string, RecordBatch> out;
   for (auto& [month, idx] : rows) {
     RecordBatch part = TakeRows(batch, idx);

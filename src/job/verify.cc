@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <regex>
 #include <set>
 
 #include "job/replicate.h"
@@ -30,7 +29,10 @@ std::string_view MonthStateName(MonthState state) {
 
 namespace {
 
-// no month (another tool's append, say) counts for every month.
+// The newest version of the table whose add or remove actions changed each
+// month (their year_month partition values). A commit changing files of
+// unknown partitions (another tool's, without partition values) counts for
+// every month.
 struct MonthVersions {
   std::map<std::string, int64_t> by_month;
   int64_t unscoped = -1;
@@ -42,19 +44,15 @@ struct MonthVersions {
 
 Result<MonthVersions> ReadMonthVersions(const delta::Table& table) {
   RS_ASSIGN_OR_RETURN(auto history, table.History());
-  static const std::regex kMonth("([12][0-9]{3}-[01][0-9])");
   MonthVersions mv;
   for (const auto& h : history) {
-    bool named = false;
-    for (const auto& [key, value] : h.operation_parameters) {
-      for (auto it = std::sregex_iterator(value.begin(), value.end(), kMonth);
-           it != std::sregex_iterator(); ++it) {
-        int64_t& v = mv.by_month[(*it)[1].str()];
-        v = std::max(v, h.version);
-        named = true;
-      }
+    if (h.changes_unknown_partitions) mv.unscoped = std::max(mv.unscoped, h.version);
+    auto months = h.partitions_changed.find("year_month");
+    if (months == h.partitions_changed.end()) continue;
+    for (const std::string& month : months->second) {
+      int64_t& v = mv.by_month[month];
+      v = std::max(v, h.version);
     }
-    if (!named) mv.unscoped = std::max(mv.unscoped, h.version);
   }
   return mv;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/calendar.h"  // YearMonth, YearMonthOf, FormatDate
 #include "common/status.h"
 #include "signals/ranking.h"
 
@@ -24,12 +25,6 @@ std::vector<std::string> AvailableMonths(const PreparedInput& input);
 // selected month has data.
 [[nodiscard]] Result<std::vector<std::string>> ResolveMonthSpec(
     const std::string& spec, const std::vector<std::string>& available);
-
-// "YYYY-MM" of a date in days since 1970-01-01.
-std::string YearMonthOf(int32_t days_since_epoch);
-
-// "YYYY-MM-DD" of a date in days since 1970-01-01.
-std::string FormatDate(int32_t days_since_epoch);
 
 }  // namespace rs::signals
 

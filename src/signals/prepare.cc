@@ -12,10 +12,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "common/dates.h"
+#include "common/calendar.h"
 #include "common/utf8.h"
 #include "signals/columns_internal.h"
-#include "signals/dates_internal.h"
 #include "signals/months.h"
 #include "signals/parallel_internal.h"
 #include "signals/prepared_internal.h"
@@ -40,8 +39,8 @@ struct KeyColumns {
 // else is a damaged column (a flipped bit, another type read as days), and
 // the month arithmetic downstream is only defined inside that range.
 Status CheckDateRange(const KeyColumns& keys, size_t num_rows, std::string_view table) {
-  static const auto kMinDate = static_cast<int32_t>(DaysFromCivil(1, 1, 1));
-  static const auto kMaxDate = static_cast<int32_t>(DaysFromCivil(9999, 12, 31));
+  static const auto kMinDate = YearMonth::FromKey(kMinYear * 12).FirstDay();
+  static const auto kMaxDate = YearMonth::FromKey(kMaxYear * 12 + 11).LastDay();
   const auto& dates = keys.date->As<int32_t>();
   for (size_t row = 0; row < num_rows; ++row) {
     if (!keys.date->IsValid(row) || (dates[row] >= kMinDate && dates[row] <= kMaxDate)) continue;
@@ -214,12 +213,12 @@ void CollectMonths(PreparedInput::Data* data) {
   int32_t base = 0;
   if (data->dates.empty()) return;
   auto [lo, hi] = std::minmax_element(data->dates.begin(), data->dates.end());
-  base = internal::MonthKeyOf(*lo);
-  seen.assign(static_cast<size_t>(internal::MonthKeyOf(*hi) - base + 1), 0);
+  base = YearMonth::OfDay(*lo).Key();
+  seen.assign(static_cast<size_t>(YearMonth::OfDay(*hi).Key() - base + 1), 0);
   int32_t last_day = std::numeric_limits<int32_t>::min();
   int32_t last_key = 0;
   for (int32_t d : data->dates) {
-    if (d != last_day) last_key = internal::MonthKeyOf(d), last_day = d;
+    if (d != last_day) last_key = YearMonth::OfDay(d).Key(), last_day = d;
     seen[last_key - base] = 1;
   }
   for (size_t k = 0; k < seen.size(); ++k) {

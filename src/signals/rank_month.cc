@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "signals/columns_internal.h"
-#include "signals/dates_internal.h"
+#include "common/calendar.h"
 #include "signals/parallel_internal.h"
 #include "signals/prepared_internal.h"
 #include "signals/ranking.h"
@@ -203,15 +203,16 @@ Schema RankingsSchema() {
 
 Result<RecordBatch> RankMonth(const PreparedInput& input, const std::string& year_month,
                               const EngineOptions& options) {
-  int32_t month_key = 0;
-  if (!internal::ParseMonthKey(year_month, &month_key)) {
+  auto parsed = YearMonth::Parse(year_month);
+  if (!parsed.ok()) {
     return Status::InvalidArgument(
         fmt::format("rank month '{}': not a month; expected YYYY-MM", year_month));
   }
+  const YearMonth month = *parsed;
   const PreparedInput::Data& d = input.data();
   int threads = internal::ResolveThreads(options.threads);
-  int32_t first_day = internal::FirstDayOfMonth(month_key);
-  int32_t end_day = internal::FirstDayAfterMonth(month_key);
+  int32_t first_day = month.FirstDay();
+  int32_t end_day = month.Next().FirstDay();
   size_t num_chunks = (d.symbols.size() + kSymbolsPerChunk - 1) / kSymbolsPerChunk;
   std::vector<std::vector<Entry>> chunks(num_chunks);
   internal::ParallelFor(d.symbols.size(), kSymbolsPerChunk, threads, [&](size_t lo, size_t hi) {

@@ -20,7 +20,7 @@
 
 #include "cli/cli_harness.h"
 #include "cli/hostile_input_util.h"
-#include "common/dates.h"
+#include "common/calendar.h"
 #include "common/test_services.h"
 #include "delta/table.h"
 #include "parquet/writer.h"
@@ -402,7 +402,7 @@ TEST_F(HostileInputTest, InputSchemaProblemsNameTableAndColumn) {
     SCOPED_TRACE("a symbol that is not UTF-8");
     RecordBatch b = market;
     size_t row = b.num_rows / 2;
-    std::string date = signals::FormatDate(b.columns[b.FindColumn("date")].As<int32_t>()[row]);
+    std::string date = FormatDate(b.columns[b.FindColumn("date")].As<int32_t>()[row]);
     b.columns[b.FindColumn("symbol")].As<std::string>()[row] = kNotUtf8;
     ASSERT_TRUE(WriteRawDeltaTable(gold_, b).ok());
     ExpectRejected(RunAll(lake_), 1,
@@ -435,11 +435,11 @@ TEST_F(HostileInputTest, InputSchemaProblemsNameTableAndColumn) {
       const auto& symbols = b.columns[b.FindColumn("symbol")].As<std::string>();
       size_t row = b.num_rows / 2;
       std::string symbol = symbols[row];
-      std::string month = signals::YearMonthOf(b.columns[0].As<int32_t>()[row]);
+      std::string month = YearMonthOf(b.columns[0].As<int32_t>()[row]);
       b.columns[b.FindColumn("date")].As<int32_t>()[row] = bad;
       const auto& dates = b.columns[b.FindColumn("date")].As<int32_t>();
       ASSERT_TRUE(WriteDeltaTable(gold_, b, [&](size_t i) {
-                    return i == row ? month : signals::YearMonthOf(dates[i]);
+                    return i == row ? month : YearMonthOf(dates[i]);
                   }).ok());
       ExpectRejected(RunAll(lake_), 1,
                      {validate, "market_daily: column 'date' of symbol " + symbol + " holds " +
@@ -458,7 +458,7 @@ TEST_F(HostileInputTest, DuplicateRowsNameSymbolAndDateAndWriteNothing) {
   std::string symbol = market.columns[market.FindColumn("symbol")].As<std::string>()[row];
   int32_t date = market.columns[market.FindColumn("date")].As<int32_t>()[row];
   std::string says =
-      "market_daily: duplicate row for symbol " + symbol + " on " + signals::FormatDate(date);
+      "market_daily: duplicate row for symbol " + symbol + " on " + FormatDate(date);
   {
     SCOPED_TRACE("same file");
     std::vector<size_t> rows(market.num_rows);
@@ -478,9 +478,9 @@ TEST_F(HostileInputTest, DuplicateRowsNameSymbolAndDateAndWriteNothing) {
     RecordBatch b = TakeRows(market, rows);
     const auto& dates = b.columns[b.FindColumn("date")].As<int32_t>();
     size_t copy = b.num_rows - 1;
-    std::string other = signals::YearMonthOf(date) == "2024-01" ? "2023-10" : "2024-01";
+    std::string other = YearMonthOf(date) == "2024-01" ? "2023-10" : "2024-01";
     ASSERT_TRUE(WriteDeltaTable(gold_, b, [&](size_t i) {
-                  return i == copy ? other : signals::YearMonthOf(dates[i]);
+                  return i == copy ? other : YearMonthOf(dates[i]);
                 }).ok());
     ExpectRejected(RunAll(lake_), 1, {says});
   }
@@ -499,7 +499,7 @@ TEST_F(HostileInputTest, DuplicateRowsNameSymbolAndDateAndWriteNothing) {
     ExpectRejected(
         RunAll(lake_), 1,
         {"finance_daily " + lake_ + "/gold/finance_daily",
-         "finance_daily: duplicate row for symbol " + fsym + " on " + signals::FormatDate(fdate)});
+         "finance_daily: duplicate row for symbol " + fsym + " on " + FormatDate(fdate)});
   }
 }
 

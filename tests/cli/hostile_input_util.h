@@ -63,7 +63,7 @@ inline Status WriteDeltaTable(const std::string& dir, const RecordBatch& batch,
   std::filesystem::remove_all(dir, ec);
   if (!partition_of) {
     const auto& dates = batch.columns[batch.FindColumn("date")].As<int32_t>();
-    partition_of = [&dates](size_t row) { return signals::YearMonthOf(dates[row]); };
+    partition_of = [&dates](size_t row) { return YearMonthOf(dates[row]); };
   }
   std::map<std::string, std::vector<size_t>> rows;
   for (size_t i = 0; i < batch.num_rows; ++i) rows[partition_of(i)].push_back(i);

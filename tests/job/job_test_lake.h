@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "common/dates.h"
+#include "common/calendar.h"
 #include "common/log.h"
 #include "job/lake.h"
 #include "job/sample_data.h"
@@ -28,11 +28,13 @@ inline Lake NewMemoryLake(const std::string& tag) {
 
 // Sample inputs for 2023-01 .. 2024-03: enough history for every strategy
 // in the 2024 months.
-inline void WriteSampleInputs(const Lake& lake, int symbols = 12) {
+inline void WriteSampleInputs(const Lake& lake, int symbols = 12,
+                              const std::string& first_day = "2023-01-01",
+                              const std::string& last_day = "2024-03-31") {
   signals::SampleOptions so;
   so.symbols = symbols;
-  so.start_date = static_cast<int32_t>(DaysFromCivil(2023, 1, 1));
-  so.end_date = static_cast<int32_t>(DaysFromCivil(2024, 3, 31));
+  so.start_date = *ParseDate(first_day);
+  so.end_date = *ParseDate(last_day);
   auto written = WriteSampleData(lake, so, "sample");
   ASSERT_TRUE(written.ok()) << written.status().ToString();
 }

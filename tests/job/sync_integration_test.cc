@@ -118,5 +118,20 @@ TEST_F(SyncTest, GivenMonthsAreReplicatedWhateverTheirState) {
             "sync");
 }
 
+// Issue 22, item 3: months of years outside 1000-2999 were not recognised in
+// the Delta history, so after rerunning one month every other month was
+// reported stale, and sync could not clear them.
+TEST_F(SyncTest, Issue22MonthsOfFarYearsStayInSyncAfterRerunningOne) {
+  Lake far = NewMemoryLake("far-years");
+  WriteSampleInputs(far, 8, "9997-01-01", "9997-04-30");
+  lake_ = std::move(far);
+  ASSERT_TRUE(Run("all").ok()) << log_.text.str();
+  ASSERT_TRUE(Run("9997-03").ok()) << log_.text.str();
+  auto states = States();
+  ASSERT_EQ(states.size(), 4u);
+  for (const auto& [month, state] : states) EXPECT_EQ(state, MonthState::kInSync) << month;
+  EXPECT_TRUE(Sync().months.empty());
+}
+
 }  // namespace
 }  // namespace rs::job
