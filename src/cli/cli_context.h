@@ -22,6 +22,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitDrift = 3;
+// A temporary failure (Unavailable, Aborted: connection lost, service busy,
+// a lost commit race): the same command may succeed when retried later.
+// 75 is EX_TEMPFAIL of sysexits.h, which schedulers and mail systems treat
+// as "retry".
+inline constexpr int kExitTemporary = 75;
+
+// kExitTemporary for Unavailable and Aborted, else kExitFailure.
+int ExitCodeFor(const Status& status);
 
 struct CliContext {
   std::map<std::string, std::string> env;  // a snapshot of the process environment
@@ -34,8 +42,8 @@ struct CliContext {
   // MakeLogger logs them first.
   std::vector<std::string> pending_warnings;
 
-  // Prints "error: <message>" to err and sets exit_code to kExitFailure
-  // (kExitUsage for InvalidArgument raised by argument parsing).
+  // Prints "error: <message>" to err and sets exit_code to `code`; a
+  // kExitFailure becomes ExitCodeFor(status), so a temporary failure says so.
   void Fail(const Status& status, int code = kExitFailure);
 };
 

@@ -86,7 +86,7 @@ std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options
 
 void FailCommand(CliContext& ctx, Logger& log, const Status& status) {
   log.Error("failed", {{"error", status.message()}, {"code", StatusCodeName(status.code())}});
-  ctx.exit_code = kExitFailure;
+  ctx.exit_code = ExitCodeFor(status);
 }
 
 }  // namespace rs::cli

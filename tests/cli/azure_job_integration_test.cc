@@ -77,7 +77,7 @@ TEST_F(AzureJobTest, RunVerifyAndConcurrentJobsOnAnAzureLake) {
   EXPECT_TRUE(rc.exit_code == 0 || rd.exit_code == 0) << rc.err << rd.err;
   for (const auto* r : {&rc, &rd}) {
     if (r->exit_code != 0) {
-      EXPECT_EQ(r->exit_code, 1);
+      EXPECT_EQ(r->exit_code, 75);  // a lost commit race: temporary
       EXPECT_NE(r->err.find("year_month=2024-03"), std::string::npos) << r->err;
     }
   }

@@ -98,5 +98,24 @@ TEST(MakeLoggerTest, WarningsFromLoadingOptionsAreLoggedFirst) {
       << err.str();
 }
 
+// Issue 24, item 4: every failure exited 1, so a scheduler could not tell
+// "retry later" from "fix the input".
+TEST(ExitCodeTest, TemporaryFailuresHaveTheirOwnCode) {
+  EXPECT_EQ(ExitCodeFor(Status::Unavailable("connect to PostgreSQL: refused")), kExitTemporary);
+  EXPECT_EQ(ExitCodeFor(Status::Aborted("commit race lost")), kExitTemporary);
+  for (const Status& s : {Status::InvalidArgument("x"), Status::Corruption("x"),
+                          Status::Internal("x"), Status::FailedPrecondition("x"),
+                          Status::NotFound("x"), Status::IOError("x")}) {
+    EXPECT_EQ(ExitCodeFor(s), kExitFailure) << s.ToString();
+  }
+  std::ostringstream err;
+  CliContext ctx;
+  ctx.err = &err;
+  ctx.Fail(Status::Unavailable("gone"));
+  EXPECT_EQ(ctx.exit_code, kExitTemporary);
+  ctx.Fail(Status::Unavailable("gone"), kExitUsage);
+  EXPECT_EQ(ctx.exit_code, kExitUsage);
+}
+
 }  // namespace
 }  // namespace rs::cli
