@@ -33,16 +33,18 @@ TEST(MigrateTest, FromEmptyAppliesEveryFileInOrder) {
   TestDatabase db("mig_empty");
   auto report = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(report->steps.size(), 4u);
-  EXPECT_EQ(report->applied_count(), 4);
+  ASSERT_EQ(report->steps.size(), 6u);
+  EXPECT_EQ(report->applied_count(), 6);
   EXPECT_EQ(report->steps[0].file, "0001_schema_migrations.sql");
   EXPECT_EQ(report->steps[3].file, "0004_sync_ledger_lineage.sql");
+  EXPECT_EQ(report->steps[4].file, "0005_partitioned_serving_tables.sql");
+  EXPECT_EQ(report->steps[5].file, "0006_sync_ledger_v2.sql");
   EXPECT_EQ(report->target, "PostgreSQL at 127.0.0.1:" +
                                 rs::testing::ServiceEnv("pg")["RS_TEST_PG_PORT"] + "/" + db.name());
   EXPECT_EQ(db.Value("SELECT string_agg(version, ',' ORDER BY version) FROM public.schema_migrations"),
-            "0001,0002,0003,0004");
+            "0001,0002,0003,0004,0005,0006");
   EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
-            "4");
+            "6");
   auto rep = Replicator::Connect(db.options());
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   Status st = (*rep)->CheckSchema(SignalsSchema(), CompositeSchema());
@@ -83,21 +85,21 @@ TEST(MigrateTest, AppliesOnlyANewFileAndReportsAFailingOneByName) {
   TestDatabase db("mig_new");
   std::string dir = CopyOfMigrations();
   ASSERT_TRUE(Migrate(db.options(), dir).ok());
-  AppendTo(dir + "/0005_extra.sql", "CREATE TABLE core.extra (x int);");
+  AppendTo(dir + "/0007_extra.sql", "CREATE TABLE core.extra (x int);");
   auto r = Migrate(db.options(), dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->applied_count(), 1);
-  EXPECT_EQ(r->steps.back().file, "0005_extra.sql");
-  AppendTo(dir + "/0006_broken.sql", "CREATE TABLE core.ok_part (x int); SELEC 1;");
+  EXPECT_EQ(r->steps.back().file, "0007_extra.sql");
+  AppendTo(dir + "/0008_broken.sql", "CREATE TABLE core.ok_part (x int); SELEC 1;");
   auto bad = Migrate(db.options(), dir);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find(": apply migration 0006_broken.sql: syntax error at or near "
+  EXPECT_NE(bad.status().message().find(": apply migration 0008_broken.sql: syntax error at or near "
                                         "\"SELEC\" (SQLSTATE 42601)"),
             std::string::npos)
       << bad.status().message();
   // The failed file's transaction rolled back whole.
   EXPECT_EQ(db.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'ok_part'"), "0");
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "5");
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "7");
   fs::remove_all(dir);
 }
 
@@ -115,8 +117,8 @@ TEST(MigrateTest, ConcurrentMigratorsEachApplyEveryFileOnce) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     applied += r->applied_count();
   }
-  EXPECT_EQ(applied, 4);
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "4");
+  EXPECT_EQ(applied, 6);
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "6");
 }
 
 TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
@@ -138,9 +140,9 @@ TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
   )");
   auto r = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->steps.size(), 4u);
+  ASSERT_EQ(r->steps.size(), 6u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kAdopted);
-  EXPECT_EQ(r->steps[3].action, MigrationStep::Action::kApplied);
+  for (int i = 3; i < 6; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kApplied);
   EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.ranking_signal"), "1");
   EXPECT_EQ(db.Value("SELECT signals_rows || status || coalesce(run_id, 'null') FROM "
                      "ranking.signal_sync_state"),
