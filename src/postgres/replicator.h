@@ -141,7 +141,11 @@ class Replicator {
   // column or a different type is FailedPrecondition naming it. Reads only.
   Status CheckSchema(const Schema& signals, const Schema& composite);
 
-  // Replaces one month (see the file comment). Errors: InvalidArgument (the
+  // Replaces one month (see the file comment). Ledger rules, under the
+  // month's lock: payload.force replaces; a ledger row serving rows of
+  // another source (table ids differ, or NULL while the payload has ids)
+  // replaces and sets source_changed; else a ledger version newer than the
+  // payload's skips (skipped=true); else replaces. Errors: InvalidArgument (the
   // payload does not match the layouts or carries rows of another month, or
   // a date outside the month), Unavailable (connection lost, or the swap's
   // locks not granted in options.swap_attempts attempts: the message names
