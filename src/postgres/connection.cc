@@ -197,6 +197,7 @@ Status Connection::ErrorStatus(const PGresult* result) const {
   if (msg.empty()) msg = "connection lost";
   if (detail != nullptr) msg += " (" + std::string(detail) + ")";
   StatusCode code = StatusCode::kUnavailable;  // no SQLSTATE: the connection failed
+  last_sqlstate_ = state != nullptr ? state : "";
   if (state != nullptr) {
     msg += " (SQLSTATE " + std::string(state) + ")";
     code = CodeForSqlState(state);

@@ -62,7 +62,11 @@ class Connection {
   // Masks the password and the DSN in `text`.
   std::string Redact(std::string_view text) const;
   // Status for a failed result (or, for nullptr, the connection's error).
+  // Also records the result's SQLSTATE for last_sqlstate().
   Status ErrorStatus(const PGresult* result) const;
+  // SQLSTATE of the last failed Exec, Query or COPY ("" when it had none).
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
+  const ConnectionOptions& options() const { return options_; }
 
  private:
   Connection() = default;
@@ -73,6 +77,7 @@ class Connection {
   std::vector<std::string> secrets_;
   std::string target_;
   PgConnPtr conn_;
+  mutable std::string last_sqlstate_;
 };
 
 // COPY ... FROM STDIN in progress. Finish() ends it and reports the server's

@@ -34,6 +34,14 @@ struct ConnectionOptions {
   int connect_retries = 3;
   // Backoff before retry k (0-based) is retry_base_ms * 2^k.
   int retry_base_ms = 200;
+  // Replicator::ReplaceMonth's partition swap: SET LOCAL lock_timeout for the
+  // ACCESS EXCLUSIVE locks on the serving tables (0 waits without limit).
+  int lock_timeout_ms = 2000;
+  // Attempts of the swap when the lock timeout expires (SQLSTATE 55P03), at
+  // least 1; between attempts a jittered backoff of
+  // swap_backoff_base_ms * 2^k * [0.5, 1) for retry k (0-based).
+  int swap_attempts = 5;
+  int swap_backoff_base_ms = 200;
 };
 
 // Checks without connecting that `dsn` is a connection string libpq accepts

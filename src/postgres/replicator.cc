@@ -9,7 +9,7 @@
 #include "common/redact.h"
 #include "postgres/checksum_internal.h"
 #include "postgres/connection_internal.h"
-#include "postgres/copy_binary_internal.h"
+#include "postgres/month_swap_internal.h"
 #include "postgres/schema_internal.h"
 
 namespace rs::postgres {
@@ -72,88 +72,78 @@ Status ValidatePayload(const MonthPayload& p) {
   return internal::ValidateBatch(p.composite, CompositeSchema(), ym, "composite batch");
 }
 
-std::string CopySql(const std::string& table, const Schema& schema) {
-  std::string cols;
-  for (const Field& f : schema) cols += (cols.empty() ? "" : ", ") + internal::QuoteIdent(f.name);
-  return "COPY " + table + " (" + cols + ") FROM STDIN (FORMAT binary)";
+// What the ledger says about the rows served for a month.
+struct LedgerState {
+  bool serves = false;  // a successful replication wrote the row
+  std::optional<int64_t> signals_version, composite_version;
+  std::optional<std::string> signals_table_id, composite_table_id;
+};
+
+Result<LedgerState> ReadLedgerState(Connection* conn, const std::string& year_month) {
+  RS_ASSIGN_OR_RETURN(
+      PgResultPtr r,
+      conn->Query(std::string("SELECT signals_delta_version, composite_delta_version,"
+                              " signals_table_id, composite_table_id, signals_rows IS NOT NULL"
+                              " FROM ") + internal::kLedgerTable + " WHERE year_month = $1",
+                  {year_month}));
+  LedgerState state;
+  if (PQntuples(r.get()) == 0) return state;
+  state.signals_version = OptInt(r.get(), 0, 0);
+  state.composite_version = OptInt(r.get(), 0, 1);
+  state.signals_table_id = OptText(r.get(), 0, 2);
+  state.composite_table_id = OptText(r.get(), 0, 3);
+  state.serves = std::string_view(PQgetvalue(r.get(), 0, 4)) == "t";
+  return state;
 }
 
-// The rows of a validated batch in the serving table's primary-key order,
-// (date, symbol) then `strategy` when the table has it; empty when the batch
-// is already in that order. Sent in this order, each month's rows reach the
-// key indexes in order instead of at random pages: measured with
-// shared_buffers=6GB on a table holding 29 months of 5,000 symbols, a month's
-// insert took 3.7 s instead of 5.6 s in the engine's (date, strategy, rank)
-// order (with the default 128 MB, a gain is not established; docs/postgres.md).
-std::vector<uint32_t> PrimaryKeyOrder(const RecordBatch& batch) {
-  if (batch.num_rows > std::numeric_limits<uint32_t>::max()) return {};  // not a month
-  const auto& date = batch.columns[batch.FindColumn("date")].As<int32_t>();
-  const auto& symbol = batch.columns[batch.FindColumn("symbol")].As<std::string>();
-  int strategy_col = batch.FindColumn("strategy");
-  const std::vector<std::string>* strategy =
-      strategy_col >= 0 ? &batch.columns[strategy_col].As<std::string>() : nullptr;
-  auto before = [&](uint32_t a, uint32_t b) {
-    if (date[a] != date[b]) return date[a] < date[b];
-    int c = symbol[a].compare(symbol[b]);
-    if (c != 0 || strategy == nullptr) return c < 0;
-    return (*strategy)[a] < (*strategy)[b];
+// Why the served rows come from another source than the payload's, or "".
+// Only a payload that carries table ids is compared.
+std::string SourceChange(const LedgerState& ledger, const MonthPayload& p) {
+  if (!ledger.serves || (p.signals_table_id.empty() && p.composite_table_id.empty())) return "";
+  if (!ledger.signals_table_id && !ledger.composite_table_id) {
+    return "the ledger row has no source identity (written before ledger v2)";
+  }
+  auto differs = [](const std::optional<std::string>& have, const std::string& want) {
+    return !want.empty() && have.value_or("") != want;
   };
-  std::vector<uint32_t> order(batch.num_rows);
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  if (std::is_sorted(order.begin(), order.end(), before)) return {};
-  std::sort(order.begin(), order.end(), before);
-  return order;
+  if (differs(ledger.signals_table_id, p.signals_table_id)) {
+    return "signals table id changed from " + ledger.signals_table_id.value_or("NULL") + " to " +
+           p.signals_table_id;
+  }
+  if (differs(ledger.composite_table_id, p.composite_table_id)) {
+    return "composite table id changed from " + ledger.composite_table_id.value_or("NULL") +
+           " to " + p.composite_table_id;
+  }
+  return "";
 }
 
-// Streams `batch` into `table` in primary-key order; returns the rows the
-// server stored.
-Result<int64_t> CopyBatch(Connection* conn, const std::string& table, const RecordBatch& batch,
-                          int64_t* bytes_sent) {
-  std::vector<uint32_t> order = PrimaryKeyOrder(batch);
-  RS_ASSIGN_OR_RETURN(auto copy, internal::CopyIn::Start(conn, CopySql(table, batch.schema)));
-  RS_RETURN_IF_ERROR(internal::EncodeBinaryCopy(
-      batch, internal::kCopyChunkBytes,
-      [&](std::string_view chunk) {
-        *bytes_sent += static_cast<int64_t>(chunk.size());
-        return copy->Write(chunk);
-      },
-      order.empty() ? nullptr : &order));
-  return copy->Finish();
-}
-
-Result<int64_t> DeleteMonth(Connection* conn, const std::string& table, const std::string& ym) {
-  RS_ASSIGN_OR_RETURN(PgResultPtr r,
-                      conn->Query("DELETE FROM " + table + " WHERE year_month = $1", {ym}));
-  return std::strtoll(PQcmdTuples(r.get()), nullptr, 10);
-}
-
-// The skip rule: a ledger row recording a newer Delta version wins.
-Result<std::string> NewerVersionInLedger(Connection* conn, const MonthPayload& p) {
-  RS_ASSIGN_OR_RETURN(PgResultPtr r,
-                      conn->Query(std::string("SELECT signals_delta_version, composite_delta_version"
-                                              " FROM ") + internal::kLedgerTable +
-                                      " WHERE year_month = $1",
-                                  {p.year_month}));
-  if (PQntuples(r.get()) == 0) return std::string();
-  auto sig = OptInt(r.get(), 0, 0);
-  auto comp = OptInt(r.get(), 0, 1);
-  if (sig && *sig > p.signals_delta_version) {
-    return "ledger has signals version " + std::to_string(*sig) + " > payload " +
+// The skip rule for the same source: a ledger row recording a newer Delta
+// version wins. Returns the reason, or "" to replace.
+std::string NewerVersionInLedger(const LedgerState& ledger, const MonthPayload& p) {
+  if (ledger.signals_version && *ledger.signals_version > p.signals_delta_version) {
+    return "ledger has signals version " + std::to_string(*ledger.signals_version) + " > payload " +
            std::to_string(p.signals_delta_version);
   }
-  if (comp && *comp > p.composite_delta_version) {
-    return "ledger has composite version " + std::to_string(*comp) + " > payload " +
-           std::to_string(p.composite_delta_version);
+  if (ledger.composite_version && *ledger.composite_version > p.composite_delta_version) {
+    return "ledger has composite version " + std::to_string(*ledger.composite_version) +
+           " > payload " + std::to_string(p.composite_delta_version);
   }
-  return std::string();
+  return "";
+}
+
+// The location as stored: without a query string, which may hold a token.
+std::string LedgerLocation(const std::string& location) {
+  return location.substr(0, location.find('?'));
 }
 
 Status UpsertLedger(Connection* conn, const MonthPayload& p, const MonthSyncResult& r) {
   static const std::string kSql = std::string("INSERT INTO ") + internal::kLedgerTable +
       " AS s (year_month, synced_at, signals_rows, composite_rows, status, error,"
       " rankings_delta_version, signals_delta_version, composite_delta_version, run_id,"
-      " signals_checksum, composite_checksum)"
-      " VALUES ($1, now(), $2, $3, 'success', NULL, $4, $5, $6, $7, $8, $9)"
+      " signals_checksum, composite_checksum, signals_table_id, composite_table_id,"
+      " source_location, signals_commit_timestamp, last_success_at)"
+      " VALUES ($1, now(), $2, $3, 'success', NULL, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+      " to_timestamp($13::bigint / 1000.0), now())"
       " ON CONFLICT (year_month) DO UPDATE SET synced_at = EXCLUDED.synced_at,"
       " signals_rows = EXCLUDED.signals_rows, composite_rows = EXCLUDED.composite_rows,"
       " status = EXCLUDED.status, error = NULL,"
@@ -161,43 +151,66 @@ Status UpsertLedger(Connection* conn, const MonthPayload& p, const MonthSyncResu
       " signals_delta_version = EXCLUDED.signals_delta_version,"
       " composite_delta_version = EXCLUDED.composite_delta_version, run_id = EXCLUDED.run_id,"
       " signals_checksum = EXCLUDED.signals_checksum,"
-      " composite_checksum = EXCLUDED.composite_checksum";
+      " composite_checksum = EXCLUDED.composite_checksum,"
+      " signals_table_id = EXCLUDED.signals_table_id,"
+      " composite_table_id = EXCLUDED.composite_table_id,"
+      " source_location = EXCLUDED.source_location,"
+      " signals_commit_timestamp = EXCLUDED.signals_commit_timestamp,"
+      " last_success_at = EXCLUDED.last_success_at";
+  auto opt = [](const std::string& v) { return v.empty() ? Param() : Param(v); };
   auto q = conn->Query(kSql, {p.year_month, std::to_string(r.signals_rows),
                               std::to_string(r.composite_rows),
                               VersionParam(p.rankings_delta_version),
                               VersionParam(p.signals_delta_version),
                               VersionParam(p.composite_delta_version), p.run_id,
-                              r.signals_checksum, r.composite_checksum});
+                              r.signals_checksum, r.composite_checksum,
+                              opt(p.signals_table_id), opt(p.composite_table_id),
+                              opt(conn->Redact(LedgerLocation(p.source_location))),
+                              VersionParam(p.signals_commit_timestamp_ms)});
   return q.status();
 }
 
-// Counts the month's rows as this transaction sees them (its own writes).
-Status VerifyCounts(Connection* conn, const MonthPayload& p, const MonthSyncResult& r) {
-  RS_ASSIGN_OR_RETURN(
-      PgResultPtr q,
-      conn->Query(std::string("SELECT (SELECT count(*) FROM ") + internal::kSignalsTable +
-                      " WHERE year_month = $1), (SELECT count(*) FROM " +
-                      internal::kCompositeTable + " WHERE year_month = $1)",
-                  {p.year_month}));
+// Counts the rows of the staging tables, as this transaction sees them.
+Status VerifyCounts(Connection* conn, const MonthPayload& p,
+                    const internal::StagedTable (&staged)[2]) {
+  RS_ASSIGN_OR_RETURN(PgResultPtr q, conn->Query("SELECT (SELECT count(*) FROM " +
+                                                 staged[0].staging + "), (SELECT count(*) FROM " +
+                                                 staged[1].staging + ")"));
   int64_t want[2] = {static_cast<int64_t>(p.signals.num_rows),
                      static_cast<int64_t>(p.composite.num_rows)};
-  int64_t copied[2] = {r.signals_rows, r.composite_rows};
   const char* tables[2] = {internal::kSignalsTable, internal::kCompositeTable};
   for (int i = 0; i < 2; ++i) {
     int64_t have = *OptInt(q.get(), 0, i);
-    if (have != want[i] || copied[i] != want[i]) {
+    if (have != want[i] || staged[i].rows != want[i]) {
       return Status::Internal(std::string(tables[i]) + " has " + std::to_string(have) +
-                              " rows (COPY stored " + std::to_string(copied[i]) + ") for " +
+                              " rows (COPY stored " + std::to_string(staged[i].rows) + ") for " +
                               std::to_string(want[i]) + " sent; rolled back");
     }
   }
   return Status::OK();
 }
 
+// First day of `year_month` and of the next month as 'YYYY-MM-DD', or
+// nullopt when it is not YYYY-MM with a month 01..12.
+std::optional<std::pair<std::string, std::string>> MonthBounds(const std::string& ym) {
+  if (ym.size() != 7 || ym[4] != '-') return std::nullopt;
+  for (int i : {0, 1, 2, 3, 5, 6}) {
+    if (!std::isdigit(static_cast<unsigned char>(ym[i]))) return std::nullopt;
+  }
+  int year = std::stoi(ym.substr(0, 4)), month = std::stoi(ym.substr(5, 2));
+  if (month < 1 || month > 12) return std::nullopt;
+  int next_year = month == 12 ? year + 1 : year, next_month = month == 12 ? 1 : month + 1;
+  char next[16];
+  std::snprintf(next, sizeof next, "%04d-%02d-01", next_year, next_month);
+  return std::make_pair(ym + "-01", std::string(next));
+}
+
 }  // namespace
 
 struct Replicator::Impl {
   std::unique_ptr<Connection> conn;
+  // Cleared once the server refuses COPY FREEZE, so later months skip it.
+  bool try_freeze = true;
 
   Status WriteMonth(const MonthPayload& p, MonthSyncResult* r, std::future<std::string>* sig_sum,
                     std::future<std::string>* comp_sum);
@@ -224,36 +237,54 @@ Status Replicator::CheckSchema(const Schema& signals, const Schema& composite) {
       internal::CheckTableColumns(c, internal::kCompositeTable, composite, "composite_signals"),
       "check schema");
   RS_RETURN_IF_ERROR_CTX(internal::CheckLedgerColumns(c), "check schema");
+  RS_RETURN_IF_ERROR_CTX(internal::CheckSwapFunctions(c), "check schema");
   return Status::OK();
 }
 
-// Steps inside the month's transaction, after the lock and the skip check.
+// Steps inside the month's transaction, after the lock and the ledger rules:
+// stage, index, verify, swap, ledger. Only the swap and what follows it hold
+// locks that readers wait for.
 Status Replicator::Impl::WriteMonth(const MonthPayload& p, MonthSyncResult* r,
                                     std::future<std::string>* sig_sum,
                                     std::future<std::string>* comp_sum) {
   Connection* c = conn.get();
+  const std::string tables[2] = {"ranking_signal", "composite_signal_daily"};
+  const RecordBatch* batches[2] = {&p.signals, &p.composite};
+  internal::StagedTable staged[2];
   auto t = Clock::now();
-  RS_ASSIGN_OR_RETURN_CTX(r->signals_rows_deleted, DeleteMonth(c, internal::kSignalsTable, p.year_month),
-                          std::string("DELETE ") + internal::kSignalsTable);
-  RS_ASSIGN_OR_RETURN_CTX(r->composite_rows_deleted,
-                          DeleteMonth(c, internal::kCompositeTable, p.year_month),
-                          std::string("DELETE ") + internal::kCompositeTable);
-  r->delete_seconds = SecondsSince(t);
-  CrashPoint("postgres.replace.after_delete");
-  t = Clock::now();
-  RS_ASSIGN_OR_RETURN_CTX(r->signals_rows,
-                          CopyBatch(c, internal::kSignalsTable, p.signals, &r->bytes_sent),
-                          std::string("COPY ") + internal::kSignalsTable);
-  RS_ASSIGN_OR_RETURN_CTX(r->composite_rows,
-                          CopyBatch(c, internal::kCompositeTable, p.composite, &r->bytes_sent),
-                          std::string("COPY ") + internal::kCompositeTable);
+  for (int i = 0; i < 2; ++i) {
+    RS_ASSIGN_OR_RETURN(staged[i], internal::StageTable(c, tables[i], p.year_month, *batches[i],
+                                                        &try_freeze, &r->bytes_sent));
+  }
+  r->signals_rows = staged[0].rows;
+  r->composite_rows = staged[1].rows;
+  r->copy_frozen = staged[0].frozen && staged[1].frozen;
   r->copy_seconds = SecondsSince(t);
   CrashPoint("postgres.replace.after_copy");
+  t = Clock::now();
+  for (const std::string& table : tables) {
+    RS_RETURN_IF_ERROR(internal::IndexStaging(c, table, p.year_month));
+  }
+  r->index_seconds = SecondsSince(t);
+  CrashPoint("postgres.replace.after_index");
+  t = Clock::now();
+  if (p.verify_counts) RS_RETURN_IF_ERROR_CTX(VerifyCounts(c, p, staged), "verify counts");
+  r->verify_seconds = SecondsSince(t);
+  t = Clock::now();
+  RS_ASSIGN_OR_RETURN_CTX(internal::SwapOutcome swap, internal::SwapMonth(c, p.year_month),
+                          "swap partitions");
+  r->signals_rows_deleted = swap.signals_rows_replaced;
+  r->composite_rows_deleted = swap.composite_rows_replaced;
+  r->swap_attempts = swap.attempts;
+  r->swap_seconds = SecondsSince(t);
+  // after_delete is the name the month's old rows leaving had before the
+  // swap design; both mark the same point.
+  CrashPoint("postgres.replace.after_swap");
+  CrashPoint("postgres.replace.after_delete");
   t = Clock::now();
   r->signals_checksum = sig_sum->get();
   r->composite_checksum = comp_sum->get();
   RS_RETURN_IF_ERROR_CTX(UpsertLedger(c, p, *r), std::string("update ") + internal::kLedgerTable);
-  if (p.verify_counts) RS_RETURN_IF_ERROR_CTX(VerifyCounts(c, p, *r), "verify counts");
   r->commit_seconds = SecondsSince(t);  // COMMIT itself is added by the caller
   return Status::OK();
 }
@@ -274,7 +305,11 @@ Result<MonthSyncResult> Replicator::ReplaceMonth(const MonthPayload& p) {
   auto lock = c->Query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                        {"ranking-signals:" + p.year_month});
   RS_RETURN_IF_ERROR_CTX(lock.status(), ctx + ": lock month");
-  RS_ASSIGN_OR_RETURN_CTX(r.skip_reason, NewerVersionInLedger(c, p), ctx + ": read ledger");
+  RS_ASSIGN_OR_RETURN_CTX(LedgerState ledger, ReadLedgerState(c, p.year_month),
+                          ctx + ": read ledger");
+  r.source_change_reason = SourceChange(ledger, p);
+  r.source_changed = !r.source_change_reason.empty();
+  if (!p.force && !r.source_changed) r.skip_reason = NewerVersionInLedger(ledger, p);
   if (!r.skip_reason.empty()) {
     r.skipped = true;
     r.total_seconds = SecondsSince(start);
@@ -313,7 +348,12 @@ Result<std::vector<LedgerRow>> Replicator::ReadLedger() {
                            " to_char(synced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
                            " signals_rows, composite_rows, status, error, rankings_delta_version,"
                            " signals_delta_version, composite_delta_version, run_id,"
-                           " signals_checksum, composite_checksum FROM ") +
+                           " signals_checksum, composite_checksum, signals_table_id,"
+                           " composite_table_id, source_location,"
+                           " to_char(signals_commit_timestamp AT TIME ZONE 'UTC',"
+                           " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+                           " to_char(last_success_at AT TIME ZONE 'UTC',"
+                           " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM ") +
                internal::kLedgerTable + " ORDER BY year_month"),
       std::string("read ledger ") + internal::kLedgerTable);
   std::vector<LedgerRow> rows;
@@ -332,6 +372,11 @@ Result<std::vector<LedgerRow>> Replicator::ReadLedger() {
     row.run_id = OptText(g, i, 9);
     row.signals_checksum = OptText(g, i, 10);
     row.composite_checksum = OptText(g, i, 11);
+    row.signals_table_id = OptText(g, i, 12);
+    row.composite_table_id = OptText(g, i, 13);
+    row.source_location = OptText(g, i, 14);
+    row.signals_commit_timestamp = PQgetvalue(g, i, 15);
+    row.last_success_at = PQgetvalue(g, i, 16);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -353,12 +398,22 @@ Result<MonthStats> Replicator::MonthContent(const std::string& year_month) {
   } parts[] = {{internal::kSignalsTable, SignalsSchema(), &stats.signals_rows, &stats.signals_checksum},
                {internal::kCompositeTable, CompositeSchema(), &stats.composite_rows,
                 &stats.composite_checksum}};
+  // The date range (the partition key) lets the planner read only the
+  // month's partition and the DEFAULT one; year_month still decides.
+  auto bounds = MonthBounds(year_month);
+  std::string where = " WHERE year_month = $1";
+  std::vector<Param> params = {year_month};
+  if (bounds) {
+    where += " AND date >= $2::date AND date < $3::date";
+    params.push_back(bounds->first);
+    params.push_back(bounds->second);
+  }
   for (Part& part : parts) {
     RS_ASSIGN_OR_RETURN_CTX(
         PgResultPtr q,
         c->Query("SELECT count(*), " + internal::ChecksumSqlExpression(part.schema) +
-                     "::text FROM " + part.table + " WHERE year_month = $1",
-                 {year_month}),
+                     "::text FROM " + part.table + where,
+                 params),
         ctx + ": " + part.table);
     *part.rows = *OptInt(q.get(), 0, 0);
     *part.checksum = PQgetvalue(q.get(), 0, 1);

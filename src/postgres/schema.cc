@@ -128,11 +128,25 @@ Status CheckLedgerColumns(Connection* conn) {
   for (const char* name :
        {"year_month", "synced_at", "signals_rows", "composite_rows", "status", "error",
         "rankings_delta_version", "signals_delta_version", "composite_delta_version", "run_id",
-        "signals_checksum", "composite_checksum"}) {
+        "signals_checksum", "composite_checksum", "signals_table_id", "composite_table_id",
+        "source_location", "signals_commit_timestamp", "last_success_at"}) {
     if (cols.count(name) == 0) {
       return Status::FailedPrecondition(std::string(kLedgerTable) + " has no column " + name +
                                         ": " + kMigrateHint);
     }
+  }
+  return Status::OK();
+}
+
+Status CheckSwapFunctions(Connection* conn) {
+  RS_ASSIGN_OR_RETURN(
+      PgResultPtr r,
+      conn->Query("SELECT f FROM unnest(ARRAY['ranking.replication_create_staging(text,text)',"
+                  " 'ranking.replication_index_staging(text,text)',"
+                  " 'ranking.replication_swap_month(text)']) f WHERE to_regprocedure(f) IS NULL"));
+  if (PQntuples(r.get()) > 0) {
+    return Status::FailedPrecondition("function " + std::string(PQgetvalue(r.get(), 0, 0)) +
+                                      " does not exist in " + conn->target() + ": " + kMigrateHint);
   }
   return Status::OK();
 }

@@ -27,8 +27,12 @@ Status ValidateBatch(const RecordBatch& batch, const Schema& expected,
 Status CheckTableColumns(Connection* conn, const std::string& table, const Schema& delta,
                          const std::string& delta_name);
 
-// FailedPrecondition unless the ledger has the lineage columns of 0004.
+// FailedPrecondition unless the ledger has the lineage columns of 0004 and
+// the v2 columns of 0006.
 Status CheckLedgerColumns(Connection* conn);
+
+// FailedPrecondition unless the month-swap functions of 0005 exist.
+Status CheckSwapFunctions(Connection* conn);
 
 }  // namespace rs::postgres::internal
 

@@ -33,16 +33,18 @@ TEST(MigrateTest, FromEmptyAppliesEveryFileInOrder) {
   TestDatabase db("mig_empty");
   auto report = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(report->steps.size(), 4u);
-  EXPECT_EQ(report->applied_count(), 4);
+  ASSERT_EQ(report->steps.size(), 6u);
+  EXPECT_EQ(report->applied_count(), 6);
   EXPECT_EQ(report->steps[0].file, "0001_schema_migrations.sql");
   EXPECT_EQ(report->steps[3].file, "0004_sync_ledger_lineage.sql");
+  EXPECT_EQ(report->steps[4].file, "0005_partitioned_serving_tables.sql");
+  EXPECT_EQ(report->steps[5].file, "0006_sync_ledger_v2.sql");
   EXPECT_EQ(report->target, "PostgreSQL at 127.0.0.1:" +
                                 rs::testing::ServiceEnv("pg")["RS_TEST_PG_PORT"] + "/" + db.name());
   EXPECT_EQ(db.Value("SELECT string_agg(version, ',' ORDER BY version) FROM public.schema_migrations"),
-            "0001,0002,0003,0004");
+            "0001,0002,0003,0004,0005,0006");
   EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
-            "4");
+            "6");
   auto rep = Replicator::Connect(db.options());
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   Status st = (*rep)->CheckSchema(SignalsSchema(), CompositeSchema());
@@ -83,21 +85,21 @@ TEST(MigrateTest, AppliesOnlyANewFileAndReportsAFailingOneByName) {
   TestDatabase db("mig_new");
   std::string dir = CopyOfMigrations();
   ASSERT_TRUE(Migrate(db.options(), dir).ok());
-  AppendTo(dir + "/0005_extra.sql", "CREATE TABLE core.extra (x int);");
+  AppendTo(dir + "/0007_extra.sql", "CREATE TABLE core.extra (x int);");
   auto r = Migrate(db.options(), dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->applied_count(), 1);
-  EXPECT_EQ(r->steps.back().file, "0005_extra.sql");
-  AppendTo(dir + "/0006_broken.sql", "CREATE TABLE core.ok_part (x int); SELEC 1;");
+  EXPECT_EQ(r->steps.back().file, "0007_extra.sql");
+  AppendTo(dir + "/0008_broken.sql", "CREATE TABLE core.ok_part (x int); SELEC 1;");
   auto bad = Migrate(db.options(), dir);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find(": apply migration 0006_broken.sql: syntax error at or near "
+  EXPECT_NE(bad.status().message().find(": apply migration 0008_broken.sql: syntax error at or near "
                                         "\"SELEC\" (SQLSTATE 42601)"),
             std::string::npos)
       << bad.status().message();
   // The failed file's transaction rolled back whole.
   EXPECT_EQ(db.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'ok_part'"), "0");
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "5");
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "7");
   fs::remove_all(dir);
 }
 
@@ -115,8 +117,8 @@ TEST(MigrateTest, ConcurrentMigratorsEachApplyEveryFileOnce) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     applied += r->applied_count();
   }
-  EXPECT_EQ(applied, 4);
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "4");
+  EXPECT_EQ(applied, 6);
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "6");
 }
 
 TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
@@ -138,9 +140,9 @@ TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
   )");
   auto r = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->steps.size(), 4u);
+  ASSERT_EQ(r->steps.size(), 6u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kAdopted);
-  EXPECT_EQ(r->steps[3].action, MigrationStep::Action::kApplied);
+  for (int i = 3; i < 6; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kApplied);
   EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.ranking_signal"), "1");
   EXPECT_EQ(db.Value("SELECT signals_rows || status || coalesce(run_id, 'null') FROM "
                      "ranking.signal_sync_state"),
@@ -149,6 +151,124 @@ TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
   auto again = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->applied_count(), 0);
+}
+
+// Count and an order-independent content hash of every month of both
+// serving tables, read directly in SQL.
+std::string MonthFingerprints(TestDatabase& db) {
+  return db.Value(
+      "SELECT string_agg(t || ' ' || year_month || ' ' || n || ' ' || h, '; ' ORDER BY t, year_month)"
+      " FROM (SELECT 's' t, year_month, count(*) n, sum(('x' || substr(md5(r::text), 1, 15))::bit(60)"
+      "::bigint) h FROM ranking.ranking_signal r GROUP BY year_month UNION ALL"
+      " SELECT 'c', year_month, count(*), sum(('x' || substr(md5(c::text), 1, 15))::bit(60)::bigint)"
+      " FROM ranking.composite_signal_daily c GROUP BY year_month) x");
+}
+
+// The predecessor's database (0001-0003, with or without 0004) holding rows
+// in several months, one of them a single day, is converted to partitions
+// without losing or changing a row; migrate again is a no-op.
+TEST(MigrateTest, ConvertsPopulatedPredecessorTablesToPartitionsKeepingEveryRow) {
+  for (bool with_0004 : {false, true}) {
+    SCOPED_TRACE(with_0004 ? "0001-0004" : "0001-0003");
+    TestDatabase db("mig_convert");
+    db.Value(R"(
+      CREATE TABLE public.schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ);
+      INSERT INTO public.schema_migrations VALUES ('0001', now()), ('0002', now()), ('0003', now());
+      CREATE SCHEMA core; CREATE SCHEMA ranking; CREATE SCHEMA backtest;
+      CREATE TABLE ranking.ranking_signal (date date, year_month text, symbol text, strategy text,
+        rank integer, rank_percentile double precision, n_symbols integer, score double precision,
+        PRIMARY KEY (date, symbol, strategy));
+      CREATE INDEX ranking_signal_symbol_date_idx ON ranking.ranking_signal (symbol, date);
+      CREATE TABLE ranking.composite_signal_daily (date date, year_month text, symbol text,
+        composite_percentile double precision, strategies_present int, strategies_hit int,
+        composite_rank int, PRIMARY KEY (date, symbol));
+      CREATE TABLE ranking.signal_sync_state (year_month text PRIMARY KEY, synced_at timestamptz,
+        signals_rows bigint, composite_rows bigint, status text, error text);
+      INSERT INTO ranking.signal_sync_state VALUES ('2019-01', now(), 10, 2, 'success', NULL),
+        ('2019-02', now(), 10, 2, 'done', NULL);
+      INSERT INTO ranking.ranking_signal SELECT d, to_char(d, 'YYYY-MM'), 'S' || s, 'St' || k,
+        s, s / 10.0, 10, CASE WHEN s % 3 = 0 THEN NULL ELSE s * 1.5 END
+        FROM generate_series(0, 82) i, LATERAL (SELECT DATE '2018-11-20' + i AS d) x,
+             generate_series(1, 10) s, generate_series(1, 2) k;
+      INSERT INTO ranking.ranking_signal VALUES ('2020-06-15', '2020-06', 'Z', 'St1', 1, 1, 1, 2.5);
+      INSERT INTO ranking.composite_signal_daily SELECT d, to_char(d, 'YYYY-MM'), 'S' || s,
+        s / 10.0, 6, s % 7, s FROM generate_series(0, 61) i,
+        LATERAL (SELECT DATE '2018-12-01' + i AS d) x, generate_series(1, 10) s;
+    )");
+    if (with_0004) {
+      db.Value("INSERT INTO public.schema_migrations VALUES ('0004', now());"
+               "ALTER TABLE ranking.signal_sync_state ADD COLUMN rankings_delta_version BIGINT,"
+               " ADD COLUMN signals_delta_version BIGINT, ADD COLUMN composite_delta_version BIGINT,"
+               " ADD COLUMN run_id TEXT, ADD COLUMN signals_checksum TEXT,"
+               " ADD COLUMN composite_checksum TEXT");
+    }
+    std::string before = MonthFingerprints(db);
+    ASSERT_NE(before.find("s 2020-06 1 "), std::string::npos) << before;
+    auto r = Migrate(db.options(), MigrationsDir());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(MonthFingerprints(db), before);
+    EXPECT_EQ(db.Value("SELECT string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname) "
+                       "FROM pg_class c WHERE c.relname IN ('ranking_signal', "
+                       "'composite_signal_daily')"),
+              "composite_signal_daily:p,ranking_signal:p");
+    EXPECT_EQ(db.Value("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i "
+                       "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = "
+                       "'ranking.ranking_signal'::regclass"),
+              "ranking_signal_2018_11,ranking_signal_2018_12,ranking_signal_2019_01,"
+              "ranking_signal_2019_02,ranking_signal_2020_06,ranking_signal_default");
+    EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.ranking_signal_default"), "0");
+    EXPECT_EQ(db.Value("SELECT count(*) FROM pg_class WHERE relname LIKE '%unpart%'"), "0");
+    EXPECT_EQ(db.Value("SELECT string_agg(status || ':' || (last_success_at IS NOT NULL), ',' "
+                       "ORDER BY year_month) FROM ranking.signal_sync_state"),
+              "success:true,failed:false");
+    auto rep = Replicator::Connect(db.options());
+    ASSERT_TRUE(rep.ok());
+    EXPECT_TRUE((*rep)->CheckSchema(SignalsSchema(), CompositeSchema()).ok());
+    auto again = Migrate(db.options(), MigrationsDir());
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->applied_count(), 0);
+    EXPECT_EQ(MonthFingerprints(db), before);
+    // Rerunning the conversion itself on partitioned tables changes nothing.
+    std::string relations = db.Value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
+                                     "WHERE relnamespace = 'ranking'::regnamespace");
+    std::ifstream in(MigrationsDir() + "/0005_partitioned_serving_tables.sql");
+    std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    db.Value("BEGIN; " + sql + "; COMMIT");
+    EXPECT_EQ(db.Value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
+                       "WHERE relnamespace = 'ranking'::regnamespace"),
+              relations);
+  }
+}
+
+// A conversion failing midway (here a table already holding a partition's
+// name) rolls back whole: the old table and its rows are untouched, and once
+// the obstacle is gone a rerun converts.
+TEST(MigrateTest, ConversionFailingMidwayRollsBackWholeThenRerunConverts) {
+  TestDatabase db("mig_convert_fail");
+  std::string dir = CopyOfMigrations();
+  fs::remove(fs::path(dir) / "0005_partitioned_serving_tables.sql");
+  fs::remove(fs::path(dir) / "0006_sync_ledger_v2.sql");
+  ASSERT_TRUE(Migrate(db.options(), dir).ok());
+  db.Value("INSERT INTO ranking.ranking_signal SELECT d, to_char(d, 'YYYY-MM'), 'S' || s, 'St', s, "
+           "0.5, 10, NULL FROM generate_series(0, 90) i, LATERAL (SELECT DATE '2024-01-01' + i "
+           "AS d) x, generate_series(1, 5) s;"
+           "CREATE TABLE ranking.ranking_signal_2024_02 (x int)");
+  std::string before = MonthFingerprints(db);
+  auto r = Migrate(db.options(), MigrationsDir());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("apply migration 0005_partitioned_serving_tables.sql: "
+                                      "relation \"ranking_signal_2024_02\" already exists"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(db.Value("SELECT relkind FROM pg_class WHERE oid = 'ranking.ranking_signal'::regclass"),
+            "r");
+  EXPECT_EQ(MonthFingerprints(db), before);
+  db.Value("DROP TABLE ranking.ranking_signal_2024_02");
+  auto rerun = Migrate(db.options(), MigrationsDir());
+  ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
+  EXPECT_EQ(rerun->applied_count(), 2);
+  EXPECT_EQ(MonthFingerprints(db), before);
+  fs::remove_all(dir);
 }
 
 TEST(MigrateTest, ReportsLedgerVersionsWithoutFile) {

@@ -219,6 +219,95 @@ TEST_F(ReplicatorTest, OlderDeltaVersionNeverOverwritesNewer) {
   EXPECT_EQ(rep_->MonthContent("2024-06")->signals_checksum, ContentChecksum(v4.signals));
 }
 
+// Ledger v2: the source identity decides before the versions do.
+TEST_F(ReplicatorTest, NewSourceIdentityReplacesSameIdentityOlderVersionSkipsForceReplaces) {
+  Month v5 = MakeMonth("2024-06", 2, 10, 5), v3 = MakeMonth("2024-06", 3, 10, 3);
+  Month v2 = MakeMonth("2024-06", 4, 10, 2), v1 = MakeMonth("2024-06", 1, 10, 1);
+  auto payload = [](const Month& m, int64_t version, const std::string& id) {
+    MonthPayload p{"2024-06", m.signals, m.composite, version, version, version, "run", true};
+    p.signals_table_id = id + "-signals";
+    p.composite_table_id = id + "-composite";
+    return p;
+  };
+  // Rows written before v2 (no identity) at version 5.
+  ASSERT_TRUE(Replace("2024-06", v5, 5).ok());
+  auto r = rep_->ReplaceMonth(payload(v3, 3, "a"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->skipped);
+  EXPECT_TRUE(r->source_changed);
+  EXPECT_EQ(r->source_change_reason,
+            "the ledger row has no source identity (written before ledger v2)");
+  EXPECT_EQ(rep_->MonthContent("2024-06")->signals_checksum, ContentChecksum(v3.signals));
+  // Another table id: a new source, replaced although its version is older.
+  r = rep_->ReplaceMonth(payload(v2, 2, "b"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->skipped);
+  EXPECT_EQ(r->source_change_reason, "signals table id changed from a-signals to b-signals");
+  // Same identity, older version: skipped.
+  r = rep_->ReplaceMonth(payload(v1, 1, "b"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->skipped);
+  EXPECT_FALSE(r->source_changed);
+  EXPECT_EQ(r->skip_reason, "ledger has signals version 2 > payload 1");
+  EXPECT_EQ(rep_->MonthContent("2024-06")->signals_checksum, ContentChecksum(v2.signals));
+  // force replaces whatever the ledger says.
+  MonthPayload forced = payload(v1, 1, "b");
+  forced.force = true;
+  r = rep_->ReplaceMonth(forced);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->skipped);
+  EXPECT_EQ(rep_->MonthContent("2024-06")->signals_checksum, ContentChecksum(v1.signals));
+  EXPECT_EQ(rep_->ReadLedger()->front().signals_delta_version, 1);
+}
+
+TEST_F(ReplicatorTest, LedgerV2RecordsSourceAndFailureKeepsIt) {
+  Month m = MakeMonth("2024-05", 2, 10, 1);
+  MonthPayload p{"2024-05", m.signals, m.composite, 7, 8, 9, "run-abc", true};
+  p.signals_table_id = "sig-id";
+  p.composite_table_id = "comp-id";
+  p.source_location = "az://lake@acct.dfs.core.windows.net/platinum/signals?sv=2024&sig=SECRET";
+  p.signals_commit_timestamp_ms = 1700000000123;
+  auto r = rep_->ReplaceMonth(p);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->copy_frozen);
+  EXPECT_EQ(r->swap_attempts, 1);
+  auto row = rep_->ReadLedger()->front();
+  EXPECT_EQ(row.signals_table_id, "sig-id");
+  EXPECT_EQ(row.composite_table_id, "comp-id");
+  EXPECT_EQ(row.source_location, "az://lake@acct.dfs.core.windows.net/platinum/signals");
+  EXPECT_EQ(row.signals_commit_timestamp, "2023-11-14T22:13:20.123000Z");
+  EXPECT_EQ(row.last_success_at, row.synced_at);
+  ASSERT_TRUE(rep_->RecordFailure("2024-05", "run-fail", "boom").ok());
+  auto failed = rep_->ReadLedger()->front();
+  EXPECT_EQ(failed.status, "failed");
+  EXPECT_EQ(failed.run_id, "run-fail");
+  EXPECT_EQ(failed.last_success_at, row.last_success_at);
+  EXPECT_NE(failed.synced_at, row.synced_at);
+  EXPECT_EQ(failed.signals_table_id, "sig-id");
+  EXPECT_EQ(failed.source_location, row.source_location);
+  EXPECT_EQ(failed.signals_commit_timestamp, row.signals_commit_timestamp);
+  EXPECT_EQ(failed.signals_checksum, ContentChecksum(m.signals));
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM pg_description WHERE objoid = "
+                       "'ranking.signal_sync_state'::regclass"),
+            db_->Value("SELECT count(*) + 1 FROM information_schema.columns WHERE table_schema = "
+                       "'ranking' AND table_name = 'signal_sync_state'"));
+  PGresult* res = PQexec(db_->conn(), "UPDATE ranking.signal_sync_state SET status = 'ok'");
+  EXPECT_STREQ(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23514");
+  PQclear(res);
+}
+
+TEST_F(ReplicatorTest, CheckSchemaAsksForMigrateWithoutLedgerV2OrSwapFunctions) {
+  db_->Value("ALTER TABLE ranking.signal_sync_state DROP COLUMN source_location");
+  EXPECT_EQ(rep_->CheckSchema(SignalsSchema(), CompositeSchema()).message(),
+            "check schema: ranking.signal_sync_state has no column source_location: run "
+            "`ranking-signals migrate`");
+  db_->Value("ALTER TABLE ranking.signal_sync_state ADD COLUMN source_location text;"
+             "DROP FUNCTION ranking.replication_swap_month(text)");
+  EXPECT_EQ(rep_->CheckSchema(SignalsSchema(), CompositeSchema()).message(),
+            "check schema: function ranking.replication_swap_month(text) does not exist in " +
+                rep_->target() + ": run `ranking-signals migrate`");
+}
+
 // A trigger silently dropping rows stands in for any loss between client and table.
 TEST_F(ReplicatorTest, VerifyCountsCatchesLostRowsAndRollsBack) {
   Month good = MakeMonth("2024-07", 2, 10, 1);
