@@ -107,6 +107,14 @@ Result<job::JobOptions> LoadJobOptions(const std::map<std::string, std::string>&
   if (auto v = Lookup(env, file, "POSTGRES_STATEMENT_TIMEOUT_MS", "postgres_statement_timeout_ms")) {
     RS_ASSIGN_OR_RETURN(cfg.replication.statement_timeout_ms, ParseInt("POSTGRES_STATEMENT_TIMEOUT_MS", *v, 0));
   }
+  if (auto v = Lookup(env, file, "POSTGRES_SIGNALS_LOCK_TIMEOUT_MS", "postgres_signals_lock_timeout_ms")) {
+    RS_ASSIGN_OR_RETURN(cfg.replication.lock_timeout_ms,
+                        ParseInt("POSTGRES_SIGNALS_LOCK_TIMEOUT_MS", *v, 1, 600000));
+  }
+  if (auto v = Lookup(env, file, "POSTGRES_SIGNALS_SWAP_ATTEMPTS", "postgres_signals_swap_attempts")) {
+    RS_ASSIGN_OR_RETURN(cfg.replication.swap_attempts,
+                        ParseInt("POSTGRES_SIGNALS_SWAP_ATTEMPTS", *v, 1, 100));
+  }
   if (const std::string* w = Find(env, "RANKING_COMPOSITE_STRATEGY_WEIGHTS")) {
     cfg.compute.weights_json = *w;
   } else if (file.contains("weights")) {

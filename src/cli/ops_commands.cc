@@ -23,6 +23,7 @@ struct OpsOptions {
   job::LakeLayout layout;
   std::string months;
   std::string migrations_dir;
+  bool force = false;  // sync --force
 };
 
 // A malformed --months is a usage error, before anything is read.
@@ -81,6 +82,7 @@ void SyncCommand(CliContext& ctx, const OpsOptions& o) {
   job::SyncRequest request;
   request.months_spec = o.months;
   request.run_id = NewRunId();
+  request.force = o.force;
   auto log = MakeLogger(ctx, o.common, request.run_id);
   auto lake = job::Lake::Open(o.layout, ctx.storage_options);
   if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
@@ -174,10 +176,14 @@ void AddSyncCommand(CLI::App& app, CliContext& ctx) {
       "Replicate again from Delta, with no recompute, the months that are missing, drifted or "
       "stale in PostgreSQL (or exactly the months given).");
   cmd->footer("Examples:\n  ranking-signals sync --lake /data/lake\n"
-              "  ranking-signals sync --lake /data/lake --months 2024-03");
+              "  ranking-signals sync --lake /data/lake --months 2024-03\n"
+              "  ranking-signals sync --lake /data/lake --months 2024-03 --force");
   AddLakeOptions(cmd, &o->layout, false);
   AddCommonOptions(cmd, &o->common);
   cmd->add_option("--months", o->months, "Months to replicate (default: those out of sync)");
+  cmd->add_flag("--force", o->force,
+                "Replace the months whatever the ledger records (even when it records a newer "
+                "Delta version of the same tables)");
   cmd->add_option("--dsn", o->common.dsn_flag, "PostgreSQL DSN (default: POSTGRES_DSN)");
   cmd->callback([&ctx, o] { SyncCommand(ctx, *o); });
 }

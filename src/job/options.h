@@ -31,6 +31,13 @@ struct ReplicationOptions {
   int connect_timeout_s = 10;
   // POSTGRES_STATEMENT_TIMEOUT_MS: 0 keeps the server's default.
   int statement_timeout_ms = 0;
+  // POSTGRES_SIGNALS_LOCK_TIMEOUT_MS: how long one swap of a month's
+  // partitions waits for the serving tables' lock before it backs off, so a
+  // long reader never makes other readers queue behind the swap for long.
+  int lock_timeout_ms = 2000;
+  // POSTGRES_SIGNALS_SWAP_ATTEMPTS: swaps tried (with jittered exponential
+  // backoff) before the month fails naming the blocking backends.
+  int swap_attempts = 5;
 };
 
 // The ranking engine and the derived signals.

@@ -77,10 +77,19 @@ class ReplicationSession {
   bool schema_checked_ = false;
 };
 
-Status ReplicateOne(ReplicationSession& session, const OpenedTable& signals,
-                    const OpenedTable& composite, const TableVersions& versions,
-                    const ReplicationOptions& config, const std::string& run_id,
-                    const std::string& month, MonthReplication* out, Logger& log) {
+// What every month of one replication shares.
+struct Source {
+  const OpenedTable& signals;
+  const OpenedTable& composite;
+  std::string signals_location;  // without credentials (Lake::Describe)
+  const ReplicateRequest& request;
+  const ReplicationOptions& options;
+};
+
+Status ReplicateOne(ReplicationSession& session, const Source& src, const std::string& month,
+                    MonthReplication* out, Logger& log) {
+  const OpenedTable& signals = src.signals;
+  const OpenedTable& composite = src.composite;
   // Every error names the month: ReplaceMonth's own start with "replicate
   // <month>: ", and the steps before it say so here.
   const std::string ctx = "replicate " + month;
@@ -90,19 +99,32 @@ Status ReplicateOne(ReplicationSession& session, const OpenedTable& signals,
                           ctx + ": read composite_signals");
   RS_ASSIGN_OR_RETURN_CTX(postgres::Replicator * rep, session.Get(), ctx);
   postgres::MonthPayload payload{month, s, c};
-  payload.rankings_delta_version = versions.rankings;
+  payload.rankings_delta_version = src.request.versions.rankings;
   payload.signals_delta_version = signals.snapshot.version;
   payload.composite_delta_version = composite.snapshot.version;
-  payload.run_id = run_id;
-  payload.verify_counts = config.verify_counts;
+  payload.signals_table_id = signals.snapshot.metadata.id;
+  payload.composite_table_id = composite.snapshot.metadata.id;
+  payload.source_location = src.signals_location;
+  payload.signals_commit_timestamp_ms = signals.snapshot.commit_timestamp_ms;
+  payload.force = src.request.force;
+  payload.run_id = src.request.run_id;
+  payload.verify_counts = src.options.verify_counts;
   RS_ASSIGN_OR_RETURN(auto result, rep->ReplaceMonth(payload));
   out->skipped = result.skipped;
+  out->skip_reason = result.skip_reason;
+  out->source_changed = result.source_changed;
+  out->source_change_reason = result.source_change_reason;
   out->signals_rows = result.signals_rows;
   out->composite_rows = result.composite_rows;
   if (result.skipped) {
-    log.Warn("month not replicated: PostgreSQL already holds a newer Delta version",
+    log.Warn("month not replicated: PostgreSQL already holds a newer Delta version of the same "
+             "tables (`sync --force` replaces it)",
              {{"month", month}, {"reason", result.skip_reason}});
     return Status::OK();
+  }
+  if (result.source_changed) {
+    log.Warn("month replaced: the rows served came from other Delta tables (a new or moved lake)",
+             {{"month", month}, {"reason", result.source_change_reason}});
   }
   log.Info("replicated month",
            {{"month", month}, {"table", "ranking.ranking_signal"}, {"rows", result.signals_rows},
@@ -110,7 +132,9 @@ Status ReplicateOne(ReplicationSession& session, const OpenedTable& signals,
   log.Info("replicated month",
            {{"month", month}, {"table", "ranking.composite_signal_daily"},
             {"rows", result.composite_rows}, {"deleted", result.composite_rows_deleted},
-            {"seconds", std::round(result.total_seconds * 1000) / 1000}});
+            {"seconds", std::round(result.total_seconds * 1000) / 1000},
+            {"swap_seconds", std::round(result.swap_seconds * 1000) / 1000},
+            {"swap_attempts", result.swap_attempts}});
   return Status::OK();
 }
 
@@ -121,13 +145,18 @@ postgres::ConnectionOptions ConnectionOptionsFor(const ReplicationOptions& optio
   o.dsn = options.dsn.value_or("");
   o.connect_timeout_s = options.connect_timeout_s;
   o.statement_timeout_ms = options.statement_timeout_ms;
+  o.lock_timeout_ms = options.lock_timeout_ms;
+  o.swap_attempts = options.swap_attempts;
   return o;
 }
 
-Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
-                       const TableVersions& versions, const ReplicationOptions& config,
-                       const std::string& run_id, Logger& log, std::vector<MonthReplication>* out) {
+Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
+                       const ReplicationOptions& config, Logger& log,
+                       std::vector<MonthReplication>* out) {
   const LakeLayout& layout = lake.layout();
+  const std::vector<std::string>& months = request.months;
+  const TableVersions& versions = request.versions;
+  const std::string& run_id = request.run_id;
   // Both tables are opened once, at fixed snapshots, and shared: a Table may
   // be read from several threads, and every connection then reads the same
   // versions even when `versions` asks for the latest.
@@ -160,8 +189,10 @@ Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
       auto start = Clock::now();
       MonthReplication r;
       r.month = month;
-      Status s = opened.ok() ? ReplicateOne(session, *signals, *composite, versions, config,
-                                            run_id, month, &r, log)
+      Status s = opened.ok() ? ReplicateOne(session,
+                                            Source{*signals, *composite,
+                                                   lake.Describe(layout.signals), request, config},
+                                            month, &r, log)
                              : opened.Annotate("replicate " + month);
       // Slot i belongs to this worker alone; join() publishes it.
       if (s.ok()) {

@@ -25,27 +25,39 @@ struct TableVersions {
 struct MonthReplication {
   std::string month;
   bool ok = false;
-  bool skipped = false;  // PostgreSQL already holds a newer Delta version
-  std::string error;     // redacted
+  bool skipped = false;         // the ledger records newer Delta versions of the same tables
+  std::string skip_reason;
+  bool source_changed = false;  // replaced rows that came from other Delta tables
+  std::string source_change_reason;
+  std::string error;            // redacted
   int64_t signals_rows = 0;
   int64_t composite_rows = 0;
   double seconds = 0;
+};
+
+struct ReplicateRequest {
+  std::vector<std::string> months;
+  TableVersions versions;  // the Delta versions to read (-1 = latest)
+  std::string run_id;
+  // Replace the months whatever the ledger records (`sync --force`).
+  bool force = false;
 };
 
 // The connection settings of `options` (the one mapping from the job's
 // replication options to postgres::ConnectionOptions).
 postgres::ConnectionOptions ConnectionOptionsFor(const ReplicationOptions& options);
 
-// Replicates `months` from the Delta tables at `versions` (-1 = latest), up to
-// `options.connections` months at once, each in its own transaction on its own
-// connection; `out` lists the months attempted, in the order of `months`. With
+// Replicates `request.months` from the Delta tables at `request.versions`,
+// up to `options.connections` months at once, each in its own transaction on
+// its own connection; `out` lists the months attempted, in order. With
 // write_required, a failure stops handing out months (those in flight finish)
 // and the earliest failed month's error is returned (its ledger row says
 // failed where the database is reachable); without it, failures are logged,
-// recorded, and returned in `out` only.
-Status ReplicateMonths(const Lake& lake, const std::vector<std::string>& months,
-                       const TableVersions& versions, const ReplicationOptions& options,
-                       const std::string& run_id, Logger& log, std::vector<MonthReplication>* out);
+// recorded, and returned in `out` only. A month the ledger skips, or whose
+// served rows came from other Delta tables (then replaced), is logged at WARN.
+Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
+                       const ReplicationOptions& options, Logger& log,
+                       std::vector<MonthReplication>* out);
 
 }  // namespace rs::job
 

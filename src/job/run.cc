@@ -338,8 +338,8 @@ Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* r
   CrashPoint("job.before_replication");
   start = Clock::now();
   report->replication_ran = true;
-  Status r = ReplicateMonths(lake, months, versions, req.options.replication, req.run_id, log,
-                             &report->replication);
+  Status r = ReplicateMonths(lake, ReplicateRequest{months, versions, req.run_id, false},
+                             req.options.replication, log, &report->replication);
   report->replicate_seconds = SecondsSince(start);
   return r;
 }
@@ -370,15 +370,28 @@ void LogJobSummary(const JobReport& report, Logger& log) {
   fields["bytes_written"] = bytes;
   if (report.replication_ran) {
     int ok = 0, failed = 0, skipped = 0;
+    std::vector<std::string> skipped_months, failed_months;
     for (const auto& r : report.replication) {
       if (r.skipped) {
         ++skipped;
+        skipped_months.push_back(r.month);
       } else if (r.ok) {
         ++ok;
       } else {
         ++failed;
+        failed_months.push_back(r.month);
       }
     }
+    // Every month not replicated is named, whatever the reason.
+    if (!skipped_months.empty()) fields["replication_skipped"] = skipped_months;
+    if (!failed_months.empty()) fields["replication_failed"] = failed_months;
+    std::set<std::string> attempted;
+    for (const auto& r : report.replication) attempted.insert(r.month);
+    std::vector<std::string> not_attempted;
+    for (const auto& m : report.months) {
+      if (attempted.count(m) == 0) not_attempted.push_back(m);
+    }
+    if (!not_attempted.empty()) fields["replication_not_attempted"] = not_attempted;
     fields["replicated_months"] = ok;
     fields["replication_failed_months"] = failed;
     fields["replication_skipped_months"] = skipped;

@@ -22,6 +22,9 @@ struct SyncRequest {
   // Months to replicate whatever their state; empty = every month out of sync.
   std::string months_spec;
   std::string run_id;
+  // Replace the months whatever the ledger records (with months_spec: those
+  // months; without: every month out of sync).
+  bool force = false;
 };
 
 struct SyncReport {

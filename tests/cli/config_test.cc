@@ -1,5 +1,7 @@
 #include "cli/config.h"
 
+#include "job/replicate.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -89,6 +91,24 @@ TEST(LoadJobOptionsTest, MissingConfigFileIsAClearError) {
   auto cfg = LoadJobOptions({}, "/nonexistent/rs.json");
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.status().message(), "config file /nonexistent/rs.json cannot be opened");
+}
+
+TEST(LoadJobOptionsTest, SwapLockTimeoutAndAttemptsFromEnvironmentOrFile) {
+  auto d = LoadJobOptions({}, "");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->replication.lock_timeout_ms, 2000);
+  EXPECT_EQ(d->replication.swap_attempts, 5);
+  auto e = LoadJobOptions({{"POSTGRES_SIGNALS_LOCK_TIMEOUT_MS", "500"},
+                           {"POSTGRES_SIGNALS_SWAP_ATTEMPTS", "9"}}, "");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->replication.lock_timeout_ms, 500);
+  EXPECT_EQ(e->replication.swap_attempts, 9);
+  EXPECT_EQ(job::ConnectionOptionsFor(e->replication).lock_timeout_ms, 500);
+  EXPECT_EQ(job::ConnectionOptionsFor(e->replication).swap_attempts, 9);
+  auto bad = LoadJobOptions({{"POSTGRES_SIGNALS_LOCK_TIMEOUT_MS", "0"}}, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "POSTGRES_SIGNALS_LOCK_TIMEOUT_MS='0' is not a whole number from 1 to 600000");
 }
 
 }  // namespace

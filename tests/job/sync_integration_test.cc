@@ -133,5 +133,50 @@ TEST_F(SyncTest, Issue22MonthsOfFarYearsStayInSyncAfterRerunningOne) {
   EXPECT_TRUE(Sync().months.empty());
 }
 
+// Issue 23: after the lake was recreated, every month was skipped because
+// the ledger held higher versions of the old tables; verify then reported
+// drift forever. A different table identity is a new source: replaced.
+TEST_F(SyncTest, Issue23ANewLakeReplacesMonthsInsteadOfSkippingThem) {
+  ASSERT_TRUE(Run("2024-01..2024-03").ok()) << log_.text.str();
+  ASSERT_TRUE(Run("2024-02").ok());  // the ledger now holds version 2 for 2024-02
+  Lake recreated = NewMemoryLake("recreated");
+  WriteSampleInputs(recreated, 9);  // other rows, tables at version 0
+  lake_ = std::move(recreated);
+  JobRequest req;
+  req.options = options_;
+  req.months_spec = "2024-02";
+  req.run_id = "run-new-lake";
+  JobReport report;
+  ASSERT_TRUE(RunJob(lake_, req, log_.log, &report).ok()) << log_.text.str();
+  ASSERT_EQ(report.replication.size(), 1u);
+  EXPECT_FALSE(report.replication[0].skipped) << report.replication[0].skip_reason;
+  EXPECT_TRUE(report.replication[0].source_changed);
+  EXPECT_NE(log_.text.str().find("the rows served came from other Delta tables"),
+            std::string::npos);
+  EXPECT_EQ(States()["2024-02"], MonthState::kInSync);
+}
+
+// Issue 23: `sync --force` replaces months whatever the ledger records.
+TEST_F(SyncTest, Issue23ForceReplacesAMonthTheLedgerWouldSkip) {
+  ASSERT_TRUE(Run("2024-01..2024-02").ok()) << log_.text.str();
+  db_.Value("UPDATE ranking.signal_sync_state SET signals_delta_version = 99, "
+            "composite_delta_version = 99 WHERE year_month = '2024-02'");
+  SyncReport plain = Sync("2024-02");
+  ASSERT_EQ(plain.replication.size(), 1u);
+  EXPECT_TRUE(plain.replication[0].skipped);
+  EXPECT_EQ(plain.still_out_of_sync, (std::vector<std::string>{"2024-02"}));
+  SyncRequest req;
+  req.months_spec = "2024-02";
+  req.run_id = "forced";
+  req.force = true;
+  SyncReport forced;
+  ASSERT_TRUE(SyncMonths(lake_, req, options_.replication, log_.log, &forced).ok());
+  ASSERT_EQ(forced.replication.size(), 1u);
+  EXPECT_FALSE(forced.replication[0].skipped);
+  EXPECT_TRUE(forced.still_out_of_sync.empty());
+  EXPECT_EQ(db_.Value("SELECT run_id FROM ranking.signal_sync_state WHERE year_month = '2024-02'"),
+            "forced");
+}
+
 }  // namespace
 }  // namespace rs::job
