@@ -5,6 +5,7 @@
 #include <future>
 #include <limits>
 
+#include "common/calendar.h"
 #include "common/crash_point.h"
 #include "common/redact.h"
 #include "postgres/checksum_internal.h"
@@ -65,9 +66,7 @@ class Transaction {
 
 Status ValidatePayload(const MonthPayload& p) {
   const std::string& ym = p.year_month;
-  bool shape = ym.size() == 7 && ym[4] == '-';
-  for (size_t i = 0; shape && i < ym.size(); ++i) shape = i == 4 || std::isdigit(ym[i]);
-  if (!shape) return Status::InvalidArgument("year_month '" + ym + "' is not YYYY-MM");
+  RS_RETURN_IF_ERROR(YearMonth::Parse(ym).status());
   RS_RETURN_IF_ERROR(internal::ValidateBatch(p.signals, SignalsSchema(), ym, "signals batch"));
   return internal::ValidateBatch(p.composite, CompositeSchema(), ym, "composite batch");
 }
@@ -191,18 +190,11 @@ Status VerifyCounts(Connection* conn, const MonthPayload& p,
 }
 
 // First day of `year_month` and of the next month as 'YYYY-MM-DD', or
-// nullopt when it is not YYYY-MM with a month 01..12.
+// nullopt when it is not a month.
 std::optional<std::pair<std::string, std::string>> MonthBounds(const std::string& ym) {
-  if (ym.size() != 7 || ym[4] != '-') return std::nullopt;
-  for (int i : {0, 1, 2, 3, 5, 6}) {
-    if (!std::isdigit(static_cast<unsigned char>(ym[i]))) return std::nullopt;
-  }
-  int year = std::stoi(ym.substr(0, 4)), month = std::stoi(ym.substr(5, 2));
-  if (month < 1 || month > 12) return std::nullopt;
-  int next_year = month == 12 ? year + 1 : year, next_month = month == 12 ? 1 : month + 1;
-  char next[16];
-  std::snprintf(next, sizeof next, "%04d-%02d-01", next_year, next_month);
-  return std::make_pair(ym + "-01", std::string(next));
+  auto month = YearMonth::Parse(ym);
+  if (!month.ok()) return std::nullopt;
+  return std::make_pair(FormatDate(month->FirstDay()), FormatDate(month->Next().FirstDay()));
 }
 
 }  // namespace
