@@ -29,6 +29,22 @@ void AppendTo(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::app) << text;
 }
 
+// A database the Python predecessor migrated (0001-0003 in its ledger, no
+// checksums), without rows.
+constexpr char kPredecessorSchema[] = R"(
+    CREATE TABLE public.schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ);
+    INSERT INTO public.schema_migrations VALUES ('0001', now()), ('0002', now()), ('0003', now());
+    CREATE SCHEMA core; CREATE SCHEMA ranking; CREATE SCHEMA backtest;
+    CREATE TABLE ranking.ranking_signal (date date, year_month text, symbol text, strategy text,
+      rank integer, rank_percentile double precision, n_symbols integer, score double precision,
+      PRIMARY KEY (date, symbol, strategy));
+    CREATE TABLE ranking.composite_signal_daily (date date, year_month text, symbol text,
+      composite_percentile double precision, strategies_present int, strategies_hit int,
+      composite_rank int, PRIMARY KEY (date, symbol));
+    CREATE TABLE ranking.signal_sync_state (year_month text PRIMARY KEY, synced_at timestamptz,
+      signals_rows bigint, composite_rows bigint, status text, error text);
+)";
+
 TEST(MigrateTest, FromEmptyAppliesEveryFileInOrder) {
   TestDatabase db("mig_empty");
   auto report = Migrate(db.options(), MigrationsDir());
@@ -123,18 +139,8 @@ TEST(MigrateTest, ConcurrentMigratorsEachApplyEveryFileOnce) {
 
 TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
   TestDatabase db("mig_adopt");
+  db.Value(kPredecessorSchema);
   db.Value(R"(
-    CREATE TABLE public.schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ);
-    INSERT INTO public.schema_migrations VALUES ('0001', now()), ('0002', now()), ('0003', now());
-    CREATE SCHEMA core; CREATE SCHEMA ranking; CREATE SCHEMA backtest;
-    CREATE TABLE ranking.ranking_signal (date date, year_month text, symbol text, strategy text,
-      rank integer, rank_percentile double precision, n_symbols integer, score double precision,
-      PRIMARY KEY (date, symbol, strategy));
-    CREATE TABLE ranking.composite_signal_daily (date date, year_month text, symbol text,
-      composite_percentile double precision, strategies_present int, strategies_hit int,
-      composite_rank int, PRIMARY KEY (date, symbol));
-    CREATE TABLE ranking.signal_sync_state (year_month text PRIMARY KEY, synced_at timestamptz,
-      signals_rows bigint, composite_rows bigint, status text, error text);
     INSERT INTO ranking.signal_sync_state VALUES ('2019-01', now(), 10, 2, 'success', NULL);
     INSERT INTO ranking.ranking_signal VALUES ('2019-01-02', '2019-01', 'A', 'S', 1, 1.0, 1, NULL);
   )");
@@ -171,19 +177,9 @@ TEST(MigrateTest, ConvertsPopulatedPredecessorTablesToPartitionsKeepingEveryRow)
   for (bool with_0004 : {false, true}) {
     SCOPED_TRACE(with_0004 ? "0001-0004" : "0001-0003");
     TestDatabase db("mig_convert");
+    db.Value(kPredecessorSchema);
     db.Value(R"(
-      CREATE TABLE public.schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ);
-      INSERT INTO public.schema_migrations VALUES ('0001', now()), ('0002', now()), ('0003', now());
-      CREATE SCHEMA core; CREATE SCHEMA ranking; CREATE SCHEMA backtest;
-      CREATE TABLE ranking.ranking_signal (date date, year_month text, symbol text, strategy text,
-        rank integer, rank_percentile double precision, n_symbols integer, score double precision,
-        PRIMARY KEY (date, symbol, strategy));
       CREATE INDEX ranking_signal_symbol_date_idx ON ranking.ranking_signal (symbol, date);
-      CREATE TABLE ranking.composite_signal_daily (date date, year_month text, symbol text,
-        composite_percentile double precision, strategies_present int, strategies_hit int,
-        composite_rank int, PRIMARY KEY (date, symbol));
-      CREATE TABLE ranking.signal_sync_state (year_month text PRIMARY KEY, synced_at timestamptz,
-        signals_rows bigint, composite_rows bigint, status text, error text);
       INSERT INTO ranking.signal_sync_state VALUES ('2019-01', now(), 10, 2, 'success', NULL),
         ('2019-02', now(), 10, 2, 'done', NULL);
       INSERT INTO ranking.ranking_signal SELECT d, to_char(d, 'YYYY-MM'), 'S' || s, 'St' || k,
