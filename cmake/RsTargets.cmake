@@ -9,20 +9,45 @@ function(rs_library name)
 endfunction()
 
 # rs_test(NAME SOURCES ... DEPS ... LABELS unit|integration [SERVICES pg azurite] [TIMEOUT s])
-# The test joins the umbrella target rs_unit_tests or rs_integration_tests.
+# One test program NAME, joining the umbrella target rs_unit_tests or
+# rs_integration_tests. Each source file is its own ctest entry
+# <prefix><file> (TEST_PREFIX, default NAME_): the program runs with a
+# --gtest_filter for the suites that file defines (rs_gtest_filter), so files
+# still run as separate processes, in parallel under `ctest -j`. The entry
+# NAME.filters fails when those filters together miss a test of the program.
 # Unit tests need no network. Integration tests name the services they use;
 # ctest starts them through fixtures (tests/CMakeLists.txt), and the test reads
 # their connection details from $RS_TEST_SERVICES_DIR (see tests/common/test_services.h).
 function(rs_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;SERVICES" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;TEST_PREFIX" "SOURCES;DEPS;LABELS;SERVICES" ${ARGN})
+  if(NOT DEFINED ARG_TEST_PREFIX)
+    set(ARG_TEST_PREFIX ${name}_)
+  endif()
+  if(RS_TSAN)
+    # The ThreadSanitizer tree builds only the files of RS_TSAN_TESTS.
+    set(_kept "")
+    foreach(_src ${ARG_SOURCES})
+      get_filename_component(_base ${_src} NAME_WE)
+      if(${ARG_TEST_PREFIX}${_base} IN_LIST RS_TSAN_TESTS)
+        list(APPEND _kept ${_src})
+      endif()
+    endforeach()
+    if(NOT _kept)
+      return()
+    endif()
+    set(ARG_SOURCES ${_kept})
+  endif()
   add_executable(${name} ${ARG_SOURCES})
-  # The test's own code at -O1 in optimized builds: the code under test (the
-  # module libraries) keeps the build type's flags, and test programs, heavy in
-  # GoogleTest macros, compile much faster.
-  target_compile_options(${name} PRIVATE ${RS_WARNINGS} $<$<NOT:$<CONFIG:Debug>>:-O1>)
+  # The test's own code at RS_TEST_OPTIMIZATION (-O1; -O0 in the sanitizer
+  # trees) in optimized builds: the code under test (the module libraries)
+  # keeps the build type's flags, and test programs, heavy in GoogleTest
+  # macros, compile much faster. GoogleTest is a precompiled header.
+  target_compile_options(${name} PRIVATE ${RS_WARNINGS} $<$<NOT:$<CONFIG:Debug>>:${RS_TEST_OPTIMIZATION}>)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rs_test_support GTest::gtest GTest::gtest_main)
-  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  if(RS_TEST_PCH)
+    target_precompile_headers(${name} PRIVATE <gtest/gtest.h> <string> <vector> <memory>)
+  endif()
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
@@ -30,11 +55,56 @@ function(rs_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
-  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "RS_TEST_SERVICES_DIR=${RS_TEST_SERVICES_DIR};RS_SOURCE_DIR=${PROJECT_SOURCE_DIR};RS_BINARY_DIR=${PROJECT_BINARY_DIR};RS_CONFORMANCE_DIR=${RS_CONFORMANCE_DIR}")
-  if(ARG_SERVICES)
-    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${ARG_SERVICES}")
-  endif()
+  set(_env "RS_TEST_SERVICES_DIR=${RS_TEST_SERVICES_DIR};RS_SOURCE_DIR=${PROJECT_SOURCE_DIR};RS_BINARY_DIR=${PROJECT_BINARY_DIR};RS_CONFORMANCE_DIR=${RS_CONFORMANCE_DIR}")
+  set(_all "")
+  foreach(_src ${ARG_SOURCES})
+    get_filename_component(_base ${_src} NAME_WE)
+    rs_gtest_filter(${_src} _filter)
+    if(NOT _filter)
+      message(FATAL_ERROR "${_src}: no TEST, TEST_F or INSTANTIATE_TEST_SUITE_P found for its --gtest_filter")
+    endif()
+    set(_test ${ARG_TEST_PREFIX}${_base})
+    set(_labels ${ARG_LABELS})
+    if(_test IN_LIST RS_TSAN_TESTS)
+      # Runs code on several threads: also under ThreadSanitizer (label tsan).
+      list(APPEND _labels tsan)
+      add_dependencies(rs_tsan_tests ${name})
+    endif()
+    add_test(NAME ${_test} COMMAND ${name} --gtest_filter=${_filter} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(${_test} PROPERTIES LABELS "${_labels}" TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT "${_env}")
+    if(ARG_SERVICES)
+      set_tests_properties(${_test} PROPERTIES FIXTURES_REQUIRED "${ARG_SERVICES}")
+    endif()
+    string(APPEND _all ":${_filter}")
+  endforeach()
+  string(SUBSTRING "${_all}" 1 -1 _all)
+  add_test(NAME ${name}.filters COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:${name}> -DFILTER=${_all}
+    -P ${PROJECT_SOURCE_DIR}/cmake/CheckGtestFilters.cmake)
+  set_tests_properties(${name}.filters PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 60 ENVIRONMENT "${_env}")
+endfunction()
+
+# rs_gtest_filter(FILE OUT): the --gtest_filter selecting the tests FILE
+# defines: Suite.* for each TEST/TEST_F(Suite, ...), Prefix/Suite.* for each
+# INSTANTIATE_TEST_SUITE_P(Prefix, Suite, ...) (the TEST_P bodies may sit in a
+# header). Suite names are unique within a module's program.
+function(rs_gtest_filter file out)
+  file(READ ${file} _text)
+  set(_ws "[ \t\r\n]*")
+  set(_id "[A-Za-z_][A-Za-z0-9_]*")
+  set(_patterns "")
+  string(REGEX MATCHALL "[^A-Za-z0-9_]TEST(_F)?\\(${_ws}${_id}" _hits "${_text}")
+  foreach(_h ${_hits})
+    string(REGEX REPLACE ".*\\(${_ws}" "" _suite "${_h}")
+    list(APPEND _patterns "${_suite}.*")
+  endforeach()
+  string(REGEX MATCHALL "INSTANTIATE_TEST_SUITE_P\\(${_ws}${_id}${_ws},${_ws}${_id}" _hits "${_text}")
+  foreach(_h ${_hits})
+    string(REGEX REPLACE "INSTANTIATE_TEST_SUITE_P\\(${_ws}(${_id})${_ws},${_ws}(${_id})" "\\1/\\2.*" _p "${_h}")
+    list(APPEND _patterns "${_p}")
+  endforeach()
+  list(REMOVE_DUPLICATES _patterns)
+  list(JOIN _patterns ":" _filter)
+  set(${out} "${_filter}" PARENT_SCOPE)
 endfunction()
 
 # rs_module(NAME DEPS ... PRIVATE_DEPS ...): the library rs_NAME from every
@@ -52,21 +122,33 @@ function(rs_module name)
   rs_library(rs_${name} SOURCES ${_srcs} DEPS ${ARG_DEPS} PRIVATE_DEPS ${ARG_PRIVATE_DEPS})
 endfunction()
 
-# rs_module_tests(NAME DEPS ...): one test program per tests/NAME/*_test.cc.
-#   *_integration_test.cc : label "integration", PostgreSQL and Azurite fixtures
-#   anything else         : label "unit" (no network, seconds)
+# rs_module_tests(NAME DEPS ...): a test program per module and label,
+#   NAME_unit_tests         from tests/NAME/*_test.cc, label "unit" (no network, seconds)
+#   NAME_integration_tests  from tests/NAME/*_integration_test.cc, label
+#                           "integration", PostgreSQL and Azurite fixtures
+# and, as when each file was its own program, a ctest entry NAME_<file> per
+# source file (rs_test). Files linked into one program must not define the
+# same names at namespace scope: keep file-local helpers in an anonymous namespace.
 # Every tests/NAME/tools/*.cc becomes a helper program NAME_<file> for tests.
 function(rs_module_tests name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
   file(GLOB _tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${name}/*_test.cc)
+  set(_unit "")
+  set(_integration "")
   foreach(_t ${_tests})
-    get_filename_component(_base ${_t} NAME_WE)
-    if(_base MATCHES "_integration_test$")
-      rs_test(${name}_${_base} SOURCES ${_t} DEPS ${ARG_DEPS} LABELS integration SERVICES pg azurite TIMEOUT 900)
+    if(_t MATCHES "_integration_test\\.cc$")
+      list(APPEND _integration ${_t})
     else()
-      rs_test(${name}_${_base} SOURCES ${_t} DEPS ${ARG_DEPS} LABELS unit)
+      list(APPEND _unit ${_t})
     endif()
   endforeach()
+  if(_unit)
+    rs_test(${name}_unit_tests SOURCES ${_unit} DEPS ${ARG_DEPS} LABELS unit TEST_PREFIX ${name}_)
+  endif()
+  if(_integration)
+    rs_test(${name}_integration_tests SOURCES ${_integration} DEPS ${ARG_DEPS}
+      LABELS integration SERVICES pg azurite TIMEOUT 900 TEST_PREFIX ${name}_)
+  endif()
   file(GLOB _tools CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${name}/tools/*.cc)
   foreach(_t ${_tools})
     get_filename_component(_base ${_t} NAME_WE)

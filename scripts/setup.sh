@@ -10,7 +10,7 @@ cd "$root"
 
 packages=(
   build-essential cmake ninja-build pkg-config git python3 ca-certificates
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev lld-14
   thrift-compiler libthrift-dev libboost-dev
   libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
   libcurl4-openssl-dev libssl-dev

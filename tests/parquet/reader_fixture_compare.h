@@ -111,13 +111,15 @@ inline nlohmann::json RenderCell(const ColumnVector& column, size_t row) {
 
 // Reads `path` and compares every column with `path`.json. Returns the
 // batch for further checks.
-inline RecordBatch ExpectFileMatchesJson(const std::string& path) {
+inline RecordBatch ExpectFileMatchesJson(const std::string& path, int num_threads = 1) {
   SCOPED_TRACE(path);
   const nlohmann::json expected = nlohmann::json::parse(ReadWholeFile(path + ".json"));
   auto reader = FileReader::OpenBuffer(ReadWholeFile(path), path);
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   if (!reader.ok()) return {};
-  auto batch = (*reader)->Read();
+  ReadOptions options;
+  options.num_threads = num_threads;
+  auto batch = (*reader)->Read(options);
   EXPECT_TRUE(batch.ok()) << batch.status().ToString();
   if (!batch.ok()) return {};
   EXPECT_EQ(batch->num_rows, expected["num_rows"].get<size_t>());

@@ -25,6 +25,16 @@ TEST(ReaderInteropTest, EveryFixtureMatchesItsWriter) {
   }
 }
 
+// Leaf columns decoded on several threads (ReadOptions::num_threads; the
+// ThreadSanitizer step runs this file) give the same values as on one.
+TEST(ReaderInteropTest, EveryFixtureMatchesItsWriterWithLeavesDecodedOnFourThreads) {
+  const auto manifest = nlohmann::json::parse(ReadWholeFile(FixtureDir() + "/manifest.json"));
+  ASSERT_GE(manifest["files"].size(), 10u);
+  for (const auto& name : manifest["files"]) {
+    ExpectFileMatchesJson(FixtureDir() + "/" + name.get<std::string>(), /*num_threads=*/4);
+  }
+}
+
 const Field* FindField(const Schema& schema, const std::string& name) {
   for (const auto& f : schema) {
     if (f.name == name) return &f;
