@@ -83,7 +83,8 @@ std::string Serialize(const std::vector<Action>& actions) {
   return text;
 }
 
-enum class PutResult { kCommitted, kLost };
+// kNotWritten: a put whose outcome was unknown did not land; put again.
+enum class PutResult { kCommitted, kLost, kNotWritten };
 
 // Resolves a put whose outcome is unknown (it failed with `put_error`) by
 // reading the log entry. When that fails too, the error carries both causes.
@@ -93,7 +94,7 @@ Result<PutResult> ResolveUnknown(storage::Storage& store, const std::string& roo
   for (int i = 0; i < 5; ++i) {
     auto actions = ReadCommit(store, root, version);
     if (actions.ok()) return IsOurs(*actions, intent) ? PutResult::kCommitted : PutResult::kLost;
-    if (actions.status().IsNotFound()) return Status::NotFound("not written");
+    if (actions.status().IsNotFound()) return PutResult::kNotWritten;
     read_error = actions.status();
     std::this_thread::sleep_for(std::chrono::milliseconds(100 << i));
   }
@@ -119,9 +120,8 @@ Result<PutResult> PutCommit(storage::Storage& store, const std::string& root, in
       return PutResult::kLost;
     }
     if (!st.IsUnavailable()) return st.Annotate("commit " + key);
-    auto resolved = ResolveUnknown(store, root, version, intent, st);
-    if (resolved.ok()) return *resolved;
-    if (!resolved.status().IsNotFound()) return resolved.status();
+    RS_ASSIGN_OR_RETURN(PutResult resolved, ResolveUnknown(store, root, version, intent, st));
+    if (resolved != PutResult::kNotWritten) return resolved;
     std::this_thread::sleep_for(std::chrono::milliseconds(50 << i));
   }
   return Status::Unavailable("commit " + key + ": storage unavailable after 5 attempts");

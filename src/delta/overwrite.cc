@@ -370,20 +370,20 @@ Result<std::unique_ptr<OverwriteTransaction>> Table::BeginOverwrite(
     return Status::InvalidArgument(fmt::format("{}: partition column {} is not a primitive column "
                                                "of the schema", where, partition_columns[0]));
   }
-  auto snapshot = LoadSnapshot();
-  if (snapshot.ok()) {
-    RS_RETURN_IF_ERROR_CTX(CheckWritable(*snapshot), where);
-    if (!SameFields(snapshot->metadata.schema, schema) ||
-        snapshot->metadata.partition_columns != partition_columns) {
+  // No log entry at all: the table is created by this commit. Any other
+  // failure to load it is an error.
+  RS_ASSIGN_OR_RETURN_CTX(LogListing listing, ListLog(*store_, root_), where);
+  if (listing.latest_version >= 0) {
+    RS_ASSIGN_OR_RETURN_CTX(Snapshot snapshot, LoadSnapshot(), where);
+    RS_RETURN_IF_ERROR_CTX(CheckWritable(snapshot), where);
+    if (!SameFields(snapshot.metadata.schema, schema) ||
+        snapshot.metadata.partition_columns != partition_columns) {
       return Status::FailedPrecondition(fmt::format(
           "{}: schema or partitioning differs from the table's (table: {} partitioned by [{}])",
-          where, SchemaToString(snapshot->metadata.schema),
-          fmt::join(snapshot->metadata.partition_columns, ", ")));
+          where, SchemaToString(snapshot.metadata.schema),
+          fmt::join(snapshot.metadata.partition_columns, ", ")));
     }
-    impl->read_snapshot = std::move(snapshot).value();
-  } else if (!snapshot.status().IsNotFound() ||
-             snapshot.status().message().find("not a Delta table") == std::string::npos) {
-    return snapshot.status().Annotate(where);
+    impl->read_snapshot = std::move(snapshot);
   }
   return std::unique_ptr<OverwriteTransaction>(new OverwriteTransaction(std::move(impl)));
 }
