@@ -1,5 +1,7 @@
 #include "cli/command_support.h"
 
+#include <fmt/format.h>
+
 #include <ostream>
 
 #include "postgres/migrations.h"
@@ -38,14 +40,25 @@ std::optional<job::JobOptions> LoadOptionsOrFail(CliContext& ctx, const CommonOp
     ctx.Fail(cfg.status(), kExitUsage);
     return std::nullopt;
   }
+  // The flags have the bounds of their variables (job/options.h).
   if (options.top_n) {
-    if (*options.top_n < 1) {
-      ctx.Fail(Status::InvalidArgument("--top-n must be >= 1"), kExitUsage);
+    if (*options.top_n < 1 || *options.top_n > job::kMaxTopN) {
+      ctx.Fail(Status::InvalidArgument(fmt::format("--top-n={} is not a whole number from 1 to {}",
+                                                   *options.top_n, job::kMaxTopN)),
+               kExitUsage);
       return std::nullopt;
     }
     cfg->compute.top_n = *options.top_n;
   }
-  if (options.threads) cfg->compute.threads = *options.threads;
+  if (options.threads) {
+    if (*options.threads < 0 || *options.threads > job::kMaxThreads) {
+      ctx.Fail(Status::InvalidArgument(fmt::format("--threads={} is not a whole number from 0 to {}",
+                                                   *options.threads, job::kMaxThreads)),
+               kExitUsage);
+      return std::nullopt;
+    }
+    cfg->compute.threads = *options.threads;
+  }
   if (!options.dsn_flag.empty()) cfg->replication.dsn = options.dsn_flag;
   // POSTGRES_DSN set to an empty string: a deployment whose secret did not
   // arrive. With write_required that must not pass as "replication off".

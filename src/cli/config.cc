@@ -28,6 +28,7 @@ const std::string* Find(const std::map<std::string, std::string>& env, const std
   return it == env.end() ? nullptr : &it->second;
 }
 
+// The largest value any integer setting takes.
 constexpr int kNoLimit = 1'000'000'000;
 
 Result<int> ParseInt(const std::string& variable, const std::string& value, int min_value,
@@ -39,10 +40,9 @@ Result<int> ParseInt(const std::string& variable, const std::string& value, int 
     if (used == t.size() && v >= min_value && v <= max_value) return static_cast<int>(v);
   } catch (const std::exception&) {
   }
-  std::string range = max_value == kNoLimit
-                          ? ">= " + std::to_string(min_value)
-                          : "from " + std::to_string(min_value) + " to " + std::to_string(max_value);
-  return Status::InvalidArgument(variable + "='" + value + "' is not a whole number " + range);
+  // The real range, always: "from 1 to 1000000000", not ">= 1".
+  return Status::InvalidArgument(variable + "='" + value + "' is not a whole number from " +
+                                 std::to_string(min_value) + " to " + std::to_string(max_value));
 }
 
 Result<nlohmann::json> ReadConfigFile(const std::string& path) {
@@ -121,10 +121,10 @@ Result<job::JobOptions> LoadJobOptions(const std::map<std::string, std::string>&
     cfg.compute.weights_json = file["weights"].dump();
   }
   if (auto v = Lookup(env, file, "RANKING_SIGNALS_TOP_N", "top_n")) {
-    RS_ASSIGN_OR_RETURN(cfg.compute.top_n, ParseInt("RANKING_SIGNALS_TOP_N", *v, 1));
+    RS_ASSIGN_OR_RETURN(cfg.compute.top_n, ParseInt("RANKING_SIGNALS_TOP_N", *v, 1, job::kMaxTopN));
   }
   if (auto v = Lookup(env, file, "RANKING_THREADS", "threads")) {
-    RS_ASSIGN_OR_RETURN(cfg.compute.threads, ParseInt("RANKING_THREADS", *v, 0));
+    RS_ASSIGN_OR_RETURN(cfg.compute.threads, ParseInt("RANKING_THREADS", *v, 0, job::kMaxThreads));
   }
   if (auto v = Lookup(env, file, "RANKING_PARQUET_COMPRESSION", "compression")) {
     std::string c = Lower(Trim(*v));

@@ -35,7 +35,12 @@ void SampleDataCommand(CliContext& ctx, const SampleCommandOptions& o) {
   if (*end < *start) {
     return ctx.Fail(Status::InvalidArgument("--end must not be before --start"), kExitUsage);
   }
-  if (o.symbols < 1) return ctx.Fail(Status::InvalidArgument("--symbols must be >= 1"), kExitUsage);
+  constexpr int kMaxSymbols = 1'000'000;
+  if (o.symbols < 1 || o.symbols > kMaxSymbols) {
+    return ctx.Fail(Status::InvalidArgument(fmt::format(
+                        "--symbols={} is not a whole number from 1 to {}", o.symbols, kMaxSymbols)),
+                    kExitUsage);
+  }
   so.start_date = *start;
   so.end_date = *end;
   std::string run_id = NewRunId();

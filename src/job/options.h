@@ -40,13 +40,19 @@ struct ReplicationOptions {
   int swap_attempts = 5;
 };
 
+// Bounds of the compute settings: more threads than this only slow a month
+// down (a 2-core machine ran a month about 150x slower at 100,000), and
+// top_n is a count of symbols.
+inline constexpr int kMaxThreads = 256;
+inline constexpr int kMaxTopN = 1'000'000'000;
+
 // The ranking engine and the derived signals.
 struct ComputeOptions {
   // RANKING_COMPOSITE_STRATEGY_WEIGHTS as JSON; empty = weight 1.0 each.
   std::string weights_json;
-  // RANKING_SIGNALS_TOP_N: the strategies_hit threshold.
+  // RANKING_SIGNALS_TOP_N: the strategies_hit threshold, 1 to kMaxTopN.
   int top_n = 50;
-  // RANKING_THREADS: worker threads; 0 = all cores.
+  // RANKING_THREADS: worker threads, 0 to kMaxThreads; 0 = all cores.
   int threads = 0;
 };
 

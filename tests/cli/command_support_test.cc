@@ -117,5 +117,36 @@ TEST(ExitCodeTest, TemporaryFailuresHaveTheirOwnCode) {
   EXPECT_EQ(ctx.exit_code, kExitUsage);
 }
 
+// Issue 22, item 8: --threads 100000 and --threads -1 were accepted while
+// RANKING_THREADS=-1 was refused: the flags now have the variables' bounds.
+TEST(LoadOptionsOrFailTest, Issue22ThreadsAndTopNFlagsHaveTheVariablesBounds) {
+  for (int threads : {-1, 257, 100000}) {
+    std::ostringstream out, err;
+    CliContext ctx;
+    ctx.out = &out;
+    ctx.err = &err;
+    CommonOptions options;
+    options.threads = threads;
+    EXPECT_FALSE(LoadOptionsOrFail(ctx, options).has_value()) << threads;
+    EXPECT_EQ(ctx.exit_code, kExitUsage);
+    EXPECT_EQ(err.str(), "error: --threads=" + std::to_string(threads) +
+                             " is not a whole number from 0 to 256\n");
+  }
+  std::ostringstream out, err;
+  CliContext ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  CommonOptions options;
+  options.top_n = 0;
+  EXPECT_FALSE(LoadOptionsOrFail(ctx, options).has_value());
+  EXPECT_EQ(err.str(), "error: --top-n=0 is not a whole number from 1 to 1000000000\n");
+  options.top_n = 7;
+  options.threads = 256;
+  auto ok = LoadOptionsOrFail(ctx, options);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->compute.threads, 256);
+  EXPECT_EQ(ok->compute.top_n, 7);
+}
+
 }  // namespace
 }  // namespace rs::cli

@@ -84,7 +84,8 @@ TEST(LoadJobOptionsTest, EmptyDsnIsKeptForTheCommandToJudge) {
 TEST(LoadJobOptionsTest, BadTopNIsAUsageErrorNamingTheVariable) {
   auto cfg = LoadJobOptions({{"RANKING_SIGNALS_TOP_N", "0"}}, "");
   ASSERT_FALSE(cfg.ok());
-  EXPECT_EQ(cfg.status().message(), "RANKING_SIGNALS_TOP_N='0' is not a whole number >= 1");
+  EXPECT_EQ(cfg.status().message(),
+            "RANKING_SIGNALS_TOP_N='0' is not a whole number from 1 to 1000000000");
 }
 
 TEST(LoadJobOptionsTest, MissingConfigFileIsAClearError) {
@@ -109,6 +110,19 @@ TEST(LoadJobOptionsTest, SwapLockTimeoutAndAttemptsFromEnvironmentOrFile) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
             "POSTGRES_SIGNALS_LOCK_TIMEOUT_MS='0' is not a whole number from 1 to 600000");
+}
+
+// Issue 22, item 8: RANKING_THREADS had no upper bound, and TOP_N's refusal
+// did not say its real range.
+TEST(LoadJobOptionsTest, Issue22ThreadsAndTopNSayTheirRange) {
+  auto threads = LoadJobOptions({{"RANKING_THREADS", "100000"}}, "");
+  ASSERT_FALSE(threads.ok());
+  EXPECT_EQ(threads.status().message(), "RANKING_THREADS='100000' is not a whole number from 0 to 256");
+  auto top = LoadJobOptions({{"RANKING_SIGNALS_TOP_N", "2147483647"}}, "");
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.status().message(),
+            "RANKING_SIGNALS_TOP_N='2147483647' is not a whole number from 1 to 1000000000");
+  EXPECT_EQ(LoadJobOptions({{"RANKING_THREADS", "256"}}, "")->compute.threads, 256);
 }
 
 }  // namespace

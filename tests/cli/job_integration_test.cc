@@ -312,6 +312,31 @@ TEST_F(JobTest, UsageErrorsExitTwoWithAClearMessage) {
   EXPECT_NE(weights.err.find("RANKING_COMPOSITE_STRATEGY_WEIGHTS"), std::string::npos) << weights.err;
 }
 
+// Issue 22, item 8: bounds that were not checked, through the binary.
+TEST_F(JobTest, Issue22OutOfRangeNumbersAndDatesAreUsageErrorsNamingTheRange) {
+  struct Case {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    std::string message;
+  } cases[] = {
+      {{"run", "--lake", lake_, "--threads", "100000"}, {},
+       "--threads=100000 is not a whole number from 0 to 256"},
+      {{"run", "--lake", lake_, "--threads", "-1"}, {},
+       "--threads=-1 is not a whole number from 0 to 256"},
+      {{"run", "--lake", lake_}, {{"RANKING_SIGNALS_TOP_N", "2147483647"}},
+       "RANKING_SIGNALS_TOP_N='2147483647' is not a whole number from 1 to 1000000000"},
+      {{"sample-data", "--lake", lake_, "--symbols", "2000000000"}, {},
+       "--symbols=2000000000 is not a whole number from 1 to 1000000"},
+      {{"sample-data", "--lake", lake_, "--start", "0000-01-01"}, {},
+       "--start: '0000-01-01' is not a date: expected YYYY-MM-DD from 0001-01-01 to 9999-12-31"},
+  };
+  for (const auto& c : cases) {
+    auto r = Cli(c.args, c.env);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(JobTest, MissingInputIsAClearErrorAndWritesNothing) {
   auto r = Cli({"run", "--lake", lake_});
   EXPECT_EQ(r.exit_code, 1);
