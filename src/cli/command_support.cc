@@ -41,23 +41,21 @@ std::optional<job::JobOptions> LoadOptionsOrFail(CliContext& ctx, const CommonOp
     return std::nullopt;
   }
   // The flags have the bounds of their variables (job/options.h).
-  if (options.top_n) {
-    if (*options.top_n < 1 || *options.top_n > job::kMaxTopN) {
-      ctx.Fail(Status::InvalidArgument(fmt::format("--top-n={} is not a whole number from 1 to {}",
-                                                   *options.top_n, job::kMaxTopN)),
+  auto apply = [&ctx](const char* flag, const std::optional<int>& value, int min, int max,
+                      int* target) {
+    if (!value) return true;
+    if (*value < min || *value > max) {
+      ctx.Fail(Status::InvalidArgument(
+                   fmt::format("{}={} is not a whole number from {} to {}", flag, *value, min, max)),
                kExitUsage);
-      return std::nullopt;
+      return false;
     }
-    cfg->compute.top_n = *options.top_n;
-  }
-  if (options.threads) {
-    if (*options.threads < 0 || *options.threads > job::kMaxThreads) {
-      ctx.Fail(Status::InvalidArgument(fmt::format("--threads={} is not a whole number from 0 to {}",
-                                                   *options.threads, job::kMaxThreads)),
-               kExitUsage);
-      return std::nullopt;
-    }
-    cfg->compute.threads = *options.threads;
+    *target = *value;
+    return true;
+  };
+  if (!apply("--top-n", options.top_n, 1, job::kMaxTopN, &cfg->compute.top_n) ||
+      !apply("--threads", options.threads, 0, job::kMaxThreads, &cfg->compute.threads)) {
+    return std::nullopt;
   }
   if (!options.dsn_flag.empty()) cfg->replication.dsn = options.dsn_flag;
   // POSTGRES_DSN set to an empty string: a deployment whose secret did not
