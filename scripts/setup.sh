@@ -13,7 +13,7 @@ packages=(
   clang-14 libclang-rt-14-dev lld-14
   thrift-compiler libthrift-dev libboost-dev
   libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
-  libcurl4-openssl-dev libssl-dev
+  libcurl4-openssl-dev libssl-dev libexpat1-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev
   libpq-dev postgresql postgresql-client
   libgtest-dev libgmock-dev libbenchmark-dev
