@@ -186,6 +186,45 @@ Status SetSharedKey(const std::string& setting, const std::string& key_b64,
   return Status::OK();
 }
 
+// The client-credentials grant, which needs the application and its tenant.
+Status SetClientCredentials(const Settings& s, const std::shared_ptr<HttpClient>& http,
+                            const std::string& setting, ClientProof proof,
+                            AzureCredential* credential) {
+  const char* what =
+      proof.kind == ClientProof::Kind::kSecret ? "a service principal" : "workload identity";
+  if (Get(s, "AZURE_CLIENT_ID").empty() || Get(s, "AZURE_TENANT_ID").empty()) {
+    return Status::InvalidArgument(setting + " is set: " + what +
+                                   " also needs AZURE_CLIENT_ID and AZURE_TENANT_ID");
+  }
+  std::string authority = Get(s, "AZURE_AUTHORITY_HOST");
+  if (authority.empty()) authority = "https://login.microsoftonline.com";
+  credential->kind = AzureCredential::Kind::kBearer;
+  credential->token = NewClientCredentialsTokenSource(http, authority, Get(s, "AZURE_TENANT_ID"),
+                                                      Get(s, "AZURE_CLIENT_ID"), std::move(proof));
+  return Status::OK();
+}
+
+// Managed identity: the App Service / Container Apps endpoint when the
+// platform sets one, else the instance metadata service when asked for.
+Result<bool> SetManagedIdentity(const Settings& s, const std::shared_ptr<HttpClient>& http,
+                                AzureCredential* credential) {
+  ManagedIdentityEndpoint endpoint;
+  if (!Get(s, "IDENTITY_ENDPOINT").empty() && !Get(s, "IDENTITY_HEADER").empty()) {
+    endpoint = {"managed identity", Get(s, "IDENTITY_ENDPOINT"), "2019-08-01", "X-IDENTITY-HEADER",
+                Get(s, "IDENTITY_HEADER")};
+  } else {
+    RS_ASSIGN_OR_RETURN(bool use_imds, ParseBool(s, "AZURE_USE_MANAGED_IDENTITY"));
+    std::string url = Get(s, "AZURE_MSI_ENDPOINT");
+    if (!use_imds && url.empty()) return false;
+    if (url.empty()) url = kInstanceMetadataTokenUrl;
+    endpoint = {"instance metadata identity", url, "2018-02-01", "Metadata", "true"};
+  }
+  credential->kind = AzureCredential::Kind::kBearer;
+  credential->token =
+      NewManagedIdentityTokenSource(http, std::move(endpoint), Get(s, "AZURE_CLIENT_ID"));
+  return true;
+}
+
 Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& http,
                          AzureCredential* credential) {
   const Settings& s = src.settings;
@@ -202,6 +241,7 @@ Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& 
                         credential);
   }
   std::string sas = Get(s, "AZURE_STORAGE_SAS_TOKEN");
+  if (sas.empty()) sas = Get(s, "AZURE_STORAGE_SAS_KEY");  // delta-rs / object_store's name
   if (sas.empty()) sas = Get(src.conn, "SharedAccessSignature");
   if (!sas.empty()) {
     credential->kind = AzureCredential::Kind::kSas;
@@ -213,32 +253,26 @@ Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& 
     credential->token = NewStaticTokenSource(Get(s, "AZURE_STORAGE_TOKEN"));
     return Status::OK();
   }
+  if (!Get(s, "AZURE_CLIENT_SECRET").empty()) {
+    return SetClientCredentials(s, http, "AZURE_CLIENT_SECRET",
+                                {ClientProof::Kind::kSecret, Get(s, "AZURE_CLIENT_SECRET")},
+                                credential);
+  }
   if (!Get(s, "AZURE_FEDERATED_TOKEN_FILE").empty()) {
-    if (Get(s, "AZURE_CLIENT_ID").empty() || Get(s, "AZURE_TENANT_ID").empty()) {
-      return Status::InvalidArgument(
-          "AZURE_FEDERATED_TOKEN_FILE is set: workload identity also needs AZURE_CLIENT_ID and "
-          "AZURE_TENANT_ID");
-    }
-    std::string authority = Get(s, "AZURE_AUTHORITY_HOST");
-    if (authority.empty()) authority = "https://login.microsoftonline.com";
-    credential->kind = AzureCredential::Kind::kBearer;
-    credential->token = NewWorkloadIdentityTokenSource(http, authority, Get(s, "AZURE_TENANT_ID"),
-                                                       Get(s, "AZURE_CLIENT_ID"),
-                                                       Get(s, "AZURE_FEDERATED_TOKEN_FILE"));
-    return Status::OK();
+    return SetClientCredentials(
+        s, http, "AZURE_FEDERATED_TOKEN_FILE",
+        {ClientProof::Kind::kFederatedTokenFile, Get(s, "AZURE_FEDERATED_TOKEN_FILE")}, credential);
   }
-  if (!Get(s, "IDENTITY_ENDPOINT").empty() && !Get(s, "IDENTITY_HEADER").empty()) {
-    credential->kind = AzureCredential::Kind::kBearer;
-    credential->token = NewManagedIdentityTokenSource(
-        http, Get(s, "IDENTITY_ENDPOINT"), Get(s, "IDENTITY_HEADER"), Get(s, "AZURE_CLIENT_ID"));
-    return Status::OK();
-  }
+  RS_ASSIGN_OR_RETURN(bool managed, SetManagedIdentity(s, http, credential));
+  if (managed) return Status::OK();
   if (src.emulator) return SetSharedKey("emulator key", kDevAccountKey, credential);
   return Status::InvalidArgument(
       "no credentials: set AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_SAS_TOKEN, "
-      "AZURE_STORAGE_TOKEN, AZURE_STORAGE_CONNECTION_STRING, workload identity "
-      "(AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID) or managed identity "
-      "(IDENTITY_ENDPOINT, IDENTITY_HEADER)");
+      "AZURE_STORAGE_TOKEN, AZURE_STORAGE_CONNECTION_STRING, a service principal "
+      "(AZURE_CLIENT_SECRET, AZURE_CLIENT_ID, AZURE_TENANT_ID), workload identity "
+      "(AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID), or managed identity "
+      "(IDENTITY_ENDPOINT and IDENTITY_HEADER on App Service and Container Apps; "
+      "AZURE_USE_MANAGED_IDENTITY=true for the instance metadata service of VMs and AKS)");
 }
 
 Status ResolveTuning(const Settings& s, AzureConfig* config) {

@@ -26,6 +26,10 @@ inline constexpr char kBlockSizeSetting[] = "RS_STORAGE_BLOCK_SIZE_BYTES";
 inline constexpr char kSinglePutMaxSetting[] = "RS_STORAGE_SINGLE_PUT_MAX_BYTES";
 inline constexpr char kUploadConcurrencySetting[] = "RS_STORAGE_UPLOAD_CONCURRENCY";
 
+// The instance metadata service's token endpoint (VMs, scale sets, AKS nodes).
+inline constexpr char kInstanceMetadataTokenUrl[] =
+    "http://169.254.169.254/metadata/identity/oauth2/token";
+
 // Azurite's documented development account and key.
 inline constexpr char kDevAccount[] = "devstoreaccount1";
 inline constexpr char kDevAccountKey[] =
