@@ -38,10 +38,9 @@ class Lake {
   // True when `path` holds a Delta log (any _delta_log/ entry).
   Result<bool> HasDeltaLog(const std::string& path) const;
 
-  // Creates `key` under the lake root only if absent (AlreadyExists otherwise).
-  Status PutIfAbsent(const std::string& key, const std::string& data) const {
-    return root_->PutIfAbsent(key, data);
-  }
+  // The lake root's store, for the job's own bookkeeping under _ranking_jobs/
+  // (shard claims). Valid as long as this Lake.
+  storage::Storage& job_store() const { return *root_; }
 
   // Reads an input table: a Delta table, or a folder of Parquet files (or one
   // file). Only `columns` are decoded; they must all exist. NotFound means
