@@ -17,7 +17,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev libcli11-dev
   libpq-dev postgresql postgresql-client
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-psycopg python3-pandas
+  python3-psycopg python3-pandas python3-yaml
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
