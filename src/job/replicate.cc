@@ -10,6 +10,7 @@
 #include "common/crash_point.h"
 #include "common/parallel.h"
 #include "common/redact.h"
+#include "common/retry.h"
 #include "postgres/checksum.h"
 #include "postgres/replicator.h"
 #include "job/served_tables_internal.h"
@@ -57,11 +58,15 @@ class ReplicationSession {
 
   // Records a failed month in the ledger, best effort (the database may be gone).
   void RecordFailure(const std::string& month, const Status& error) {
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    RetryPolicy reconnect_once;  // on a fresh connection, at once
+    reconnect_once.max_attempts = 2;
+    reconnect_once.base_delay = reconnect_once.max_delay = std::chrono::milliseconds(0);
+    Backoff backoff(reconnect_once);
+    do {
       auto rep = Connected();
       if (rep.ok() && (*rep)->RecordFailure(month, run_id_, error.message()).ok()) return;
       rep_.reset();
-    }
+    } while (backoff.Next());
     log_.Warn("could not record the failure in ranking.signal_sync_state (database unreachable)",
               {{"month", month}});
   }

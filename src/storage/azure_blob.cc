@@ -8,11 +8,13 @@
 #include "storage/azure_blob.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <random>
 
 #include "common/parallel.h"
+#include "common/retry.h"
 #include "storage/azure_request_internal.h"
 #include "storage/azure_xml_internal.h"
 #include "storage/key_internal.h"
@@ -38,10 +40,15 @@ class AzureBlobStorage final : public Storage {
 
   Result<std::string> Get(const std::string& key) override {
     RS_RETURN_IF_ERROR(internal::ValidateKey("get", key));
-    // A blob replaced between the ranges of one read restarts it (Aborted).
-    for (int attempt = 0;; ++attempt) {
+    // A blob replaced between the ranges of one read restarts it (Aborted),
+    // at once: the new version is there to read.
+    RetryPolicy restart;
+    restart.max_attempts = 3;
+    restart.base_delay = restart.max_delay = std::chrono::milliseconds(0);
+    Backoff backoff(restart);
+    for (;;) {
       Result<std::string> got = GetInRanges(BlobName(key));
-      if (got.ok() || got.status().code() != StatusCode::kAborted || attempt == 2) return got;
+      if (got.ok() || got.status().code() != StatusCode::kAborted || !backoff.Next()) return got;
     }
   }
 
