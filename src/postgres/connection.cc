@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <thread>
 
 #include "common/redact.h"
+#include "common/retry.h"
 #include "postgres/connection_internal.h"
 
 namespace rs::postgres::internal {
@@ -150,13 +150,15 @@ Status Connection::ConnectOnce() {
                         "client_encoding", nullptr};
   const char* values[] = {timeout.c_str(), options_.application_name.c_str(),
                           options_.dsn.c_str(), "UTF8", nullptr};
-  const int retries = std::max(0, options_.connect_retries);
+  // Full jitter: clients waiting for a restarting server do not return
+  // together. Only failures the server may get over are retried.
+  RetryPolicy policy;
+  policy.max_attempts = std::max(0, options_.connect_retries) + 1;
+  policy.base_delay = std::chrono::milliseconds(std::max(0, options_.retry_base_ms));
+  policy.max_delay = policy.base_delay * 64;
+  Backoff backoff(policy);
   Status last;
-  for (int attempt = 0; attempt <= retries; ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::sleep_for(
-          std::chrono::milliseconds(static_cast<int64_t>(options_.retry_base_ms) << (attempt - 1)));
-    }
+  do {
     conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
     // Library code does not log: server notices are dropped, not printed.
     if (conn_ != nullptr) PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
@@ -169,8 +171,8 @@ Status Connection::ConnectOnce() {
     last = Status(transient ? StatusCode::kUnavailable : StatusCode::kInvalidArgument,
                   "connect to " + target_ + ": " + Redact(msg) + AuthenticationHint(msg));
     if (!transient) return last;
-  }
-  return last.Annotate("after " + std::to_string(retries + 1) + " attempts");
+  } while (backoff.Next());
+  return last.Annotate("after " + std::to_string(backoff.attempt()) + " attempts");
 }
 
 Status Connection::ApplySessionSettings() {

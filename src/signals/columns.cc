@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "signals/parallel_internal.h"
+#include "common/parallel.h"
 
 namespace rs::signals::internal {
 
@@ -76,7 +76,7 @@ RecordBatch MakeSizedBatch(const Schema& schema, size_t rows, int threads) {
   batch.schema = schema;
   batch.num_rows = rows;
   batch.columns.resize(schema.size());
-  ParallelFor(schema.size(), 1, threads,
+  ParallelForChunks(schema.size(), 1, threads,
               [&](size_t lo, size_t hi) {
                 for (size_t c = lo; c < hi; ++c) batch.columns[c] = MakeSizedColumn(schema[c], rows);
               });

@@ -10,10 +10,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/parallel.h"
 #include "signals/columns_internal.h"
 #include "signals/dictionary_internal.h"
 #include "signals/months.h"
-#include "signals/parallel_internal.h"
 #include "signals/ranking.h"
 
 namespace rs::signals {
@@ -301,7 +301,7 @@ RecordBatch BuildComposite(const Input& in, const DateGroups& g,
   std::vector<size_t> begin(per_date.size() + 1, 0);
   for (size_t k = 0; k < per_date.size(); ++k) begin[k + 1] = begin[k] + per_date[k].size();
   RecordBatch out = internal::MakeSizedBatch(CompositeSignalsSchema(), begin.back(), threads);
-  internal::ParallelFor(per_date.size(), 16, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(per_date.size(), 16, threads, [&](size_t lo, size_t hi) {
     for (size_t k = lo; k < hi; ++k) {
       std::string year_month = YearMonthOf(g.dates[k]);
       for (size_t j = 0; j < per_date[k].size(); ++j) {
@@ -355,7 +355,7 @@ Result<DerivedSignals> Materialize(const RecordBatch& rankings, const Materializ
   if (rankings.num_rows > std::numeric_limits<uint32_t>::max()) {
     return Status::InvalidArgument("rankings: more than 2^32-1 rows in one batch; split by month");
   }
-  int threads = internal::ResolveThreads(options.threads);
+  int threads = ResolveThreads(options.threads);
   RS_ASSIGN_OR_RETURN(Input in, ReadInput(rankings, threads));
   RS_ASSIGN_OR_RETURN(std::vector<double> weights, ResolveWeights(options.weights, in.strategies));
   DateGroups groups = GroupByDate(*in.dates);
@@ -365,7 +365,7 @@ Result<DerivedSignals> Materialize(const RecordBatch& rankings, const Materializ
   Context ctx{&in, &groups, &weights, options.top_n, &result.ranking_signals};
   std::vector<std::vector<CompositeRow>> composite(groups.dates.size());
   std::vector<Status> errors(groups.dates.size());
-  internal::ParallelFor(groups.dates.size(), 4, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(groups.dates.size(), 4, threads, [&](size_t lo, size_t hi) {
     std::vector<double> percentile;
     CompositeScratch scratch(in.symbols.size());
     for (size_t k = lo; k < hi; ++k) {

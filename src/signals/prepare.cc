@@ -13,10 +13,10 @@
 #include <unordered_map>
 
 #include "common/calendar.h"
+#include "common/parallel.h"
 #include "common/utf8.h"
 #include "signals/columns_internal.h"
 #include "signals/months.h"
-#include "signals/parallel_internal.h"
 #include "signals/prepared_internal.h"
 
 namespace rs::signals {
@@ -138,7 +138,7 @@ Grouped GroupBySymbolAndDate(const std::vector<int32_t>& ids, int32_t num_ids,
   for (size_t row = 0; row < ids.size(); ++row) {
     if (ids[row] != kNoSymbol) g.rows[cursor[ids[row]]++] = static_cast<uint32_t>(row);
   }
-  internal::ParallelFor(static_cast<size_t>(num_ids), 64, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(static_cast<size_t>(num_ids), 64, threads, [&](size_t lo, size_t hi) {
     for (size_t s = lo; s < hi; ++s) {
       std::stable_sort(g.rows.begin() + g.begin[s], g.rows.begin() + g.begin[s + 1],
                        [&](uint32_t a, uint32_t b) { return dates[a] < dates[b]; });
@@ -264,7 +264,7 @@ Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* fina
                               PrepareStats* stats) {
   PrepareStats local;
   auto data = std::make_shared<PreparedInput::Data>();
-  int threads = internal::ResolveThreads(0);
+  int threads = ResolveThreads(0);
   RS_RETURN_IF_ERROR(PrepareMarket(market, threads, data.get(), &local));
   CollectMonths(data.get());
   if (finance != nullptr) {

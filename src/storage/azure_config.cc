@@ -1,8 +1,6 @@
 // URI and settings resolution for Azure Blob stores. Messages name the
 // setting at fault, never its value when it is a secret.
-#include <cctype>
-#include <charconv>
-
+#include "common/settings.h"
 #include "storage/azure_config_internal.h"
 #include "storage/uri_internal.h"
 
@@ -16,36 +14,20 @@ std::string Get(const Settings& s, const std::string& name) {
   return it == s.end() ? std::string() : it->second;
 }
 
-// Booleans as the CLI reads them (docs/operations.md): true/false, 1/0,
-// yes/no, y/n, on/off, trimmed, any case; unset is false.
+// Settings that are set follow the common grammar (common/settings.h), as
+// the CLI's do; an unset boolean is false, an unset number keeps `*out`.
 Result<bool> ParseBool(const Settings& s, const std::string& name) {
-  std::string value;
-  for (char c : Get(s, name)) {
-    if (!std::isspace(static_cast<unsigned char>(c))) {
-      value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-  }
-  if (value.empty() || value == "false" || value == "0" || value == "no" || value == "n" ||
-      value == "off") {
-    return false;
-  }
-  if (value == "true" || value == "1" || value == "yes" || value == "y" || value == "on") {
-    return true;
-  }
-  return Status::InvalidArgument("setting " + name + "='" + Get(s, name) +
-                                 "': expected true or false");
+  auto it = s.find(name);
+  if (it == s.end()) return false;
+  return rs::ParseBool(name, it->second);
 }
 
-Status ParseInt(const Settings& s, const char* name, int64_t min, int64_t* out) {
-  std::string text = Get(s, name);
-  if (text.empty()) return Status::OK();
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < min) {
-    return Status::InvalidArgument(std::string("setting ") + name + "='" + text +
-                                   "': expected an integer >= " + std::to_string(min));
-  }
-  *out = value;
+template <typename T>
+Status ParseInt(const Settings& s, const char* name, int64_t min, int64_t max, T* out) {
+  auto it = s.find(name);
+  if (it == s.end()) return Status::OK();
+  RS_ASSIGN_OR_RETURN(int64_t value, rs::ParseInt(name, it->second, min, max));
+  *out = static_cast<T>(value);
   return Status::OK();
 }
 
@@ -276,22 +258,13 @@ Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& 
 }
 
 Status ResolveTuning(const Settings& s, AzureConfig* config) {
-  int64_t page = config->list_page_size;
-  auto block = static_cast<int64_t>(config->block_size_bytes);
-  auto single = static_cast<int64_t>(config->single_put_max_bytes);
-  int64_t concurrency = config->upload_concurrency;
-  RS_RETURN_IF_ERROR(ParseInt(s, kListPageSizeSetting, 1, &page));
-  RS_RETURN_IF_ERROR(ParseInt(s, kBlockSizeSetting, 1, &block));
-  RS_RETURN_IF_ERROR(ParseInt(s, kSinglePutMaxSetting, 0, &single));
-  RS_RETURN_IF_ERROR(ParseInt(s, kUploadConcurrencySetting, 1, &concurrency));
-  if (page > 5000) page = 5000;  // the service's maximum
-  if (block > (int64_t{4000} << 20)) {
-    return Status::InvalidArgument(std::string(kBlockSizeSetting) + " exceeds 4000 MiB");
-  }
-  config->list_page_size = static_cast<int>(page);
-  config->block_size_bytes = static_cast<uint64_t>(block);
-  config->single_put_max_bytes = static_cast<uint64_t>(single);
-  config->upload_concurrency = static_cast<int>(std::min<int64_t>(concurrency, 64));
+  RS_RETURN_IF_ERROR(
+      ParseInt(s, kListPageSizeSetting, 1, kMaxListPageSize, &config->list_page_size));
+  RS_RETURN_IF_ERROR(ParseInt(s, kBlockSizeSetting, 1, kMaxBlockBytes, &config->block_size_bytes));
+  RS_RETURN_IF_ERROR(
+      ParseInt(s, kSinglePutMaxSetting, 0, kMaxSinglePutBytes, &config->single_put_max_bytes));
+  RS_RETURN_IF_ERROR(ParseInt(s, kUploadConcurrencySetting, 1, kMaxUploadConcurrency,
+                              &config->upload_concurrency));
   return Status::OK();
 }
 
@@ -320,13 +293,11 @@ Result<std::map<std::string, std::string>> ParseConnectionString(const std::stri
 Result<HttpOptions> ResolveHttpOptions(const StorageOptions& options) {
   const Settings& s = options.settings;
   HttpOptions http;
-  int64_t retries = http.max_retries;
-  RS_RETURN_IF_ERROR(ParseInt(s, kMaxRetriesSetting, 0, &retries));
-  http.max_retries = static_cast<int>(std::min<int64_t>(retries, 50));
-  RS_RETURN_IF_ERROR(ParseInt(s, kRetryBaseDelaySetting, 0, &http.retry_base_delay_ms));
-  RS_RETURN_IF_ERROR(ParseInt(s, kRetryMaxDelaySetting, 0, &http.retry_max_delay_ms));
-  RS_RETURN_IF_ERROR(ParseInt(s, kConnectTimeoutSetting, 1, &http.connect_timeout_ms));
-  RS_RETURN_IF_ERROR(ParseInt(s, kRequestTimeoutSetting, 1, &http.request_timeout_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kMaxRetriesSetting, 0, kMaxRetries, &http.max_retries));
+  RS_RETURN_IF_ERROR(ParseInt(s, kRetryBaseDelaySetting, 0, kMaxMillis, &http.retry_base_delay_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kRetryMaxDelaySetting, 0, kMaxMillis, &http.retry_max_delay_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kConnectTimeoutSetting, 1, kMaxMillis, &http.connect_timeout_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kRequestTimeoutSetting, 1, kMaxMillis, &http.request_timeout_ms));
   return http;
 }
 

@@ -139,6 +139,37 @@ TEST(AzureConfigTest, BooleansAcceptTheCliSpellingsAndRejectOthers) {
   EXPECT_NE(bad.status().message().find("AZURE_STORAGE_USE_EMULATOR='maybe'"), std::string::npos);
 }
 
+// Issue 24: one settings grammar. Storage numbers state their range as the
+// CLI's do (they were ">= MIN", and values above the limits were clamped);
+// a set but empty boolean is an error, as in the CLI (it was read as false).
+TEST(AzureConfigTest, Issue24TuningOutOfRangeStatesTheRange) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"RS_STORAGE_MAX_RETRIES=51",
+       "RS_STORAGE_MAX_RETRIES='51' is not a whole number from 0 to 50"},
+      {"RS_STORAGE_UPLOAD_CONCURRENCY=65",
+       "RS_STORAGE_UPLOAD_CONCURRENCY='65' is not a whole number from 1 to 64"},
+      {"RS_STORAGE_LIST_PAGE_SIZE=0",
+       "RS_STORAGE_LIST_PAGE_SIZE='0' is not a whole number from 1 to 5000"},
+      {"RS_STORAGE_RETRY_BASE_DELAY_MS=-1",
+       "RS_STORAGE_RETRY_BASE_DELAY_MS='-1' is not a whole number from 0 to 1000000000"},
+  };
+  for (const auto& [setting, message] : cases) {
+    size_t eq = setting.find('=');
+    auto config = Resolve("az://lake", {{"AZURE_STORAGE_USE_EMULATOR", "true"},
+                                        {setting.substr(0, eq), setting.substr(eq + 1)}});
+    EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument) << setting;
+    EXPECT_EQ(config.status().message(), message);
+  }
+}
+
+TEST(AzureConfigTest, Issue24EmptyBooleanIsAnError) {
+  auto config = Resolve("az://lake", {{"AZURE_STORAGE_USE_EMULATOR", "true"},
+                                      {"AZURE_SKIP_SIGNATURE", ""}});
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find("AZURE_SKIP_SIGNATURE='' is not a boolean"),
+            std::string::npos);
+}
+
 TEST(AzureConfigTest, MalformedSecretsAreReportedWithoutTheirValue) {
   const std::string secret = "not*base64*secret-value";
   for (auto settings : std::vector<std::map<std::string, std::string>>{
