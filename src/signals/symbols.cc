@@ -6,9 +6,8 @@
 namespace rs::signals::internal {
 
 std::optional<std::string> BrokenSymbolRule(std::string_view symbol) {
-  if (auto bad = DescribeInvalidUtf8(symbol)) {
-    return "is not UTF-8; the column is damaged or not text (" + *bad + ")";
-  }
+  // The message shows the bytes, so the offset adds nothing.
+  if (!IsValidUtf8(symbol)) return "is not UTF-8; the column is damaged or not text";
   for (size_t i = 0; i < symbol.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(symbol[i]);
     if (c < 0x20 || c == 0x7f) {
