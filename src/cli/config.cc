@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/settings.h"
+#include "signals/ranking.h"
 
 namespace rs::cli {
 namespace {
@@ -102,10 +103,15 @@ Result<job::JobOptions> LoadJobOptions(const std::map<std::string, std::string>&
     RS_ASSIGN_OR_RETURN(cfg.replication.swap_attempts,
                         ParseInt("POSTGRES_SIGNALS_SWAP_ATTEMPTS", *v, 1, 100));
   }
+  // Weights are checked here, like every other setting, so a bad one is a
+  // usage error naming its source before any work.
   if (const std::string* w = Find(env, "RANKING_COMPOSITE_STRATEGY_WEIGHTS")) {
     cfg.compute.weights_json = *w;
+    RS_RETURN_IF_ERROR_CTX(signals::ParseWeights(*w).status(), "RANKING_COMPOSITE_STRATEGY_WEIGHTS");
   } else if (file.contains("weights")) {
     cfg.compute.weights_json = file["weights"].dump();
+    RS_RETURN_IF_ERROR_CTX(signals::ParseWeights(cfg.compute.weights_json).status(),
+                           "config file " + config_path + ": key 'weights'");
   }
   if (auto v = Lookup(env, file, "RANKING_SIGNALS_TOP_N", "top_n")) {
     RS_ASSIGN_OR_RETURN(cfg.compute.top_n, ParseInt("RANKING_SIGNALS_TOP_N", *v, 1, job::kMaxTopN));

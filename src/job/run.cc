@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -28,20 +29,45 @@ struct Inputs {
   std::vector<std::string> available_months;
 };
 
+// What reading an input skipped: leftovers at INFO (expected after a
+// Spark or Hive job), damaged checkpoints at WARN (the table needs a new one).
+void LogSkipped(const std::string& table, const InputReadInfo& info, Logger& log) {
+  if (!info.skipped_files.empty()) {
+    std::vector<std::string> shown(info.skipped_files.begin(),
+                                   info.skipped_files.begin() +
+                                       std::min<size_t>(info.skipped_files.size(), 5));
+    log.Info("skipped Parquet files under '_' or '.' paths (writers' leftovers)",
+             {{"table", table}, {"files", info.skipped_files.size()}, {"first", shown}});
+  }
+  for (const std::string& checkpoint : info.skipped_checkpoints) {
+    log.Warn("damaged checkpoint skipped: the table was read by log replay instead; write a new "
+             "checkpoint (table vacuum or the next commit)",
+             {{"table", table}, {"checkpoint", checkpoint}});
+  }
+}
+
 Status ReadRankInputs(const Lake& lake, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
-  RS_ASSIGN_OR_RETURN(RecordBatch market,
-                      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"}));
+  InputReadInfo market_info, finance_info;
+  RS_ASSIGN_OR_RETURN(RecordBatch market, lake.ReadInput(layout.market,
+                                                         {"date", "symbol", "close", "volume"},
+                                                         &market_info));
+  LogSkipped(lake.Describe(layout.market), market_info, log);
   log.Info("read market_daily", {{"table", lake.Describe(layout.market)}, {"rows", market.num_rows}});
   std::optional<RecordBatch> finance;
-  auto has_finance = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"});
+  auto has_finance = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info);
+  LogSkipped(lake.Describe(layout.finance), finance_info, log);
   if (has_finance.ok()) {
     finance = std::move(has_finance).value();
     log.Info("read finance_daily",
              {{"table", lake.Describe(layout.finance)}, {"rows", finance->num_rows}});
-  } else if (has_finance.status().IsNotFound()) {
+  } else if (has_finance.status().IsNotFound() && !layout.finance_required) {
     log.Warn("finance_daily not found: Value_PE ranks nothing",
              {{"table", lake.Describe(layout.finance)}});
+  } else if (has_finance.status().IsNotFound()) {
+    return has_finance.status().Annotate(
+        "finance_daily named by --finance-table cannot be read (omit the flag to rank without "
+        "Value_PE)");
   } else {
     return has_finance.status();
   }
@@ -69,11 +95,14 @@ Status InputReadError(const Status& s) {
                               "nothing was written)");
 }
 
-Status ReadRankingsInputs(const Lake& lake, Inputs* in) {
+Status ReadRankingsInputs(const Lake& lake, Logger& log, Inputs* in) {
   const std::string& path = lake.layout().rankings;
   std::string where = "read rankings " + lake.Describe(path);
   RS_ASSIGN_OR_RETURN_CTX(in->rankings_table, lake.OpenTable(path), where);
   RS_ASSIGN_OR_RETURN_CTX(in->rankings_snapshot, in->rankings_table->LoadSnapshot(), where);
+  InputReadInfo info;
+  info.skipped_checkpoints = in->rankings_snapshot.skipped_checkpoints;
+  LogSkipped(lake.Describe(path), info, log);
   const auto& parts = in->rankings_snapshot.metadata.partition_columns;
   std::set<std::string> months;
   if (parts.size() == 1 && parts[0] == "year_month") {
@@ -191,7 +220,7 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
                 const Shard& shard, Logger& log, JobReport* report) {
   auto start = Clock::now();
   Inputs in;
-  Status read = req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, &in);
+  Status read = req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, log, &in);
   if (!read.ok()) return InputReadError(read);
   report->read_seconds = SecondsSince(start);
   RS_ASSIGN_OR_RETURN(auto months, signals::ResolveMonthSpec(req.months_spec, in.available_months));
@@ -277,7 +306,8 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
 }  // namespace
 
 Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* report) {
-  // Configuration errors surface before any data is read.
+  // Configuration errors surface before any data is read or written.
+  RS_RETURN_IF_ERROR(lake.CheckTablesDistinct(req.rank));
   signals::MaterializeOptions mopts;
   RS_ASSIGN_OR_RETURN_CTX(mopts.weights, signals::ParseWeights(req.options.compute.weights_json),
                           "RANKING_COMPOSITE_STRATEGY_WEIGHTS");

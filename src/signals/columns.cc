@@ -6,28 +6,6 @@
 
 namespace rs::signals::internal {
 
-std::string_view TypeName(TypeId id) {
-  switch (id) {
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kByte: return "byte";
-    case TypeId::kShort: return "short";
-    case TypeId::kInteger: return "integer";
-    case TypeId::kLong: return "long";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kString: return "string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampNtz: return "timestamp_ntz";
-    case TypeId::kDecimal: return "decimal";
-    case TypeId::kStruct: return "struct";
-    case TypeId::kArray: return "array";
-    case TypeId::kMap: return "map";
-  }
-  return "unknown";
-}
-
 namespace {
 
 std::string ExpectedTypes(std::initializer_list<TypeId> types) {

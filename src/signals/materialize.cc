@@ -15,6 +15,8 @@
 #include "signals/dictionary_internal.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
+#include "signals/symbols_internal.h"
+#include "signals/weights_internal.h"
 
 namespace rs::signals {
 namespace {
@@ -53,6 +55,21 @@ Status CheckNotNull(const ColumnVector& column, size_t rows) {
   return Status::OK();
 }
 
+// Rankings from another tool meet the symbol rules of the gold inputs
+// (symbols_internal.h): checked once per distinct symbol.
+Status CheckSymbols(const Input& in) {
+  for (size_t id = 0; id < in.symbols.size(); ++id) {
+    auto broken = internal::BrokenSymbolRule(in.symbols[id]);
+    if (!broken) continue;
+    auto row = std::find(in.symbol_ids.begin(), in.symbol_ids.end(), static_cast<int32_t>(id)) -
+               in.symbol_ids.begin();
+    return Status::InvalidArgument(fmt::format(
+        "{}: column 'symbol' holds \"{}\" on {}, which {}: fix the rankings table", kTable,
+        internal::ShowSymbol(in.symbols[id]), FormatDate((*in.dates)[row]), *broken));
+  }
+  return Status::OK();
+}
+
 Result<Input> ReadInput(const RecordBatch& rankings, int threads) {
   Input in;
   in.rows = rankings.num_rows;
@@ -74,6 +91,7 @@ Result<Input> ReadInput(const RecordBatch& rankings, int threads) {
   in.strategies =
       internal::SortedDictionary(strategy->As<std::string>(), threads, &in.strategy_ids);
   in.symbols = internal::SortedDictionary(symbol->As<std::string>(), threads, &in.symbol_ids);
+  RS_RETURN_IF_ERROR(CheckSymbols(in));
   if (rank->field.type.id == TypeId::kLong) {
     in.ranks = rank->As<int64_t>();
   } else {
@@ -87,7 +105,7 @@ Result<std::vector<double>> ResolveWeights(const std::map<std::string, double>& 
                                            const std::vector<std::string>& strategies) {
   if (configured.empty()) return std::vector<double>(strategies.size(), 1.0);
   std::vector<double> weights;
-  double sum = 0;
+  std::vector<std::pair<std::string, double>> present;
   for (const std::string& name : strategies) {
     auto it = configured.find(name);
     if (it == configured.end()) {
@@ -96,19 +114,13 @@ Result<std::vector<double>> ResolveWeights(const std::map<std::string, double>& 
           "RANKING_COMPOSITE_STRATEGY_WEIGHTS; give every present strategy a weight",
           name));
     }
-    if (!std::isfinite(it->second)) {
-      return Status::InvalidArgument(fmt::format(
-          "composite weights: weight of strategy '{}' is {}, expected a finite number", name,
-          it->second));
-    }
     weights.push_back(it->second);
-    sum += it->second;
+    present.emplace_back(name, it->second);
   }
-  if (!strategies.empty() && !(sum > 0)) {
-    return Status::InvalidArgument(fmt::format(
-        "composite weights: the weights of the strategies present sum to {}, they must sum to "
-        "more than 0",
-        sum));
+  if (!strategies.empty()) {
+    RS_RETURN_IF_ERROR_CTX(
+        internal::CheckWeights(present, "the weights of the strategies present"),
+        "composite weights");
   }
   return weights;
 }

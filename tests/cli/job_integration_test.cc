@@ -348,7 +348,7 @@ TEST_F(JobTest, UsageErrorsExitTwoWithAClearMessage) {
   auto missing_lake = Cli({"run"});
   EXPECT_EQ(missing_lake.exit_code, 2);
   auto weights = Cli({"run", "--lake", lake_}, {{"RANKING_COMPOSITE_STRATEGY_WEIGHTS", "{\"x\":"}});
-  EXPECT_EQ(weights.exit_code, 1) << weights.err;
+  EXPECT_EQ(weights.exit_code, 2) << weights.err;  // a usage error (issue 22, item 11)
   EXPECT_NE(weights.err.find("RANKING_COMPOSITE_STRATEGY_WEIGHTS"), std::string::npos) << weights.err;
 }
 
