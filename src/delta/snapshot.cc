@@ -193,9 +193,10 @@ Status CheckReadable(const Protocol& protocol, const Metadata& metadata) {
   return Status::OK();
 }
 
-Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& root,
-                                 const LogListing& listing, int64_t version) {
-  std::string where = "replay " + (root.empty() ? store.Describe() : root);
+Result<Snapshot> ReplayToVersion(const std::shared_ptr<storage::Storage>& store,
+                                 const std::string& root, const LogListing& listing,
+                                 int64_t version) {
+  std::string where = "replay " + (root.empty() ? store->Describe() : root);
   std::string checkpoint_errors;
   for (auto it = listing.checkpoints.rbegin(); it != listing.checkpoints.rend(); ++it) {
     const CheckpointSet& cp = it->second;
@@ -211,7 +212,7 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
     }
     ReplayState state;
     for (Action& a : *actions) state.Apply(std::move(a));
-    RS_RETURN_IF_ERROR_CTX(ApplyCommits(store, root, listing, cp.version + 1, version, &state),
+    RS_RETURN_IF_ERROR_CTX(ApplyCommits(*store, root, listing, cp.version + 1, version, &state),
                            where);
     RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
     s.checkpoint_version = cp.version;
@@ -224,7 +225,7 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
         where, CommitFileName(*gap), *gap, version, checkpoint_errors));
   }
   ReplayState state;
-  RS_RETURN_IF_ERROR_CTX(ApplyCommits(store, root, listing, 0, version, &state), where);
+  RS_RETURN_IF_ERROR_CTX(ApplyCommits(*store, root, listing, 0, version, &state), where);
   return std::move(state).Finish(version, where);
 }
 
