@@ -107,49 +107,6 @@ TEST(OverwriteTest, Issue24AbandonDeletesTheWrittenFilesAndFinishes) {
   EXPECT_EQ(tx.Commit().status().message(), "commit: transaction already finished");
 }
 
-// A store whose deletes fail, to see Abandon() return the failure.
-class NoDeleteStore : public storage::Storage {
- public:
-  explicit NoDeleteStore(std::shared_ptr<storage::Storage> inner) : inner_(std::move(inner)) {}
-  Result<std::string> Get(const std::string& k) override { return inner_->Get(k); }
-  Result<std::string> GetRange(const std::string& k, uint64_t o, uint64_t n) override {
-    return inner_->GetRange(k, o, n);
-  }
-  Status Put(const std::string& k, std::string_view d) override { return inner_->Put(k, d); }
-  Status PutIfAbsent(const std::string& k, std::string_view d) override {
-    return inner_->PutIfAbsent(k, d);
-  }
-  Result<std::vector<storage::ObjectInfo>> List(const std::string& p) override {
-    return inner_->List(p);
-  }
-  Status Delete(const std::string& k) override {
-    return Status::IOError("delete " + k + ": permission denied (injected)");
-  }
-  Result<storage::ObjectInfo> Head(const std::string& k) override { return inner_->Head(k); }
-  std::string Describe() const override { return "no-delete"; }
-
- private:
-  std::shared_ptr<storage::Storage> inner_;
-};
-
-TEST(OverwriteTest, Issue24AbandonReturnsAFailedDeleteNamingTheFile) {
-  auto store = NewStore();
-  Table table = Table::Open(std::make_shared<NoDeleteStore>(store), "t").value();
-  RecordBatch batch = Symbols({"AAPL"});
-  auto tx = table.BeginOverwrite(batch.schema, {"year_month"}, {"2024-01"}, {}).value();
-  ASSERT_TRUE(tx.WritePartition("2024-01", batch).ok());
-  std::string file = Keys(*store, "t/").at(0);
-  Status abandoned = tx.Abandon();
-  EXPECT_EQ(abandoned.code(), StatusCode::kIOError);
-  EXPECT_NE(abandoned.message().find("abandon overwrite: delete year_month=2024-01/part-00000-"),
-            std::string::npos)
-      << abandoned.message();
-  EXPECT_NE(abandoned.message().find("delete " + file + ": permission denied (injected)"),
-            std::string::npos)
-      << abandoned.message();
-  EXPECT_TRUE(tx.finished());
-}
-
 std::vector<std::string>* unfinished_seen = nullptr;
 
 TEST(OverwriteTest, Issue24DestructorOfAnUnfinishedTransactionDoesNoIoAndIsReported) {

@@ -288,6 +288,35 @@ TEST_F(TableTest, UnknownCommitOutcomeIsResolvedFromTheLog) {
   EXPECT_NE(ReadCommitText(1).find("run-flaky"), std::string::npos);
 }
 
+// A store whose deletes fail (and whose commits succeed), to see Abandon()
+// return the failure.
+class NoDeleteStore : public FlakyCommitStore {
+ public:
+  explicit NoDeleteStore(std::shared_ptr<storage::Storage> inner)
+      : FlakyCommitStore(std::move(inner)) {
+    fail_next_ = false;
+  }
+  Status Delete(const std::string& k) override {
+    return Status::IOError("delete " + k + ": permission denied (injected)");
+  }
+};
+
+TEST_F(TableTest, Issue24AbandonReturnsAFailedDeleteNamingTheFile) {
+  Table table = Table::Open(std::make_shared<NoDeleteStore>(store_), "lake/signals").value();
+  auto tx = table.BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
+  ASSERT_TRUE(tx.WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  std::string file = Keys("lake/").at(0);
+  Status abandoned = tx.Abandon();
+  EXPECT_EQ(abandoned.code(), StatusCode::kIOError);
+  EXPECT_NE(abandoned.message().find("abandon overwrite: delete year_month=2024-03/part-00000-"),
+            std::string::npos)
+      << abandoned.message();
+  EXPECT_NE(abandoned.message().find("delete " + file + ": permission denied (injected)"),
+            std::string::npos)
+      << abandoned.message();
+  EXPECT_TRUE(tx.finished());
+}
+
 // A store whose _delta_log goes down (503) at the first commit put, until
 // Recover(): the data files are written, the commit put (which lands when
 // `commit_lands`) and every read of the log fail.

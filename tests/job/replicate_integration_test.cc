@@ -8,6 +8,7 @@
 // adding, dropping, renaming or retyping a column on one side only fails here.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "postgres/pg_test_db.h"
@@ -22,15 +23,18 @@ using postgres::testing::TestDatabase;
 
 // PostgreSQL's information_schema data_type of each column type the serving
 // tables use, written out here as the test's own oracle.
+const std::map<TypeId, std::string>& PgTypes() {
+  static const auto* types =
+      new std::map<TypeId, std::string>{{TypeId::kDate, "date"},
+                                        {TypeId::kString, "text"},
+                                        {TypeId::kInteger, "integer"},
+                                        {TypeId::kDouble, "double precision"}};
+  return *types;
+}
+
 std::string PgType(TypeId id) {
-  switch (id) {
-    case TypeId::kDate: return "date";
-    case TypeId::kString: return "text";
-    case TypeId::kInteger: return "integer";
-    case TypeId::kLong: return "bigint";
-    case TypeId::kDouble: return "double precision";
-    default: return "(no serving type)";
-  }
+  auto it = PgTypes().find(id);
+  return it == PgTypes().end() ? "(no serving type)" : it->second;
 }
 
 // "name type NULL|NOT NULL, ..." in column order.
