@@ -55,12 +55,15 @@ rs::Status Overwrite(const rs::delta::Table& table, const std::vector<int>& mont
   std::vector<std::string> names;
   for (int m : months) names.push_back(Month(m));
   RS_ASSIGN_OR_RETURN(auto tx, table.BeginOverwrite(BenchSchema(), {"year_month"}, names, {}));
-  for (const auto& ym : names) RS_RETURN_IF_ERROR(tx->WritePartition(ym, Rows(ym, rows)));
-  return tx->Commit().status();
+  for (const auto& ym : names) {
+    rs::Status s = tx.WritePartition(ym, Rows(ym, rows));
+    if (!s.ok()) return s.WithCleanupError(tx.Abandon());
+  }
+  return tx.Commit().status();
 }
 
 // A table with 300 months, then 10 one-month commits so a checkpoint exists.
-std::unique_ptr<rs::delta::Table> MakeTable(const fs::path& dir) {
+rs::delta::Table MakeTable(const fs::path& dir) {
   fs::remove_all(dir);
   auto store = rs::storage::OpenStorage(dir.string(), {});
   Check(store.status());
@@ -68,8 +71,8 @@ std::unique_ptr<rs::delta::Table> MakeTable(const fs::path& dir) {
   Check(table.status());
   std::vector<int> all;
   for (int m = 0; m < 300; ++m) all.push_back(m);
-  Check(Overwrite(**table, all, 20));
-  for (int i = 0; i < 10; ++i) Check(Overwrite(**table, {i * 7}, 20));
+  Check(Overwrite(*table, all, 20));
+  for (int i = 0; i < 10; ++i) Check(Overwrite(*table, {i * 7}, 20));
   return std::move(table).value();
 }
 
@@ -80,16 +83,16 @@ void BM_CommitOneMonthOverwrite(benchmark::State& state) {
   double commit_seconds = 0;
   for (auto _ : state) {
     std::string ym = Month(month++ % 300);
-    auto tx = table->BeginOverwrite(BenchSchema(), {"year_month"}, {ym}, {});
+    auto tx = table.BeginOverwrite(BenchSchema(), {"year_month"}, {ym}, {});
     Check(tx.status());
-    Check((*tx)->WritePartition(ym, Rows(ym, 1000)));
+    Check(tx->WritePartition(ym, Rows(ym, 1000)));
     auto start = std::chrono::steady_clock::now();
-    auto outcome = (*tx)->Commit();
+    auto outcome = tx->Commit();
     Check(outcome.status());
     commit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   state.counters["commit_ms"] = benchmark::Counter(commit_seconds * 1000 / state.iterations());
-  auto snapshot = table->LoadSnapshot();
+  auto snapshot = table.LoadSnapshot();
   Check(snapshot.status());
   state.counters["files"] = static_cast<double>(snapshot->files.size());
   fs::remove_all(dir);
@@ -100,7 +103,7 @@ void BM_LoadSnapshot300Months(benchmark::State& state) {
   fs::path dir = fs::temp_directory_path() / ("rs_delta_load_bench_" + std::to_string(getpid()));
   auto table = MakeTable(dir);
   for (auto _ : state) {
-    auto snapshot = table->LoadSnapshot();
+    auto snapshot = table.LoadSnapshot();
     Check(snapshot.status());
     benchmark::DoNotOptimize(snapshot->files.size());
   }

@@ -36,12 +36,13 @@ void ReadProjected(benchmark::State& state, int threads) {
     state.SkipWithError(store.status().ToString().c_str());
     return;
   }
+  std::shared_ptr<storage::Storage> shared = std::move(store).value();
   ReadOptions options;
   options.columns = {"date", "symbol", "close", "volume"};
   options.num_threads = threads;
   size_t rows = 0;
   for (auto _ : state) {
-    auto reader = FileReader::Open(**store, file.filename().string());
+    auto reader = FileReader::Open(shared, file.filename().string());
     if (!reader.ok()) {
       state.SkipWithError(reader.status().ToString().c_str());
       return;

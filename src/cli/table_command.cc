@@ -27,7 +27,7 @@ struct TableArgs {
   bool force = false;
 };
 
-Result<std::unique_ptr<delta::Table>> OpenTable(CliContext& ctx, const std::string& uri) {
+Result<delta::Table> OpenTable(CliContext& ctx, const std::string& uri) {
   RS_ASSIGN_OR_RETURN(std::unique_ptr<storage::Storage> store,
                       storage::OpenStorage(uri, ctx.storage_options));
   return delta::Table::Open(std::shared_ptr<storage::Storage>(std::move(store)), "");
@@ -45,8 +45,8 @@ json OptionalList(const std::optional<std::vector<std::string>>& items) {
 
 Status RunInfo(CliContext& ctx, const TableArgs& args) {
   RS_ASSIGN_OR_RETURN(auto table, OpenTable(ctx, args.uri));
-  RS_ASSIGN_OR_RETURN(delta::Snapshot s, LoadSnapshot(*table, args));
-  RS_ASSIGN_OR_RETURN(int64_t num_rows, table->CountRows(s));
+  RS_ASSIGN_OR_RETURN(delta::Snapshot s, LoadSnapshot(table, args));
+  RS_ASSIGN_OR_RETURN(int64_t num_rows, table.CountRows(s));
   int64_t size_bytes = 0;
   for (const delta::AddFile& f : s.files) size_bytes += f.size_bytes;
   json info = {{"version", s.version},
@@ -83,14 +83,14 @@ Result<delta::ScanOptions> ScanOptionsFrom(const delta::Snapshot& s, const Table
 
 Status RunScan(CliContext& ctx, const TableArgs& args) {
   RS_ASSIGN_OR_RETURN(auto table, OpenTable(ctx, args.uri));
-  RS_ASSIGN_OR_RETURN(delta::Snapshot s, LoadSnapshot(*table, args));
+  RS_ASSIGN_OR_RETURN(delta::Snapshot s, LoadSnapshot(table, args));
   auto options = ScanOptionsFrom(s, args);
   if (!options.ok()) {
     ctx.Fail(options.status(), kExitUsage);
     return Status::OK();
   }
   std::ostream& out = *ctx.out;
-  return table->ScanEach(s, *options, [&out](const RecordBatch& batch) {
+  return table.ScanEach(s, *options, [&out](const RecordBatch& batch) {
     std::string text;
     for (size_t row = 0; row < batch.num_rows; ++row) {
       text += delta::RowToJson(batch, row);
@@ -103,7 +103,7 @@ Status RunScan(CliContext& ctx, const TableArgs& args) {
 
 Status RunHistory(CliContext& ctx, const TableArgs& args) {
   RS_ASSIGN_OR_RETURN(auto table, OpenTable(ctx, args.uri));
-  RS_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history, table->History());
+  RS_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history, table.History());
   for (const delta::HistoryEntry& e : history) {
     json line = {{"version", e.version},
                  {"timestamp_ms", e.timestamp_ms},
@@ -122,7 +122,7 @@ Status RunVacuum(CliContext& ctx, const TableArgs& args) {
   options.retain_hours = args.retain_hours;
   options.dry_run = args.dry_run;
   options.force = args.force;
-  auto result = table->Vacuum(options);
+  auto result = table.Vacuum(options);
   if (!result.ok() && result.status().code() == StatusCode::kInvalidArgument) {
     ctx.Fail(result.status(), kExitUsage);
     return Status::OK();

@@ -53,6 +53,10 @@ std::string NowUtcIso8601() {
                      tm_utc.tm_sec, ms % 1000);
 }
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 std::string NewRunId() {
   time_t secs = time(nullptr);
   struct tm tm_utc;

@@ -76,6 +76,10 @@ class Progress {
   std::mutex mu_;
 };
 
+// Seconds elapsed on the steady clock since `start`, for the timings that
+// reports and log lines carry.
+double SecondsSince(std::chrono::steady_clock::time_point start);
+
 // A new run id: UTC timestamp plus random suffix, e.g. "20241125T094500Z-3f9a1c".
 std::string NewRunId();
 

@@ -29,6 +29,12 @@ Status Status::Annotate(std::string_view context) const {
   return Status(code_, std::move(m));
 }
 
+Status Status::WithCleanupError(const Status& cleanup) const {
+  if (cleanup.ok()) return *this;
+  if (ok()) return cleanup;
+  return Status(code_, message_ + " (cleanup also failed: " + cleanup.message_ + ")");
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string s(StatusCodeName(code_));

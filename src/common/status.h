@@ -65,6 +65,11 @@ class [[nodiscard]] Status {
   // Returns a copy whose message is prefixed by `context: `. OK stays OK.
   Status Annotate(std::string_view context) const;
 
+  // This error with a failed cleanup after it noted, so neither is lost:
+  // "<message> (cleanup also failed: <cleanup message>)", code kept. An OK
+  // cleanup leaves it unchanged; on an OK status the cleanup error is returned.
+  Status WithCleanupError(const Status& cleanup) const;
+
   // "InvalidArgument: message" (or "OK").
   std::string ToString() const;
 

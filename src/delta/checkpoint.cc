@@ -54,7 +54,7 @@ json ValueToJson(const DataType& type, const Value& v) {
   }
 }
 
-Status AppendPartActions(storage::Storage& store, const LogFile& part,
+Status AppendPartActions(const std::shared_ptr<storage::Storage>& store, const LogFile& part,
                          std::vector<Action>* actions) {
   RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, part.key));
   std::vector<std::string> columns;
@@ -209,7 +209,8 @@ RecordBatch CheckpointBatch(const Snapshot& s, int64_t now_ms) {
 
 }  // namespace
 
-Result<std::vector<Action>> ReadCheckpoint(storage::Storage& store, const CheckpointSet& cp) {
+Result<std::vector<Action>> ReadCheckpoint(const std::shared_ptr<storage::Storage>& store,
+                                           const CheckpointSet& cp) {
   std::vector<Action> actions;
   for (const LogFile& part : cp.parts) {
     RS_RETURN_IF_ERROR_CTX(AppendPartActions(store, part, &actions),

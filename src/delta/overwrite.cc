@@ -2,6 +2,8 @@
 // live file of the replaced partitions and adds the new ones.
 #include <fmt/format.h>
 
+#include <atomic>
+#include <cassert>
 #include <cmath>
 #include <set>
 
@@ -16,7 +18,8 @@
 namespace rs::delta {
 
 struct OverwriteTransaction::Impl {
-  const Table* table = nullptr;  // outlives the transaction (table.h)
+  explicit Impl(Table t) : table(std::move(t)) {}
+  Table table;  // a copy: shares the Storage, so the transaction needs no other owner
   Schema schema;
   Field partition_field;
   std::set<std::string> partitions;
@@ -169,16 +172,49 @@ Status CheckWritable(const Snapshot& s) {
 
 }  // namespace
 
-OverwriteTransaction::OverwriteTransaction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+namespace {
 
-OverwriteTransaction::~OverwriteTransaction() {
-  if (impl_ && !impl_->finished) {
-    Status ignored = Abandon();  // no Commit(): leave no orphan files behind
-    (void)ignored;
-  }
+std::atomic<internal::UnfinishedTransactionHook> unfinished_hook{nullptr};
+
+}  // namespace
+
+internal::UnfinishedTransactionHook internal::SetUnfinishedTransactionHook(
+    UnfinishedTransactionHook hook) {
+  return unfinished_hook.exchange(hook);
 }
 
+OverwriteTransaction::OverwriteTransaction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OverwriteTransaction::OverwriteTransaction(OverwriteTransaction&&) noexcept = default;
+
+namespace {
+
+// No I/O here: the caller finishes a transaction with Commit() or Abandon()
+// and sees their Status. Dropping one unfinished is a bug in the caller.
+void CheckDroppedFinished(const OverwriteTransaction::Impl* impl) {
+  if (impl == nullptr || impl->finished) return;
+  if (auto hook = unfinished_hook.load()) {
+    hook(impl->table.root_key());
+    return;
+  }
+  assert(false && "OverwriteTransaction needs Commit() or Abandon()");
+}
+
+}  // namespace
+
+OverwriteTransaction& OverwriteTransaction::operator=(OverwriteTransaction&& other) noexcept {
+  if (this != &other) {
+    CheckDroppedFinished(impl_.get());  // the transaction given up, as at destruction
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+OverwriteTransaction::~OverwriteTransaction() { CheckDroppedFinished(impl_.get()); }
+
+bool OverwriteTransaction::finished() const { return !impl_ || impl_->finished; }
+
 Status OverwriteTransaction::WritePartition(const std::string& value, const RecordBatch& batch) {
+  if (!impl_) return Status::FailedPrecondition("overwrite: transaction moved from");
   Impl& t = *impl_;
   const std::string& col = t.partition_field.name;
   std::string where = fmt::format("overwrite {}={}", col, value);
@@ -194,9 +230,9 @@ Status OverwriteTransaction::WritePartition(const std::string& value, const Reco
   std::string relative = fmt::format("{}={}/part-{:05d}-{}.c000{}.parquet", col,
                                      EscapePartitionDirValue(value), part, NewUuid(),
                                      CodecSuffix(t.options.data_files.compression));
-  std::string key = t.table->Key(relative);
+  std::string key = t.table.Key(relative);
   RS_ASSIGN_OR_RETURN_CTX(parquet::FileSummary summary,
-                          parquet::WriteFile(t.table->store(), key, data, t.options.data_files),
+                          parquet::WriteFile(t.table.store(), key, data, t.options.data_files),
                           where + ": write " + key);
   AddFile add;
   add.path = EscapePath(relative);
@@ -210,13 +246,14 @@ Status OverwriteTransaction::WritePartition(const std::string& value, const Reco
 }
 
 Status OverwriteTransaction::Abandon() {
+  if (!impl_) return Status::OK();
   Impl& t = *impl_;
   if (t.finished) return Status::OK();
   t.finished = true;
   Status first;
   for (const AddFile& f : t.added) {
     auto relative = UnescapePath(f.path);
-    Status st = relative.ok() ? t.table->store().Delete(t.table->Key(*relative)) : relative.status();
+    Status st = relative.ok() ? t.table.store().Delete(t.table.Key(*relative)) : relative.status();
     if (first.ok() && !st.ok()) first = st.Annotate("abandon overwrite: delete " + f.path);
   }
   return first;
@@ -302,6 +339,7 @@ int64_t CheckpointInterval(const std::map<std::string, std::string>& config) {
 }  // namespace
 
 Result<CommitOutcome> OverwriteTransaction::Commit() {
+  if (!impl_) return Status::FailedPrecondition("commit: transaction moved from");
   Impl& t = *impl_;
   if (t.finished) return Status::FailedPrecondition("commit: transaction already finished");
   CommitIntent intent;
@@ -312,18 +350,18 @@ Result<CommitOutcome> OverwriteTransaction::Commit() {
   CommitOutcome outcome;
   std::vector<Action> actions = BuildActions(t, &intent, &outcome.num_removed);
   int64_t read_version = t.read_snapshot ? t.read_snapshot->version : -1;
-  auto version = CommitWithRetries(t.table->store(), t.table->root_key(), read_version, intent,
+  auto version = CommitWithRetries(t.table.store(), t.table.root_key(), read_version, intent,
                                    std::move(actions), t.options.max_attempts, &outcome.attempts);
   if (!version.ok()) {
     // Unavailable: the log entry may have landed (the outcome is unknown), so
     // the data files it would reference stay; if it did not land they are
     // orphans for `vacuum`. Any other error means nothing was committed.
+    Status failed = version.status().Annotate("commit overwrite of " + t.table.root_key());
     if (version.status().IsUnavailable()) {
       t.finished = true;
-    } else {
-      (void)Abandon();
+      return failed;
     }
-    return version.status().Annotate("commit overwrite of " + t.table->root_key());
+    return failed.WithCleanupError(Abandon());
   }
   t.finished = true;
   outcome.version = *version;
@@ -332,15 +370,15 @@ Result<CommitOutcome> OverwriteTransaction::Commit() {
   const auto& config =
       t.read_snapshot ? t.read_snapshot->metadata.configuration : t.options.configuration;
   if (outcome.version > 0 && outcome.version % CheckpointInterval(config) == 0) {
-    auto snapshot = t.table->LoadSnapshot(SnapshotSpec{outcome.version, std::nullopt});
-    Status st = snapshot.ok() ? t.table->WriteCheckpoint(*snapshot) : snapshot.status();
+    auto snapshot = t.table.LoadSnapshot(SnapshotSpec{outcome.version, std::nullopt});
+    Status st = snapshot.ok() ? t.table.WriteCheckpoint(*snapshot) : snapshot.status();
     outcome.checkpoint_written = st.ok();
     if (!st.ok()) outcome.checkpoint_error = st.ToString();
   }
   return outcome;
 }
 
-Result<std::unique_ptr<OverwriteTransaction>> Table::BeginOverwrite(
+Result<OverwriteTransaction> Table::BeginOverwrite(
     const Schema& schema, const std::vector<std::string>& partition_columns,
     const std::vector<std::string>& partitions, CommitOptions options) const {
   std::string where = "begin overwrite of " + Key("");
@@ -354,8 +392,7 @@ Result<std::unique_ptr<OverwriteTransaction>> Table::BeginOverwrite(
           fmt::format("{}: a partition value is not UTF-8 ({})", where, *bad));
     }
   }
-  auto impl = std::make_unique<OverwriteTransaction::Impl>();
-  impl->table = this;
+  auto impl = std::make_unique<OverwriteTransaction::Impl>(*this);
   impl->schema = schema;
   impl->options = std::move(options);
   impl->partitions.insert(partitions.begin(), partitions.end());
@@ -385,7 +422,7 @@ Result<std::unique_ptr<OverwriteTransaction>> Table::BeginOverwrite(
     }
     impl->read_snapshot = std::move(snapshot);
   }
-  return std::unique_ptr<OverwriteTransaction>(new OverwriteTransaction(std::move(impl)));
+  return OverwriteTransaction(std::move(impl));
 }
 
 }  // namespace rs::delta

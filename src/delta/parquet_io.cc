@@ -60,8 +60,8 @@ class ReaderSource : public ParquetSource {
 
 }  // namespace
 
-Result<std::unique_ptr<ParquetSource>> ParquetSource::Open(storage::Storage& store,
-                                                           const std::string& key) {
+Result<std::unique_ptr<ParquetSource>> ParquetSource::Open(
+    const std::shared_ptr<storage::Storage>& store, const std::string& key) {
   RS_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(store, key));
   return std::unique_ptr<ParquetSource>(new ReaderSource(std::move(reader)));
 }

@@ -18,7 +18,7 @@ class ParquetSource {
  public:
   virtual ~ParquetSource() = default;
   // NotFound when the object does not exist.
-  static Result<std::unique_ptr<ParquetSource>> Open(storage::Storage& store,
+  static Result<std::unique_ptr<ParquetSource>> Open(const std::shared_ptr<storage::Storage>& store,
                                                      const std::string& key);
   virtual const Schema& schema() const = 0;
   virtual int64_t num_rows() const = 0;

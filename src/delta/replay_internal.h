@@ -32,13 +32,15 @@ Result<std::vector<Action>> ReadCommit(storage::Storage& store, const std::strin
 // Fails with Unimplemented naming the feature when we cannot read the table.
 Status CheckReadable(const Protocol& protocol, const Metadata& metadata);
 // Replays from the newest usable checkpoint at or before `version`.
-Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& root,
-                                 const LogListing& listing, int64_t version);
+Result<Snapshot> ReplayToVersion(const std::shared_ptr<storage::Storage>& store,
+                                 const std::string& root, const LogListing& listing,
+                                 int64_t version);
 
 // --- checkpoints (checkpoint.cc) ---
 
 // Reads every part of a checkpoint into actions (add, remove, metaData, protocol, txn).
-Result<std::vector<Action>> ReadCheckpoint(storage::Storage& store, const CheckpointSet& cp);
+Result<std::vector<Action>> ReadCheckpoint(const std::shared_ptr<storage::Storage>& store,
+                                           const CheckpointSet& cp);
 // Writes the snapshot as <version>.checkpoint.parquet, then _last_checkpoint.
 Status WriteCheckpointFiles(storage::Storage& store, const std::string& root,
                             const Snapshot& snapshot);

@@ -164,8 +164,8 @@ std::vector<uint8_t> RowsInRanges(const ScanPlan& plan, const RecordBatch& batch
 }
 
 // Reads the data columns of one file into table fields (absent columns null).
-Result<RecordBatch> ReadDataColumns(storage::Storage& store, const std::string& key,
-                                    const ScanPlan& plan) {
+Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& store,
+                                    const std::string& key, const ScanPlan& plan) {
   RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, key));
   std::vector<std::string> read_names;
   std::vector<ColumnRange> pushdown;
@@ -214,7 +214,7 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
                              const AddFile& file) {
   RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "scan " + file.path);
   std::string key = table.Key(relative);
-  auto data = ReadDataColumns(table.store(), key, plan);
+  auto data = ReadDataColumns(table.shared_store(), key, plan);
   if (!data.ok()) {
     if (data.status().IsNotFound()) {
       return Status::NotFound(fmt::format("scan version {}: data file {} is missing ({})",
@@ -298,7 +298,7 @@ Result<int64_t> Table::CountRows(const Snapshot& snapshot) const {
       continue;
     }
     RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "count " + file.path);
-    RS_ASSIGN_OR_RETURN_CTX(auto source, ParquetSource::Open(*store_, Key(relative)),
+    RS_ASSIGN_OR_RETURN_CTX(auto source, ParquetSource::Open(store_, Key(relative)),
                             "count rows of " + file.path);
     total += source->num_rows();
   }

@@ -193,9 +193,10 @@ Status CheckReadable(const Protocol& protocol, const Metadata& metadata) {
   return Status::OK();
 }
 
-Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& root,
-                                 const LogListing& listing, int64_t version) {
-  std::string where = "replay " + (root.empty() ? store.Describe() : root);
+Result<Snapshot> ReplayToVersion(const std::shared_ptr<storage::Storage>& store,
+                                 const std::string& root, const LogListing& listing,
+                                 int64_t version) {
+  std::string where = "replay " + (root.empty() ? store->Describe() : root);
   std::string checkpoint_errors;
   std::vector<std::string> skipped;  // damaged checkpoints, for Snapshot::skipped_checkpoints
   for (auto it = listing.checkpoints.rbegin(); it != listing.checkpoints.rend(); ++it) {
@@ -213,7 +214,7 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
     }
     ReplayState state;
     for (Action& a : *actions) state.Apply(std::move(a));
-    RS_RETURN_IF_ERROR_CTX(ApplyCommits(store, root, listing, cp.version + 1, version, &state),
+    RS_RETURN_IF_ERROR_CTX(ApplyCommits(*store, root, listing, cp.version + 1, version, &state),
                            where);
     RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
     s.checkpoint_version = cp.version;
@@ -227,7 +228,7 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
         where, CommitFileName(*gap), *gap, version, checkpoint_errors));
   }
   ReplayState state;
-  RS_RETURN_IF_ERROR_CTX(ApplyCommits(store, root, listing, 0, version, &state), where);
+  RS_RETURN_IF_ERROR_CTX(ApplyCommits(*store, root, listing, 0, version, &state), where);
   RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
   s.skipped_checkpoints = std::move(skipped);
   return s;

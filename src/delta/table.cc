@@ -51,10 +51,9 @@ Status CheckNoDeletionVectors(const Snapshot& s) {
 Table::Table(std::shared_ptr<storage::Storage> store, std::string root)
     : store_(std::move(store)), root_(std::move(root)) {}
 
-Result<std::unique_ptr<Table>> Table::Open(std::shared_ptr<storage::Storage> store,
-                                           std::string root_key) {
+Result<Table> Table::Open(std::shared_ptr<storage::Storage> store, std::string root_key) {
   if (!store) return Status::InvalidArgument("open Delta table: no storage given");
-  return std::unique_ptr<Table>(new Table(std::move(store), TrimSlashes(std::move(root_key))));
+  return Table(std::move(store), TrimSlashes(std::move(root_key)));
 }
 
 std::string Table::Key(const std::string& relative) const {
@@ -79,7 +78,7 @@ Result<Snapshot> Table::LoadSnapshot(const SnapshotSpec& spec) const {
     RS_ASSIGN_OR_RETURN_CTX(version,
                             VersionAtTimestamp(*store_, root_, listing, *spec.timestamp_ms), where);
   }
-  RS_ASSIGN_OR_RETURN_CTX(Snapshot snapshot, ReplayToVersion(*store_, root_, listing, version),
+  RS_ASSIGN_OR_RETURN_CTX(Snapshot snapshot, ReplayToVersion(store_, root_, listing, version),
                           where);
   RS_RETURN_IF_ERROR_CTX(CheckReadable(snapshot.protocol, snapshot.metadata),
                          fmt::format("{} version {}", where, version));

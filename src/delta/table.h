@@ -3,8 +3,11 @@
 // optimistic concurrency, checkpoints and vacuum. docs/delta_log.md describes
 // what is read and written.
 //
-// A Table is a handle on `root_key` inside a Storage; it holds no snapshot
-// state, so one Table may be used from several threads. Snapshots are values.
+// A Table is a copyable value: a handle on `root_key` inside a Storage it
+// shares (shared_ptr); it holds no snapshot state, so one Table may be used
+// from several threads. Snapshots are values. An OverwriteTransaction is a
+// move-only value holding its own copy of the Table; it is finished
+// explicitly by Commit() or Abandon(), never by its destructor.
 //
 // Errors: NotFound (no table, version, or data file), Corruption (malformed or
 // non-contiguous log), Unimplemented (a reader feature we do not support:
@@ -168,29 +171,45 @@ Result<ColumnRange> ParseEqualityFilter(const Schema& schema, const std::string&
 // [{"name":..,"type":"long"|{nested},"nullable":..}, ...].
 std::string SchemaFieldsJson(const Schema& schema);
 
+// A handle on one Delta table: a value holding the Storage (shared) and the
+// table's root key. Copies are cheap and independent; every copy may be used
+// from several threads (it keeps no snapshot state).
 class Table;
 
 // A partition overwrite in progress: replaces every listed partition whole.
+// A move-only value that holds its own copy of the Table (and so the
+// Storage): it may outlive the Table it was begun from.
 // Call order: WritePartition()* then exactly one of Commit() or Abandon().
+// REQUIRES: Commit() or Abandon() ran before destruction (or the transaction
+// was moved from). The destructor does no I/O: it only checks that rule
+// (assert in debug builds; see internal::SetUnfinishedTransactionHook).
 // Not thread-safe.
 class OverwriteTransaction {
  public:
   ~OverwriteTransaction();
+  OverwriteTransaction(OverwriteTransaction&&) noexcept;
+  OverwriteTransaction& operator=(OverwriteTransaction&&) noexcept;
   OverwriteTransaction(const OverwriteTransaction&) = delete;
   OverwriteTransaction& operator=(const OverwriteTransaction&) = delete;
 
   // Writes `batch` (table schema; the partition column may be absent) as a data
   // file of partition `value` now. Fails before writing anything when `value`
-  // is not being replaced or a row holds another partition value.
-  Status WritePartition(const std::string& value, const RecordBatch& batch);
+  // is not being replaced or a row holds another partition value. After a
+  // failure the files written so far stay until Commit() or Abandon().
+  [[nodiscard]] Status WritePartition(const std::string& value, const RecordBatch& batch);
   // Commits removes of the replaced partitions' live files and adds of the new
   // ones in one log entry; retries across compatible concurrent commits.
   // Finishes the transaction either way. On failure the data files are
   // deleted, except after Unavailable: the outcome is unknown (the entry may
   // have landed), so they stay, orphans for `vacuum` if it did not.
   Result<CommitOutcome> Commit();
-  // Deletes the data files written so far (none once Commit() has run).
+  // Deletes the data files written so far (none once Commit() has run) and
+  // finishes the transaction; the first failed delete is returned, naming
+  // the file (the others are still attempted). OK when already finished.
   Status Abandon();
+
+  // Whether Commit() or Abandon() has run.
+  bool finished() const;
 
   struct Impl;
 
@@ -203,8 +222,7 @@ class OverwriteTransaction {
 class Table {
  public:
   // `root_key` is the table's prefix in `store` ("" = the store root).
-  static Result<std::unique_ptr<Table>> Open(std::shared_ptr<storage::Storage> store,
-                                             std::string root_key);
+  static Result<Table> Open(std::shared_ptr<storage::Storage> store, std::string root_key);
 
   // Replays the log. Fails with Unimplemented on unsupported reader features.
   Result<Snapshot> LoadSnapshot(const SnapshotSpec& spec = {}) const;
@@ -221,11 +239,12 @@ class Table {
   Result<int64_t> CountRows(const Snapshot& snapshot) const;
 
   // Starts replacing `partitions` (values of the single partition column). The
-  // table is created on commit when it does not exist. REQUIRES: this Table
-  // outlives the transaction.
-  Result<std::unique_ptr<OverwriteTransaction>> BeginOverwrite(
-      const Schema& schema, const std::vector<std::string>& partition_columns,
-      const std::vector<std::string>& partitions, CommitOptions options) const;
+  // table is created on commit when it does not exist. The transaction keeps
+  // a copy of this Table: no lifetime requirement on this one.
+  Result<OverwriteTransaction> BeginOverwrite(const Schema& schema,
+                                              const std::vector<std::string>& partition_columns,
+                                              const std::vector<std::string>& partitions,
+                                              CommitOptions options) const;
 
   // Writes <version>.checkpoint.parquet and _last_checkpoint for `snapshot`.
   Status WriteCheckpoint(const Snapshot& snapshot) const;
@@ -233,16 +252,30 @@ class Table {
   Result<std::vector<HistoryEntry>> History() const;
   Result<VacuumResult> Vacuum(const VacuumOptions& options) const;
 
+  // The storage, borrowed for a call; shared_store() to keep it.
   storage::Storage& store() const { return *store_; }
+  const std::shared_ptr<storage::Storage>& shared_store() const { return store_; }
   const std::string& root_key() const { return root_; }
   // Full storage key of a path relative to the table root.
   std::string Key(const std::string& relative) const;
 
  private:
   Table(std::shared_ptr<storage::Storage> store, std::string root);
-  std::shared_ptr<storage::Storage> store_;
+  std::shared_ptr<storage::Storage> store_;  // never null
   std::string root_;
 };
+
+namespace internal {
+
+// Called by ~OverwriteTransaction, with the table's root key, when neither
+// Commit() nor Abandon() ran; without a hook that is an assert failure in
+// debug builds (and nothing in release builds: the data files stay, orphans
+// for `vacuum`). Returns the previous hook; nullptr restores the assert.
+// For tests, which see the check in every build type.
+using UnfinishedTransactionHook = void (*)(const std::string& table_root_key);
+UnfinishedTransactionHook SetUnfinishedTransactionHook(UnfinishedTransactionHook hook);
+
+}  // namespace internal
 
 }  // namespace rs::delta
 

@@ -171,7 +171,7 @@ std::string Lake::Describe(const std::string& path) const {
   return root + "/" + path;
 }
 
-Result<std::unique_ptr<delta::Table>> Lake::OpenTable(const std::string& path) const {
+Result<delta::Table> Lake::OpenTable(const std::string& path) const {
   RS_ASSIGN_OR_RETURN(Location loc, Locate(path));
   return delta::Table::Open(loc.store, loc.key);
 }
@@ -189,7 +189,7 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
   RS_ASSIGN_OR_RETURN_CTX(bool is_delta, HasDeltaLog(path), where);
   if (is_delta) {
     RS_ASSIGN_OR_RETURN_CTX(auto table, OpenTable(path), where);
-    RS_ASSIGN_OR_RETURN_CTX(auto snapshot, table->LoadSnapshot(), where);
+    RS_ASSIGN_OR_RETURN_CTX(auto snapshot, table.LoadSnapshot(), where);
     if (info != nullptr) info->skipped_checkpoints = snapshot.skipped_checkpoints;
     for (const std::string& c : columns) {
       bool found = std::any_of(snapshot.metadata.schema.begin(), snapshot.metadata.schema.end(),
@@ -202,7 +202,7 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     }
     delta::ScanOptions scan;
     scan.columns = columns;
-    auto batch = table->Scan(snapshot, scan);
+    auto batch = table.Scan(snapshot, scan);
     // A data file the log references but storage lacks is a damaged table,
     // not an absent one: NotFound would let an optional input be skipped.
     if (!batch.ok() && batch.status().IsNotFound()) {
@@ -247,7 +247,7 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
   RecordBatch all;
   for (const std::string& key : keys) {
     std::string file_ctx = where + ": " + key;
-    RS_ASSIGN_OR_RETURN_CTX(auto reader, parquet::FileReader::Open(*loc.store, key), file_ctx);
+    RS_ASSIGN_OR_RETURN_CTX(auto reader, parquet::FileReader::Open(loc.store, key), file_ctx);
     parquet::ReadOptions ro;
     ro.columns = columns;
     RS_ASSIGN_OR_RETURN_CTX(auto batch, reader->Read(ro), file_ctx);

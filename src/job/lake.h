@@ -49,7 +49,7 @@ class Lake {
   std::string Describe(const std::string& path) const;
 
   // The Delta table at `path` (see file comment). It may not exist yet.
-  Result<std::unique_ptr<delta::Table>> OpenTable(const std::string& path) const;
+  Result<delta::Table> OpenTable(const std::string& path) const;
   // True when `path` holds a Delta log (any _delta_log/ entry).
   Result<bool> HasDeltaLog(const std::string& path) const;
 

@@ -18,11 +18,9 @@
 namespace rs::job {
 namespace {
 
-using internal::Clock;
 using internal::OpenAt;
 using internal::OpenedTable;
 using internal::ReadMonth;
-using internal::SecondsSince;
 
 class ReplicationSession {
  public:
@@ -104,7 +102,7 @@ Status ReplicateOne(ReplicationSession& session, const Source& src, const std::s
   RS_ASSIGN_OR_RETURN_CTX(RecordBatch c, ReadMonth(composite, month, postgres::CompositeSchema()),
                           ctx + ": read composite_signals");
   RS_ASSIGN_OR_RETURN_CTX(postgres::Replicator * rep, session.Get(), ctx);
-  postgres::MonthPayload payload{month, s, c};
+  postgres::MonthPayload payload{month, std::move(s), std::move(c)};
   payload.rankings_delta_version = src.request.versions.rankings;
   payload.signals_delta_version = signals.snapshot.version;
   payload.composite_delta_version = composite.snapshot.version;
@@ -189,7 +187,7 @@ Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
       session = std::make_unique<ReplicationSession>(config, run_id, log, announce, workers);
     }
     const std::string& month = months[i];
-    auto start = Clock::now();
+    auto start = std::chrono::steady_clock::now();
     MonthReplication r;
     r.month = month;
     Status s = opened.ok() ? ReplicateOne(*session,

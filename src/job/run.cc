@@ -7,8 +7,9 @@
 #include <cmath>
 #include <set>
 
-#include "common/crash_point.h"
 #include "common/calendar.h"
+#include "common/crash_point.h"
+#include "common/log.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
 
@@ -17,14 +18,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // The inputs of the run, and where the months come from.
 struct Inputs {
   std::optional<signals::PreparedInput> prepared;  // rank stage
-  std::unique_ptr<delta::Table> rankings_table;     // materialize stage
+  std::optional<delta::Table> rankings_table;      // materialize stage
   delta::Snapshot rankings_snapshot;
   std::vector<std::string> available_months;
 };
@@ -143,16 +140,26 @@ Result<RecordBatch> ReadRankingsMonth(const Inputs& in, const std::string& month
   return in.rankings_table->Scan(in.rankings_snapshot, scan);
 }
 
-// The transactions of one run. A transaction refers to its Table, so the
-// tables live here too, as long as the transactions.
+// The overwrite of one table; the transaction holds its own Table.
+struct Writer {
+  std::string name;  // lake.Describe(path), for messages
+  delta::OverwriteTransaction tx;
+};
+
+// The overwrites of one run. Every error path ends with AbandonAll(), every
+// success with a Commit() of each, so none is dropped unfinished.
 struct Writers {
-  std::vector<std::unique_ptr<delta::Table>> tables;
-  std::unique_ptr<delta::OverwriteTransaction> rankings, signals, composite;
-  void AbandonAll() {
-    for (auto* tx : {&rankings, &signals, &composite}) {
-      if (*tx) (void)(*tx)->Abandon();
-      tx->reset();
+  std::optional<Writer> rankings, signals, composite;
+  // Abandons the overwrites not finished yet (a finished one has nothing to
+  // delete); the first failure, naming its table. Every one is attempted.
+  Status AbandonAll() {
+    Status first;
+    for (auto* w : {&rankings, &signals, &composite}) {
+      if (!*w) continue;
+      Status s = (*w)->tx.Abandon();
+      if (first.ok() && !s.ok()) first = s.Annotate("abandon the writes to " + (*w)->name);
     }
+    return first;
   }
 };
 
@@ -164,11 +171,12 @@ Status BeginWriters(const Lake& lake, const JobRequest& req, const std::vector<s
   opts.data_files.compression = req.options.output.compression;
   opts.data_files.row_group_bytes = req.options.output.row_group_bytes;
   auto begin = [&](const std::string& path, const Schema& schema,
-                   std::unique_ptr<delta::OverwriteTransaction>* tx) -> Status {
+                   std::optional<Writer>* writer) -> Status {
     std::string where = "write " + lake.Describe(path);
     RS_ASSIGN_OR_RETURN_CTX(auto table, lake.OpenTable(path), where);
-    RS_ASSIGN_OR_RETURN_CTX(*tx, table->BeginOverwrite(schema, {"year_month"}, months, opts), where);
-    w->tables.push_back(std::move(table));
+    RS_ASSIGN_OR_RETURN_CTX(auto tx, table.BeginOverwrite(schema, {"year_month"}, months, opts),
+                            where);
+    writer->emplace(Writer{lake.Describe(path), std::move(tx)});
     return Status::OK();
   };
   if (req.rank) RS_RETURN_IF_ERROR(begin(layout.rankings, signals::RankingsSchema(), &w->rankings));
@@ -185,14 +193,14 @@ Status ComputeMonth(const Inputs& in, const JobRequest& req,
     signals::EngineOptions eopts;
     eopts.threads = req.options.compute.threads;
     RS_ASSIGN_OR_RETURN_CTX(rankings, signals::RankMonth(*in.prepared, month, eopts), "rank");
-    RS_RETURN_IF_ERROR_CTX(w->rankings->WritePartition(month, rankings), "write rankings");
+    RS_RETURN_IF_ERROR_CTX(w->rankings->tx.WritePartition(month, rankings), "write rankings");
   } else {
     RS_ASSIGN_OR_RETURN_CTX(rankings, ReadRankingsMonth(in, month), "read rankings");
   }
   RS_ASSIGN_OR_RETURN_CTX(auto derived, signals::Materialize(rankings, mopts), "materialize");
-  RS_RETURN_IF_ERROR_CTX(w->signals->WritePartition(month, derived.ranking_signals),
+  RS_RETURN_IF_ERROR_CTX(w->signals->tx.WritePartition(month, derived.ranking_signals),
                          "write ranking_signals");
-  RS_RETURN_IF_ERROR_CTX(w->composite->WritePartition(month, derived.composite_signals),
+  RS_RETURN_IF_ERROR_CTX(w->composite->tx.WritePartition(month, derived.composite_signals),
                          "write composite_signals");
   rows->month = month;
   rows->rankings = static_cast<int64_t>(rankings.num_rows);
@@ -255,35 +263,31 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
     }
   }
   report->compute_seconds = SecondsSince(start);
-  if (!s.ok()) {
-    w.AbandonAll();
-    return s;
-  }
+  if (!s.ok()) return s.WithCleanupError(w.AbandonAll());
 
   // Commit order: rankings, then the derived tables. Replication starts only
   // after both derived tables are committed, and only for these months.
   start = Clock::now();
   TableVersions versions;
-  const LakeLayout& layout = lake.layout();
   struct Step {
-    std::string name;
-    std::unique_ptr<delta::OverwriteTransaction>* tx;
+    Writer* writer;
     int64_t* version;
   };
   std::vector<Step> steps;
-  if (req.rank) steps.push_back({lake.Describe(layout.rankings), &w.rankings, &versions.rankings});
-  steps.push_back({lake.Describe(layout.signals), &w.signals, &versions.signals});
-  steps.push_back({lake.Describe(layout.composite), &w.composite, &versions.composite});
+  if (req.rank) steps.push_back({&*w.rankings, &versions.rankings});
+  steps.push_back({&*w.signals, &versions.signals});
+  steps.push_back({&*w.composite, &versions.composite});
   CrashPoint("job.before_commits");
   for (auto& step : steps) {
     CrashPoint("job.before_table_commit");
-    auto commit = CommitOne(step.name, **step.tx, log);
-    step.tx->reset();
+    // Commit() finishes its transaction, landed or not; the later ones are abandoned.
+    auto commit = CommitOne(step.writer->name, step.writer->tx, log);
     if (!commit.ok()) {
-      w.AbandonAll();
-      if (report->commits.empty()) return commit.status();
-      return commit.status().Annotate("the tables committed before this one keep the new months; "
-                                      "rerun the same months to complete");
+      Status failed = commit.status().WithCleanupError(w.AbandonAll());
+      if (report->commits.empty()) return failed;
+      return failed.Annotate(
+          "the tables committed before this one keep the new months; "
+          "rerun the same months to complete");
     }
     *step.version = commit->version;
     report->commits.push_back(*commit);

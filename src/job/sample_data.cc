@@ -38,16 +38,13 @@ Result<int64_t> WriteGoldTable(const Lake& lake, const std::string& path, const 
   RS_ASSIGN_OR_RETURN_CTX(auto table, lake.OpenTable(path), where);
   delta::CommitOptions opts;
   opts.run_id = run_id;
-  RS_ASSIGN_OR_RETURN_CTX(auto tx, table->BeginOverwrite(schema, {"year_month"}, months, opts), where);
+  RS_ASSIGN_OR_RETURN_CTX(auto tx, table.BeginOverwrite(schema, {"year_month"}, months, opts),
+                          where);
   for (const auto& [month, part] : parts) {
-    Status s = tx->WritePartition(month, part);
-    if (!s.ok()) {
-      (void)tx->Abandon();
-      return s.Annotate(where);
-    }
+    Status s = tx.WritePartition(month, part);
+    if (!s.ok()) return s.WithCleanupError(tx.Abandon()).Annotate(where);
   }
-  RS_ASSIGN_OR_RETURN_CTX(auto outcome, tx->Commit(), where);
-  tx.reset();  // before the table it refers to
+  RS_ASSIGN_OR_RETURN_CTX(auto outcome, tx.Commit(), where);
   return outcome.version;
 }
 

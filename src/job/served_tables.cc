@@ -14,19 +14,19 @@ std::vector<std::string> ColumnNames(const Schema& schema) {
 }  // namespace
 
 Result<OpenedTable> OpenAt(const Lake& lake, const std::string& path, int64_t version) {
-  OpenedTable t;
-  RS_ASSIGN_OR_RETURN_CTX(t.table, lake.OpenTable(path), "open " + lake.Describe(path));
+  RS_ASSIGN_OR_RETURN_CTX(delta::Table table, lake.OpenTable(path), "open " + lake.Describe(path));
   delta::SnapshotSpec spec;
   if (version >= 0) spec.version = version;
-  RS_ASSIGN_OR_RETURN_CTX(t.snapshot, t.table->LoadSnapshot(spec), "load " + lake.Describe(path));
-  return t;
+  RS_ASSIGN_OR_RETURN_CTX(delta::Snapshot snapshot, table.LoadSnapshot(spec),
+                          "load " + lake.Describe(path));
+  return OpenedTable{std::move(table), std::move(snapshot)};
 }
 
 Result<RecordBatch> ReadMonth(const OpenedTable& t, const std::string& month, const Schema& layout) {
   delta::ScanOptions scan;
   scan.columns = ColumnNames(layout);
   scan.ranges.push_back({"year_month", Value::Bytes(month), Value::Bytes(month)});
-  return t.table->Scan(t.snapshot, scan);
+  return t.table.Scan(t.snapshot, scan);
 }
 
 std::set<std::string> PartitionMonths(const delta::Snapshot& snapshot) {

@@ -4,7 +4,6 @@
 #ifndef RS_JOB_SERVED_TABLES_INTERNAL_H_
 #define RS_JOB_SERVED_TABLES_INTERNAL_H_
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -18,16 +17,10 @@
 
 namespace rs::job::internal {
 
-using Clock = std::chrono::steady_clock;
-
-inline double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // A table opened at one snapshot, from which months are read. A Table may be
 // read from several threads.
 struct OpenedTable {
-  std::unique_ptr<delta::Table> table;
+  delta::Table table;
   delta::Snapshot snapshot;
 };
 

@@ -17,7 +17,7 @@ Status SyncMonths(const Lake& lake, const SyncRequest& request, const Replicatio
   // at their latest versions.
   TableVersions versions;
   if (auto t = lake.OpenTable(lake.layout().rankings); t.ok()) {
-    if (auto snap = (*t)->LoadSnapshot(); snap.ok()) versions.rankings = snap->version;
+    if (auto snap = t->LoadSnapshot(); snap.ok()) versions.rankings = snap->version;
   }
   ReplicationOptions replicate = options;
   replicate.write_required = true;

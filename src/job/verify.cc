@@ -64,11 +64,11 @@ struct DeltaSide {
 };
 
 Result<DeltaSide> LoadDeltaSide(const Lake& lake) {
-  DeltaSide d;
-  RS_ASSIGN_OR_RETURN(d.signals, OpenAt(lake, lake.layout().signals, -1));
-  RS_ASSIGN_OR_RETURN(d.composite, OpenAt(lake, lake.layout().composite, -1));
-  RS_ASSIGN_OR_RETURN(d.signals_versions, ReadMonthVersions(*d.signals.table));
-  RS_ASSIGN_OR_RETURN(d.composite_versions, ReadMonthVersions(*d.composite.table));
+  RS_ASSIGN_OR_RETURN(OpenedTable signals, OpenAt(lake, lake.layout().signals, -1));
+  RS_ASSIGN_OR_RETURN(OpenedTable composite, OpenAt(lake, lake.layout().composite, -1));
+  DeltaSide d{std::move(signals), std::move(composite), {}, {}, {}};
+  RS_ASSIGN_OR_RETURN(d.signals_versions, ReadMonthVersions(d.signals.table));
+  RS_ASSIGN_OR_RETURN(d.composite_versions, ReadMonthVersions(d.composite.table));
   d.months = PartitionMonths(d.signals.snapshot);
   auto more = PartitionMonths(d.composite.snapshot);
   d.months.insert(more.begin(), more.end());

@@ -57,7 +57,7 @@ uint32_t LoadLe32(std::string_view bytes) {
 
 struct FileReader::Impl {
   std::string name;
-  storage::Storage* storage = nullptr;  // null for OpenBuffer
+  std::shared_ptr<storage::Storage> storage;  // null for OpenBuffer
   std::string key;
   std::string buffer;
   uint64_t file_size = 0;
@@ -285,13 +285,15 @@ Status FileReader::Impl::DecodeLeaves(const std::vector<int>& leaves,
 FileReader::FileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 FileReader::~FileReader() = default;
 
-Result<std::unique_ptr<FileReader>> FileReader::Open(storage::Storage& storage,
+Result<std::unique_ptr<FileReader>> FileReader::Open(std::shared_ptr<storage::Storage> storage,
                                                      const std::string& key) {
+  if (!storage) return Status::InvalidArgument("parquet file " + key + ": no storage given");
   auto impl = std::make_unique<Impl>();
   impl->name = key;
-  impl->storage = &storage;
+  impl->storage = std::move(storage);
   impl->key = key;
-  RS_ASSIGN_OR_RETURN_CTX(storage::ObjectInfo info, storage.Head(key), "parquet file " + key);
+  RS_ASSIGN_OR_RETURN_CTX(storage::ObjectInfo info, impl->storage->Head(key),
+                          "parquet file " + key);
   impl->file_size = info.size_bytes;
   RS_RETURN_IF_ERROR(impl->Fail(impl->LoadFooter()));
   return std::unique_ptr<FileReader>(new FileReader(std::move(impl)));

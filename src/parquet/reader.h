@@ -20,8 +20,13 @@
 // when a column's type differs from the caller's expectation.
 //
 // Thread-safety: a FileReader is not safe for concurrent calls; open one per
-// thread. It reads from `storage` during Open and Read, and keeps a reference
-// to it: the Storage must outlive the reader.
+// thread.
+//
+// Ownership: a FileReader opened on a Storage shares it (shared_ptr), as a
+// delta::Table does: it may outlive every other owner. The one rule for
+// Storage across the modules: whatever keeps a Storage past one call holds a
+// shared_ptr; a `storage::Storage&` parameter is borrowed for that call only
+// (parquet::WriteFile, the Delta log functions).
 #ifndef RS_PARQUET_READER_H_
 #define RS_PARQUET_READER_H_
 
@@ -65,8 +70,9 @@ struct ReadStats {
 class FileReader {
  public:
   // Reads the footer with ranged reads: Head for the size, the last 64 KiB,
-  // then the rest of the footer if it is longer. REQUIRES: `storage` outlives the reader.
-  static Result<std::unique_ptr<FileReader>> Open(storage::Storage& storage,
+  // then the rest of the footer if it is longer. The reader keeps `storage`
+  // for its reads (InvalidArgument when null).
+  static Result<std::unique_ptr<FileReader>> Open(std::shared_ptr<storage::Storage> storage,
                                                   const std::string& key);
   // A file held in memory; `name` appears in messages.
   static Result<std::unique_ptr<FileReader>> OpenBuffer(std::string bytes, std::string name);

@@ -6,6 +6,7 @@
 
 #include "common/calendar.h"
 #include "common/crash_point.h"
+#include "common/log.h"
 #include "common/parallel.h"
 #include "common/redact.h"
 #include "postgres/checksum_internal.h"
@@ -22,10 +23,6 @@ using internal::PgResultPtr;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::optional<int64_t> OptInt(const PGresult* r, int row, int col) {
   if (PQgetisnull(r, row, col)) return std::nullopt;

@@ -37,7 +37,11 @@
 
 namespace rs::postgres {
 
-// The layouts ReplaceMonth accepts, column order as in SIGNALS.md:
+// The layouts ReplaceMonth accepts and COPYs (their names are the COPY
+// column lists), column order as in SIGNALS.md. They mirror the one
+// definition, signals::RankingSignalsSchema() / CompositeSignalsSchema()
+// (this module cannot depend on signals); tests/job/replicate_integration_test.cc
+// fails unless they and the migrated tables match it.
 // ranking_signals: date, year_month, symbol, strategy, rank, rank_percentile,
 //                  n_symbols, score (nullable)
 // composite_signals: date, year_month, symbol, composite_percentile,
@@ -45,10 +49,12 @@ namespace rs::postgres {
 Schema SignalsSchema();
 Schema CompositeSchema();
 
+// One month to replace: a value that owns its rows (move the batches in), so
+// it cannot outlive what it refers to.
 struct MonthPayload {
-  std::string year_month;        // "YYYY-MM"; every row must carry it
-  const RecordBatch& signals;    // SignalsSchema() layout, the month's rows
-  const RecordBatch& composite;  // CompositeSchema() layout, the month's rows
+  std::string year_month;  // "YYYY-MM"; every row must carry it
+  RecordBatch signals;     // SignalsSchema() layout, the month's rows
+  RecordBatch composite;   // CompositeSchema() layout, the month's rows
   // Delta table versions the rows were read from; negative = unknown (NULL).
   int64_t rankings_delta_version = -1;
   int64_t signals_delta_version = -1;

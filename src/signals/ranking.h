@@ -86,7 +86,7 @@ struct DerivedSignals {
   RecordBatch composite_signals;  // sorted by (date, composite_rank, symbol)
 };
 
-// Schemas of the derived tables, column order as in SIGNALS.md.
+// The derived tables' schemas (SIGNALS.md order): the one serving-schema definition.
 Schema RankingSignalsSchema();
 Schema CompositeSignalsSchema();
 

@@ -417,7 +417,7 @@ TEST_F(HostileInputTest, InputSchemaProblemsNameTableAndColumn) {
     auto ours = std::move(delta::Table::Open(store, "platinum/rankings")).value();
     delta::ScanOptions cols;
     cols.columns = {"date", "strategy", "symbol", "rank", "score"};
-    RecordBatch rankings = std::move(ours->Scan(ours->LoadSnapshot().value(), cols)).value();
+    RecordBatch rankings = std::move(ours.Scan(ours.LoadSnapshot().value(), cols)).value();
     rankings.columns[2].As<std::string>()[rankings.num_rows / 2] = kNotUtf8;
     std::string other = root_ + "/other rankings";
     ASSERT_TRUE(WriteRawDeltaTable(other, rankings).ok());
@@ -768,10 +768,10 @@ TEST_F(HostileInputTest, MaterializeFromRankingsWithEscapedPartitionValues) {
   auto store =
       std::shared_ptr<storage::Storage>(std::move(storage::OpenStorage(lake_, {})).value());
   auto ours = std::move(delta::Table::Open(store, "platinum/rankings")).value();
-  auto snap = std::move(ours->LoadSnapshot()).value();
+  auto snap = std::move(ours.LoadSnapshot()).value();
   delta::ScanOptions cols;
   cols.columns = {"date", "strategy", "symbol", "rank", "score"};
-  RecordBatch rankings = std::move(ours->Scan(snap, cols)).value();
+  RecordBatch rankings = std::move(ours.Scan(snap, cols)).value();
   std::map<std::string, std::vector<size_t>> by_strategy;
   const auto& strategies = rankings.columns[1].As<std::string>();
   for (size_t i = 0; i < rankings.num_rows; ++i) by_strategy[strategies[i]].push_back(i);

@@ -76,16 +76,17 @@ inline Status WriteDeltaTable(const std::string& dir, const RecordBatch& batch,
   RS_ASSIGN_OR_RETURN(auto store, storage::OpenStorage(dir, {}));
   RS_ASSIGN_OR_RETURN(auto table,
                       delta::Table::Open(std::shared_ptr<storage::Storage>(std::move(store)), ""));
-  RS_ASSIGN_OR_RETURN(auto tx, table->BeginOverwrite(schema, {"year_month"}, months, {}));
+  RS_ASSIGN_OR_RETURN(auto tx, table.BeginOverwrite(schema, {"year_month"}, months, {}));
   for (const auto& [month, idx] : rows) {
     RecordBatch part = TakeRows(batch, idx);
     ColumnVector col = ColumnVector::Make(ym);
     col.As<std::string>().assign(idx.size(), month);
     part.schema.push_back(ym);
     part.columns.push_back(std::move(col));
-    RS_RETURN_IF_ERROR(tx->WritePartition(month, part));
+    Status s = tx.WritePartition(month, part);
+    if (!s.ok()) return s.WithCleanupError(tx.Abandon());
   }
-  RS_ASSIGN_OR_RETURN(auto outcome, tx->Commit());
+  RS_ASSIGN_OR_RETURN(auto outcome, tx.Commit());
   (void)outcome;
   return Status::OK();
 }

@@ -274,9 +274,9 @@ TEST_F(InputRulesTest, Issue22Item11ADamagedCheckpointOfAnInputIsNamedInAWarning
     ASSERT_TRUE(store.ok());
     auto table = delta::Table::Open(std::shared_ptr<storage::Storage>(std::move(*store)), "");
     ASSERT_TRUE(table.ok());
-    auto snapshot = (*table)->LoadSnapshot();
+    auto snapshot = table->LoadSnapshot();
     ASSERT_TRUE(snapshot.ok());
-    ASSERT_TRUE((*table)->WriteCheckpoint(*snapshot).ok());
+    ASSERT_TRUE(table->WriteCheckpoint(*snapshot).ok());
   }
   std::string checkpoint = market + "/_delta_log/00000000000000000000.checkpoint.parquet";
   ASSERT_TRUE(fs::exists(checkpoint));

@@ -28,6 +28,18 @@ TEST(StatusTest, OkStaysOkWhenAnnotated) {
   EXPECT_TRUE(Status::OK().Annotate("ctx").ok());
 }
 
+TEST(StatusTest, WithCleanupErrorKeepsBothMessagesAndTheFirstCode) {
+  Status first = Status::Aborted("commit t: lost the race");
+  Status cleanup = Status::IOError("delete t/a.parquet: permission denied");
+  Status both = first.WithCleanupError(cleanup);
+  EXPECT_EQ(both.code(), StatusCode::kAborted);
+  EXPECT_EQ(both.message(),
+            "commit t: lost the race (cleanup also failed: delete t/a.parquet: permission denied)");
+  EXPECT_EQ(first.WithCleanupError(Status::OK()).message(), first.message());
+  EXPECT_EQ(Status::OK().WithCleanupError(cleanup).code(), StatusCode::kIOError);
+  EXPECT_TRUE(Status::OK().WithCleanupError(Status::OK()).ok());
+}
+
 TEST(StatusTest, ResultCarriesValueOrStatus) {
   Result<int> good = ParsePositive(5);
   ASSERT_TRUE(good.ok());

@@ -234,7 +234,7 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
   }
   std::string dir_;
   json expected_;
-  std::unique_ptr<Table> table_;
+  std::optional<Table> table_;
 };
 
 TEST_P(ConformanceTest, LibraryMatchesExpected) {

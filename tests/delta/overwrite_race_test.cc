@@ -88,8 +88,8 @@ class OverwriteRaceTest : public ::testing::Test {
   std::map<std::string, std::string> FirstSymbolPerMonth() {
     auto store = storage::OpenStorage(table_dir_, {});
     auto table = Table::Open(std::move(store).value(), "").value();
-    auto s = table->LoadSnapshot().value();
-    RecordBatch b = table->Scan(s).value();
+    auto s = table.LoadSnapshot().value();
+    RecordBatch b = table.Scan(s).value();
     std::map<std::string, std::string> out;
     std::map<std::string, int> count;
     for (size_t i = 0; i < b.num_rows; ++i) {

@@ -23,8 +23,8 @@ class ScanTest : public ::testing::Test {
     }
     b.num_rows = 200;
     auto tx = table_->BeginOverwrite(b.schema, {"year_month"}, {"2024-01"}, {}).value();
-    ASSERT_TRUE(tx->WritePartition("2024-01", b).ok());
-    ASSERT_TRUE(tx->Commit().ok());
+    ASSERT_TRUE(tx.WritePartition("2024-01", b).ok());
+    ASSERT_TRUE(tx.Commit().ok());
     snapshot_ = table_->LoadSnapshot().value();
     ASSERT_EQ(snapshot_.files.size(), 1u);
     key_ = table_->Key(snapshot_.files[0].path);
@@ -32,7 +32,7 @@ class ScanTest : public ::testing::Test {
   }
 
   std::shared_ptr<storage::Storage> store_;
-  std::unique_ptr<Table> table_;
+  std::optional<Table> table_;
   Snapshot snapshot_;
   std::string key_, bytes_;
 };

@@ -42,8 +42,8 @@ class TableCliTest : public ::testing::Test {
     for (int round = 0; round < 2; ++round) {
       CommitOptions options;
       options.run_id = "run-" + std::to_string(round);
-      auto tx = table->BeginOverwrite(schema, {"year_month"}, {"2024-01", "2024-02"}, options)
-                    .value();
+      auto tx =
+          table.BeginOverwrite(schema, {"year_month"}, {"2024-01", "2024-02"}, options).value();
       for (const std::string ym : {"2024-01", "2024-02"}) {
         RecordBatch b;
         b.schema = schema;
@@ -53,9 +53,9 @@ class TableCliTest : public ::testing::Test {
           b.columns[1].As<int64_t>().push_back(i);
         }
         b.num_rows = 3 + round;
-        ASSERT_TRUE(tx->WritePartition(ym, b).ok());
+        ASSERT_TRUE(tx.WritePartition(ym, b).ok());
       }
-      ASSERT_TRUE(tx->Commit().ok());
+      ASSERT_TRUE(tx.Commit().ok());
     }
   }
   void TearDown() override { fs::remove_all(dir_); }

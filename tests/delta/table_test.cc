@@ -69,8 +69,11 @@ class TableTest : public ::testing::Test {
     for (const auto& m : months) parts.push_back(m.first);
     RS_ASSIGN_OR_RETURN(auto tx, table_->BeginOverwrite(SignalSchema(), {"year_month"}, parts,
                                                         options));
-    for (const auto& [ym, n] : months) RS_RETURN_IF_ERROR(tx->WritePartition(ym, MonthBatch(ym, n)));
-    return tx->Commit();
+    for (const auto& [ym, n] : months) {
+      Status s = tx.WritePartition(ym, MonthBatch(ym, n));
+      if (!s.ok()) return s.WithCleanupError(tx.Abandon());
+    }
+    return tx.Commit();
   }
 
   std::vector<std::string> Keys(const std::string& prefix) {
@@ -97,7 +100,7 @@ class TableTest : public ::testing::Test {
   }
 
   std::shared_ptr<storage::Storage> store_;
-  std::unique_ptr<Table> table_;
+  std::optional<Table> table_;
 };
 
 TEST_F(TableTest, FirstOverwriteCreatesTheTable) {
@@ -160,15 +163,15 @@ TEST_F(TableTest, RowOutsideThePartitionIsRejectedBeforeWriting) {
   auto tx = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
   RecordBatch b = MonthBatch("2024-03", 3);
   b.columns[1].As<std::string>()[2] = "2024-04";
-  Status st = tx->WritePartition("2024-03", b);
+  Status st = tx.WritePartition("2024-03", b);
   EXPECT_EQ(st.message(),
             "overwrite year_month=2024-03: row 2 has year_month=2024-04, outside partition "
             "year_month=2024-03 being written");
-  st = tx->WritePartition("2024-05", MonthBatch("2024-05", 1));
+  st = tx.WritePartition("2024-05", MonthBatch("2024-05", 1));
   EXPECT_EQ(st.message(),
             "overwrite year_month=2024-05: not among the partitions being replaced (2024-03)");
   EXPECT_TRUE(Keys("lake/").empty());
-  EXPECT_TRUE(tx->Abandon().ok());
+  EXPECT_TRUE(tx.Abandon().ok());
 }
 
 TEST_F(TableTest, SchemaMismatchIsRefused) {
@@ -182,9 +185,9 @@ TEST_F(TableTest, SchemaMismatchIsRefused) {
 
 TEST_F(TableTest, AbandonDeletesWrittenFiles) {
   auto tx = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
-  ASSERT_TRUE(tx->WritePartition("2024-03", MonthBatch("2024-03", 3)).ok());
+  ASSERT_TRUE(tx.WritePartition("2024-03", MonthBatch("2024-03", 3)).ok());
   EXPECT_EQ(Keys("lake/").size(), 1u);
-  ASSERT_TRUE(tx->Abandon().ok());
+  ASSERT_TRUE(tx.Abandon().ok());
   EXPECT_TRUE(Keys("lake/").empty());
 }
 
@@ -196,10 +199,10 @@ TEST_F(TableTest, RacingOverwritesOfTheSameMonthConflict) {
   b.run_id = "run-b";
   auto tx_a = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, a).value();
   auto tx_b = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, b).value();
-  ASSERT_TRUE(tx_a->WritePartition("2024-03", MonthBatch("2024-03", 1)).ok());
-  ASSERT_TRUE(tx_b->WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
-  ASSERT_TRUE(tx_a->Commit().ok());
-  auto lost = tx_b->Commit();
+  ASSERT_TRUE(tx_a.WritePartition("2024-03", MonthBatch("2024-03", 1)).ok());
+  ASSERT_TRUE(tx_b.WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  ASSERT_TRUE(tx_a.Commit().ok());
+  auto lost = tx_b.Commit();
   ASSERT_FALSE(lost.ok());
   EXPECT_EQ(lost.status().code(), StatusCode::kAborted);
   EXPECT_EQ(lost.status().message(),
@@ -215,10 +218,10 @@ TEST_F(TableTest, RacingOverwritesOfDifferentMonthsBothCommit) {
   ASSERT_TRUE(Overwrite({{"2024-03", 5}, {"2024-04", 4}}).ok());
   auto tx_a = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
   auto tx_b = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-04"}, {}).value();
-  ASSERT_TRUE(tx_a->WritePartition("2024-03", MonthBatch("2024-03", 1)).ok());
-  ASSERT_TRUE(tx_b->WritePartition("2024-04", MonthBatch("2024-04", 2)).ok());
-  ASSERT_TRUE(tx_a->Commit().ok());
-  auto second = tx_b->Commit();
+  ASSERT_TRUE(tx_a.WritePartition("2024-03", MonthBatch("2024-03", 1)).ok());
+  ASSERT_TRUE(tx_b.WritePartition("2024-04", MonthBatch("2024-04", 2)).ok());
+  ASSERT_TRUE(tx_a.Commit().ok());
+  auto second = tx_b.Commit();
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->version, 2);
   EXPECT_EQ(second->attempts, 2);
@@ -229,10 +232,10 @@ TEST_F(TableTest, RacingOverwritesOfDifferentMonthsBothCommit) {
 TEST_F(TableTest, RacingCreatesOfDifferentMonthsBothCommit) {
   auto tx_a = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
   auto tx_b = table_->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-04"}, {}).value();
-  ASSERT_TRUE(tx_a->WritePartition("2024-03", MonthBatch("2024-03", 1)).ok());
-  ASSERT_TRUE(tx_b->WritePartition("2024-04", MonthBatch("2024-04", 2)).ok());
-  ASSERT_TRUE(tx_a->Commit().ok());
-  auto second = tx_b->Commit();
+  ASSERT_TRUE(tx_a.WritePartition("2024-03", MonthBatch("2024-03", 1)).ok());
+  ASSERT_TRUE(tx_b.WritePartition("2024-04", MonthBatch("2024-04", 2)).ok());
+  ASSERT_TRUE(tx_a.Commit().ok());
+  auto second = tx_b.Commit();
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   auto commit1 = ReadCommitText(1);
   EXPECT_EQ(commit1.find("metaData"), std::string::npos);
@@ -275,14 +278,43 @@ TEST_F(TableTest, UnknownCommitOutcomeIsResolvedFromTheLog) {
   auto table = Table::Open(flaky, "lake/signals").value();
   CommitOptions options;
   options.run_id = "run-flaky";
-  auto tx = table->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, options).value();
-  ASSERT_TRUE(tx->WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
-  auto outcome = tx->Commit();
+  auto tx = table.BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, options).value();
+  ASSERT_TRUE(tx.WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  auto outcome = tx.Commit();
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_FALSE(flaky->fail_next_);
   EXPECT_EQ(outcome->version, 1);
   EXPECT_EQ(ReadCommitText(2), "");  // committed once, not twice
   EXPECT_NE(ReadCommitText(1).find("run-flaky"), std::string::npos);
+}
+
+// A store whose deletes fail (and whose commits succeed), to see Abandon()
+// return the failure.
+class NoDeleteStore : public FlakyCommitStore {
+ public:
+  explicit NoDeleteStore(std::shared_ptr<storage::Storage> inner)
+      : FlakyCommitStore(std::move(inner)) {
+    fail_next_ = false;
+  }
+  Status Delete(const std::string& k) override {
+    return Status::IOError("delete " + k + ": permission denied (injected)");
+  }
+};
+
+TEST_F(TableTest, Issue24AbandonReturnsAFailedDeleteNamingTheFile) {
+  Table table = Table::Open(std::make_shared<NoDeleteStore>(store_), "lake/signals").value();
+  auto tx = table.BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
+  ASSERT_TRUE(tx.WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  std::string file = Keys("lake/").at(0);
+  Status abandoned = tx.Abandon();
+  EXPECT_EQ(abandoned.code(), StatusCode::kIOError);
+  EXPECT_NE(abandoned.message().find("abandon overwrite: delete year_month=2024-03/part-00000-"),
+            std::string::npos)
+      << abandoned.message();
+  EXPECT_NE(abandoned.message().find("delete " + file + ": permission denied (injected)"),
+            std::string::npos)
+      << abandoned.message();
+  EXPECT_TRUE(tx.finished());
 }
 
 // A store whose _delta_log goes down (503) at the first commit put, until
@@ -333,9 +365,9 @@ TEST_F(TableTest, CommitWithTheLogUnreachableNamesBothCausesAndCommitsNothing) {
   ASSERT_TRUE(Overwrite({{"2024-03", 5}}).ok());
   auto down = std::make_shared<DownAtCommitStore>(store_, /*commit_lands=*/false);
   auto table = Table::Open(down, "lake/signals").value();
-  auto tx = table->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
-  ASSERT_TRUE(tx->WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
-  auto outcome = tx->Commit();
+  auto tx = table.BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
+  ASSERT_TRUE(tx.WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  auto outcome = tx.Commit();
   ASSERT_FALSE(outcome.ok());
   EXPECT_TRUE(outcome.status().IsUnavailable()) << outcome.status().ToString();
   const std::string log = "lake/signals/_delta_log/" + CommitFileName(1);
@@ -359,13 +391,12 @@ TEST_F(TableTest, CommitWithAnUnknownOutcomeKeepsItsDataFiles) {
   ASSERT_TRUE(Overwrite({{"2024-03", 5}}).ok());
   auto down = std::make_shared<DownAtCommitStore>(store_, /*commit_lands=*/true);
   auto table = Table::Open(down, "lake/signals").value();
-  auto tx = table->BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
-  ASSERT_TRUE(tx->WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
-  auto outcome = tx->Commit();
+  auto tx = table.BeginOverwrite(SignalSchema(), {"year_month"}, {"2024-03"}, {}).value();
+  ASSERT_TRUE(tx.WritePartition("2024-03", MonthBatch("2024-03", 2)).ok());
+  auto outcome = tx.Commit();
   ASSERT_FALSE(outcome.ok());
   EXPECT_TRUE(outcome.status().IsUnavailable()) << outcome.status().ToString();
-  EXPECT_TRUE(tx->Abandon().ok());
-  tx.reset();
+  EXPECT_TRUE(tx.Abandon().ok());
   down->Recover();
   auto s = table_->LoadSnapshot();
   ASSERT_TRUE(s.ok()) << s.status().ToString();

@@ -25,7 +25,7 @@ TableFiles FilesOf(const Lake& lake, const std::string& path) {
   TableFiles out;
   auto table = lake.OpenTable(path);
   EXPECT_TRUE(table.ok()) << table.status().ToString();
-  auto snapshot = (*table)->LoadSnapshot();
+  auto snapshot = table->LoadSnapshot();
   EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
   for (const auto& f : snapshot->files) {
     out.rows += f.num_records.value_or(0);

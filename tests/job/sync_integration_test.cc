@@ -94,11 +94,11 @@ TEST_F(SyncTest, Issue22SyncHealsAMonthWhosePartitionIsNowEmpty) {
   for (const std::string* path : {&lake_.layout().signals, &lake_.layout().composite}) {
     auto table = lake_.OpenTable(*path);
     ASSERT_TRUE(table.ok());
-    auto snap = (*table)->LoadSnapshot();
+    auto snap = table->LoadSnapshot();
     ASSERT_TRUE(snap.ok());
-    auto tx = (*table)->BeginOverwrite(snap->metadata.schema, {"year_month"}, {"2024-02"}, {});
+    auto tx = table->BeginOverwrite(snap->metadata.schema, {"year_month"}, {"2024-02"}, {});
     ASSERT_TRUE(tx.ok()) << tx.status().ToString();
-    ASSERT_TRUE((*tx)->Commit().ok());
+    ASSERT_TRUE(tx->Commit().ok());
   }
   EXPECT_EQ(States()["2024-02"], MonthState::kDrifted);
   SyncReport report = Sync();

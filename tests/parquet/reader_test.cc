@@ -174,40 +174,59 @@ std::string WideFile(int32_t rows, const std::string& big_stat = "") {
 
 TEST(ReaderTest, ProjectionFetchesOnlyFooterAndRequestedChunks) {
   const std::string file = WideFile(30000);  // ~360 KB
-  CountingStorage store(storage::NewMemoryStorage());
-  ASSERT_TRUE(store.Put("d/f.parquet", file).ok());
+  auto store = std::make_shared<CountingStorage>(storage::NewMemoryStorage());
+  ASSERT_TRUE(store->Put("d/f.parquet", file).ok());
   auto reader = FileReader::Open(store, "d/f.parquet");
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  ASSERT_EQ(store.ranges.size(), 1u);  // the tail holds the whole footer
-  EXPECT_EQ(store.ranges[0].second, 64u * 1024);
+  ASSERT_EQ(store->ranges.size(), 1u);  // the tail holds the whole footer
+  EXPECT_EQ(store->ranges[0].second, 64u * 1024);
   ReadOptions options;
   options.columns = {"b"};
   auto batch = (*reader)->Read(options);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ASSERT_EQ(batch->columns.size(), 1u);
   EXPECT_EQ(batch->columns[0].As<int32_t>()[29999], 29999 * 2);
-  EXPECT_EQ(store.gets, 0);
-  ASSERT_EQ(store.ranges.size(), 2u);  // footer tail, then column b's chunk only
-  EXPECT_LT(store.ranges[1].second, file.size() / 3 + 100);
-  EXPECT_LT(store.ranges[0].second + store.ranges[1].second, file.size() * 2 / 3);
+  EXPECT_EQ(store->gets, 0);
+  ASSERT_EQ(store->ranges.size(), 2u);  // footer tail, then column b's chunk only
+  EXPECT_LT(store->ranges[1].second, file.size() / 3 + 100);
+  EXPECT_LT(store->ranges[0].second + store->ranges[1].second, file.size() * 2 / 3);
 }
 
 TEST(ReaderTest, FooterLongerThanTailIsFetchedSeparately) {
   const std::string big = WideFile(100, std::string(30000, 'x'));  // footer ~180 KB
-  CountingStorage store(storage::NewMemoryStorage());
-  ASSERT_TRUE(store.Put("big.parquet", big).ok());
+  auto store = std::make_shared<CountingStorage>(storage::NewMemoryStorage());
+  ASSERT_TRUE(store->Put("big.parquet", big).ok());
   auto reader = FileReader::Open(store, "big.parquet");
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  EXPECT_EQ(store.ranges.size(), 2u);
+  EXPECT_EQ(store->ranges.size(), 2u);
   EXPECT_EQ((*reader)->num_rows(), 100);
 }
 
 TEST(ReaderTest, MissingObjectIsNotFound) {
-  auto store = storage::NewMemoryStorage();
-  auto reader = FileReader::Open(*store, "nope.parquet");
+  std::shared_ptr<storage::Storage> store = storage::NewMemoryStorage();
+  auto reader = FileReader::Open(store, "nope.parquet");
   ASSERT_FALSE(reader.ok());
   EXPECT_TRUE(reader.status().IsNotFound());
   EXPECT_NE(reader.status().message().find("nope.parquet"), std::string::npos);
+}
+
+TEST(ReaderTest, Issue24ReaderSharesItsStorageAndOutlivesTheCallersHandle) {
+  const std::string file = WideFile(100);
+  std::shared_ptr<storage::Storage> store = storage::NewMemoryStorage();
+  ASSERT_TRUE(store->Put("f.parquet", file).ok());
+  auto reader = FileReader::Open(store, "f.parquet");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  store.reset();  // the reader is now the Storage's only owner
+  auto batch = (*reader)->Read();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->num_rows, 100u);
+}
+
+TEST(ReaderTest, OpenWithoutStorageIsInvalidArgument) {
+  auto reader = FileReader::Open(nullptr, "f.parquet");
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader.status().message(), "parquet file f.parquet: no storage given");
 }
 
 std::unique_ptr<FileReader> OpenFixture(const std::string& name) {

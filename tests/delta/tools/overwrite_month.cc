@@ -54,10 +54,10 @@ int main(int argc, char** argv) {
   if (!table.ok()) return Fail(table.status());
   rs::delta::CommitOptions options;
   options.run_id = run;
-  auto tx = (*table)->BeginOverwrite(MonthSchema(), {"year_month"}, {ym}, options);
+  auto tx = table->BeginOverwrite(MonthSchema(), {"year_month"}, {ym}, options);
   if (!tx.ok()) return Fail(tx.status());
-  rs::Status st = (*tx)->WritePartition(ym, Rows(ym, run, std::stoi(argv[4])));
-  if (!st.ok()) return Fail(st);
+  rs::Status st = tx->WritePartition(ym, Rows(ym, run, std::stoi(argv[4])));
+  if (!st.ok()) return Fail(st.WithCleanupError(tx->Abandon()));
   if (argc > 5) {
     std::FILE* ready = std::fopen((std::string(argv[5]) + "." + run + ".ready").c_str(), "w");
     if (ready) std::fclose(ready);
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
-  auto outcome = (*tx)->Commit();
+  auto outcome = tx->Commit();
   if (!outcome.ok()) return Fail(outcome.status());
   std::printf("%lld\n", static_cast<long long>(outcome->version));
   return 0;
