@@ -104,4 +104,19 @@ void FailCommand(CliContext& ctx, Logger& log, const Status& status) {
   ctx.exit_code = ExitCodeFor(status);
 }
 
+std::optional<job::Lake> OpenLakeOrFail(CliContext& ctx, Logger& log,
+                                        const job::LakeLayout& layout, bool rank) {
+  auto lake = job::Lake::Open(layout, ctx.storage_options);
+  if (!lake.ok()) {
+    FailCommand(ctx, log, lake.status());
+    return std::nullopt;
+  }
+  if (Status distinct = lake->CheckTablesDistinct(rank); !distinct.ok()) {
+    FailCommand(ctx, log, distinct);
+    ctx.exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return std::move(lake).value();
+}
+
 }  // namespace rs::cli

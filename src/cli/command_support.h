@@ -42,6 +42,12 @@ std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options
 // Logs `status` as the command's failure and sets the exit code.
 void FailCommand(CliContext& ctx, Logger& log, const Status& status);
 
+// Opens the lake of a command that reads the served tables (`rank`: also
+// the inputs) and checks that no two of its tables share a location, which
+// is a usage error (exit 2) found before anything is read or written.
+std::optional<job::Lake> OpenLakeOrFail(CliContext& ctx, Logger& log,
+                                        const job::LakeLayout& layout, bool rank);
+
 }  // namespace rs::cli
 
 #endif  // RS_CLI_COMMAND_SUPPORT_H_

@@ -56,15 +56,9 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   log->Info(rank ? "run started" : "materialize started",
             {{"lake", o.layout.lake}, {"months", o.months}, {"shard", o.shard},
              {"replication", req.options.replication.dsn ? "on" : "off"}});
-  auto lake = job::Lake::Open(o.layout, ctx.storage_options);
-  if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
-  // Two tables at one location is a usage error, found before anything is
-  // read or written (RunJob checks again for other callers).
-  if (Status distinct = lake->CheckTablesDistinct(rank); !distinct.ok()) {
-    FailCommand(ctx, *log, distinct);
-    ctx.exit_code = kExitUsage;
-    return;
-  }
+  // RunJob checks the locations again for other callers.
+  auto lake = OpenLakeOrFail(ctx, *log, o.layout, rank);
+  if (!lake) return;
   job::JobReport report;
   Status s = job::RunJob(*lake, req, *log, &report);
   job::LogJobSummary(report, *log);

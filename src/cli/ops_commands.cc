@@ -62,8 +62,8 @@ void VerifyCommand(CliContext& ctx, const OpsOptions& o) {
   if (Status s = RequireDsn(*options, "verify"); !s.ok()) return ctx.Fail(s, kExitUsage);
   if (!MonthsValidOrFail(ctx, o.months)) return;
   auto log = MakeLogger(ctx, o.common, NewRunId());
-  auto lake = job::Lake::Open(o.layout, ctx.storage_options);
-  if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
+  auto lake = OpenLakeOrFail(ctx, *log, o.layout, /*rank=*/false);
+  if (!lake) return;
   auto checks =
       job::VerifyMonths(*lake, o.months.empty() ? "all" : o.months, options->replication, *log);
   if (!checks.ok()) return FailCommand(ctx, *log, checks.status());
@@ -84,8 +84,8 @@ void SyncCommand(CliContext& ctx, const OpsOptions& o) {
   request.run_id = NewRunId();
   request.force = o.force;
   auto log = MakeLogger(ctx, o.common, request.run_id);
-  auto lake = job::Lake::Open(o.layout, ctx.storage_options);
-  if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
+  auto lake = OpenLakeOrFail(ctx, *log, o.layout, /*rank=*/false);
+  if (!lake) return;
   job::SyncReport report;
   Status s = job::SyncMonths(*lake, request, options->replication, *log, &report);
   if (!s.ok()) return FailCommand(ctx, *log, s);

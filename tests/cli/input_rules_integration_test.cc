@@ -247,6 +247,14 @@ TEST_F(InputRulesTest, Issue22Item10OneLocationForTwoTablesIsAUsageError) {
   }
   auto materialize = Cli({"materialize", "--lake", lake_, "--signals-table", "platinum/rankings"});
   ExpectRefused(materialize, 2, {"--rankings-table and --signals-table both name"}, "materialize");
+  // verify and sync read the served tables: one table for both would be
+  // replicated into both PostgreSQL tables. Refused before connecting.
+  for (const char* command : {"verify", "sync"}) {
+    auto served = Cli({command, "--lake", lake_, "--signals-table", "platinum/x",
+                       "--composite-table", "platinum/x/"},
+                      {{"POSTGRES_DSN", "postgresql://writer@127.0.0.1:1/none"}});
+    ExpectRefused(served, 2, {"--signals-table and --composite-table both name"}, command);
+  }
 }
 
 // Item 11: files of one folder with different column types name both files

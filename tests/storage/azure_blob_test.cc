@@ -526,93 +526,79 @@ TEST(AzureTokenTest, ExpiringTokenIsRefreshed) {
   EXPECT_EQ(fake.token_requests.size(), 2u);
 }
 
-TEST(AzureTokenTest, WorkloadIdentityPostsTheFederatedAssertion) {
+// The one token request a store with client credentials (`proof`: the
+// secret or the federated token file) sends before its first Get, checked
+// for what both grants share: tenant path, client id, scope, grant type, and
+// the token used afterwards.
+ServedRequest ClientCredentialsTokenRequest(std::map<std::string, std::string> proof) {
   TokenServer fake;
-  fake.token_reply = "{\"access_token\":\"wi-token\",\"expires_in\":3600}";
+  fake.token_reply = "{\"access_token\":\"cc-token\",\"expires_in\":3600}";
+  proof.insert({{"AZURE_CLIENT_ID", "app-id"},
+                {"AZURE_TENANT_ID", "tenant-1"},
+                {"AZURE_AUTHORITY_HOST", fake.server.url() + "/"}});
+  auto store = OpenStorage("az://cont", FakeOptions(fake.server, proof));
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return {};
+  EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
+  EXPECT_EQ(fake.token_requests.size(), 1u);
+  if (fake.token_requests.size() != 1) return {};
+  ServedRequest r = fake.token_requests[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.target, "/tenant-1/oauth2/v2.0/token");
+  EXPECT_NE(r.body.find("grant_type=client_credentials"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("client_id=app-id"), std::string::npos);
+  EXPECT_NE(r.body.find("scope=https%3A%2F%2Fstorage.azure.com%2F.default"), std::string::npos);
+  EXPECT_EQ(fake.authorizations.at(0), "Bearer cc-token");
+  return r;
+}
+
+TEST(AzureTokenTest, WorkloadIdentityPostsTheFederatedAssertion) {
   std::string dir = rs::testing::MakeTempDir("workload");
   std::string file = dir + "/token";
   std::ofstream(file) << "federated.jwt.value\n";
-  auto store = OpenStorage(
-      "az://cont", FakeOptions(fake.server, {{"AZURE_FEDERATED_TOKEN_FILE", file},
-                                             {"AZURE_CLIENT_ID", "app-id"},
-                                             {"AZURE_TENANT_ID", "tenant-1"},
-                                             {"AZURE_AUTHORITY_HOST", fake.server.url() + "/"}}));
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
-  ASSERT_EQ(fake.token_requests.size(), 1u);
-  const ServedRequest& r = fake.token_requests[0];
-  EXPECT_EQ(r.method, "POST");
-  EXPECT_EQ(r.target, "/tenant-1/oauth2/v2.0/token");
+  ServedRequest r = ClientCredentialsTokenRequest({{"AZURE_FEDERATED_TOKEN_FILE", file}});
   EXPECT_NE(r.body.find("client_assertion=federated.jwt.value&"), std::string::npos) << r.body;
-  EXPECT_NE(r.body.find("grant_type=client_credentials"), std::string::npos);
-  EXPECT_NE(r.body.find("client_id=app-id"), std::string::npos);
-  EXPECT_NE(r.body.find("scope=https%3A%2F%2Fstorage.azure.com%2F.default"), std::string::npos);
   EXPECT_NE(r.body.find("jwt-bearer"), std::string::npos);
-  EXPECT_EQ(fake.authorizations.at(0), "Bearer wi-token");
   std::filesystem::remove_all(dir);
 }
 
-TEST(AzureTokenTest, TokenEndpointRefusalIsClearAndHidesTheAssertion) {
+// What a store with client credentials (`proof`) gets when the token
+// endpoint refuses them, and the token URL the message must name.
+std::pair<Status, std::string> ClientCredentialsRefusal(std::map<std::string, std::string> proof) {
   LoopbackHttpServer server([](const ServedRequest&) {
     return ServedResponse{401, {}, "{\"error\":\"invalid_client\",\"error_description\":\"no\"}"};
   });
+  proof.insert(
+      {{"AZURE_CLIENT_ID", "app"}, {"AZURE_TENANT_ID", "t"}, {"AZURE_AUTHORITY_HOST", server.url()}});
+  auto store = OpenStorage("az://cont", FakeOptions(server, proof));
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return {store.status(), ""};
+  Status s = (*store)->Get("k").status();
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("invalid_client"), std::string::npos);
+  return {s, server.url() + "/t/oauth2/v2.0/token"};
+}
+
+TEST(AzureTokenTest, TokenEndpointRefusalIsClearAndHidesTheAssertion) {
   std::string dir = rs::testing::MakeTempDir("workload-bad");
   std::string file = dir + "/token";
   std::ofstream(file) << "ASSERTIONSECRET";
-  auto store =
-      OpenStorage("az://cont", FakeOptions(server, {{"AZURE_FEDERATED_TOKEN_FILE", file},
-                                                    {"AZURE_CLIENT_ID", "app"},
-                                                    {"AZURE_TENANT_ID", "t"},
-                                                    {"AZURE_AUTHORITY_HOST", server.url()}}));
-  ASSERT_TRUE(store.ok());
-  Status s = (*store)->Get("k").status();
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
-  EXPECT_NE(
-      s.message().find("workload identity token from " + server.url() + "/t/oauth2/v2.0/token"),
-      std::string::npos)
+  auto [s, url] = ClientCredentialsRefusal({{"AZURE_FEDERATED_TOKEN_FILE", file}});
+  EXPECT_NE(s.message().find("workload identity token from " + url), std::string::npos)
       << s.message();
-  EXPECT_NE(s.message().find("invalid_client"), std::string::npos);
   EXPECT_EQ(s.message().find("ASSERTIONSECRET"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
-TEST(AzureTokenTest, ServicePrincipalPostsTheClientSecretAndHidesIt) {
-  TokenServer fake;
-  fake.token_reply = "{\"access_token\":\"sp-token\",\"expires_in\":3600}";
-  auto store = OpenStorage("az://cont",
-                           FakeOptions(fake.server, {{"AZURE_CLIENT_SECRET", "s3cr&t=SPSECRET"},
-                                                     {"AZURE_CLIENT_ID", "app-id"},
-                                                     {"AZURE_TENANT_ID", "tenant-1"},
-                                                     {"AZURE_AUTHORITY_HOST", fake.server.url()}}));
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
-  ASSERT_EQ(fake.token_requests.size(), 1u);
-  const ServedRequest& r = fake.token_requests[0];
-  EXPECT_EQ(r.method, "POST");
-  EXPECT_EQ(r.target, "/tenant-1/oauth2/v2.0/token");
+TEST(AzureTokenTest, ServicePrincipalPostsTheClientSecret) {
+  ServedRequest r = ClientCredentialsTokenRequest({{"AZURE_CLIENT_SECRET", "s3cr&t=SPSECRET"}});
   EXPECT_NE(r.body.find("client_secret=s3cr%26t%3DSPSECRET"), std::string::npos) << r.body;
-  EXPECT_NE(r.body.find("grant_type=client_credentials"), std::string::npos);
-  EXPECT_NE(r.body.find("client_id=app-id"), std::string::npos);
-  EXPECT_NE(r.body.find("scope=https%3A%2F%2Fstorage.azure.com%2F.default"), std::string::npos);
   EXPECT_EQ(r.body.find("client_assertion"), std::string::npos);
-  EXPECT_EQ(fake.authorizations.at(0), "Bearer sp-token");
 }
 
 TEST(AzureTokenTest, ServicePrincipalRefusalIsClearAndHidesTheSecret) {
-  LoopbackHttpServer server([](const ServedRequest&) {
-    return ServedResponse{401, {}, "{\"error\":\"invalid_client\"}"};
-  });
-  auto store =
-      OpenStorage("az://cont", FakeOptions(server, {{"AZURE_CLIENT_SECRET", "SPSECRET"},
-                                                    {"AZURE_CLIENT_ID", "app"},
-                                                    {"AZURE_TENANT_ID", "t"},
-                                                    {"AZURE_AUTHORITY_HOST", server.url()}}));
-  ASSERT_TRUE(store.ok());
-  Status s = (*store)->Get("k").status();
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
-  EXPECT_NE(s.message().find("service principal token from " + server.url() +
-                             "/t/oauth2/v2.0/token"
-                             ": HTTP 401 (invalid_client)"),
+  auto [s, url] = ClientCredentialsRefusal({{"AZURE_CLIENT_SECRET", "SPSECRET"}});
+  EXPECT_NE(s.message().find("service principal token from " + url + ": HTTP 401 (invalid_client)"),
             std::string::npos)
       << s.message();
   EXPECT_EQ(s.message().find("SPSECRET"), std::string::npos);
