@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "common/settings.h"
 #include "postgres/migrations.h"
 
 namespace rs::cli {
@@ -48,10 +49,8 @@ std::optional<job::JobOptions> LoadOptionsOrFail(CliContext& ctx, const CommonOp
   auto apply = [&ctx](const char* flag, const std::optional<int>& value, int min, int max,
                       int* target) {
     if (!value) return true;
-    if (*value < min || *value > max) {
-      ctx.Fail(Status::InvalidArgument(
-                   fmt::format("{}={} is not a whole number from {} to {}", flag, *value, min, max)),
-               kExitUsage);
+    if (Status s = CheckBounds(flag, *value, min, max); !s.ok()) {
+      ctx.Fail(s, kExitUsage);
       return false;
     }
     *target = *value;

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "cli/command_support.h"
+#include "common/settings.h"
 #include "common/calendar.h"
 #include "cli/subcommands.h"
 #include "job/sample_data.h"
@@ -36,10 +37,8 @@ void SampleDataCommand(CliContext& ctx, const SampleCommandOptions& o) {
     return ctx.Fail(Status::InvalidArgument("--end must not be before --start"), kExitUsage);
   }
   constexpr int kMaxSymbols = 1'000'000;
-  if (o.symbols < 1 || o.symbols > kMaxSymbols) {
-    return ctx.Fail(Status::InvalidArgument(fmt::format(
-                        "--symbols={} is not a whole number from 1 to {}", o.symbols, kMaxSymbols)),
-                    kExitUsage);
+  if (Status s = CheckBounds("--symbols", o.symbols, 1, kMaxSymbols); !s.ok()) {
+    return ctx.Fail(s, kExitUsage);
   }
   so.start_date = *start;
   so.end_date = *end;

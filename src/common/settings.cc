@@ -8,6 +8,12 @@
 namespace rs {
 namespace {
 
+// The real range, always: "from 1 to 1000000000", not ">= 1".
+Status OutOfRange(const std::string& setting, int64_t min, int64_t max) {
+  return Status::InvalidArgument(setting + " is not a whole number from " + std::to_string(min) +
+                                 " to " + std::to_string(max));
+}
+
 std::string_view Trim(std::string_view s) {
   constexpr std::string_view kBlanks = " \t\r\n";
   size_t b = s.find_first_not_of(kBlanks);
@@ -43,9 +49,13 @@ Result<int64_t> ParseInt(std::string_view name, std::string_view value, int64_t 
   if (!t.empty() && ec == std::errc() && end == t.data() + t.size() && v >= min && v <= max) {
     return v;
   }
-  // The real range, always: "from 1 to 1000000000", not ">= 1".
-  return Status::InvalidArgument(Quoted(name, value) + " is not a whole number from " +
-                                 std::to_string(min) + " to " + std::to_string(max));
+  return OutOfRange(Quoted(name, value), min, max);
+}
+
+Status CheckBounds(std::string_view name, int64_t value, int64_t min, int64_t max) {
+  assert(min <= max);
+  if (value >= min && value <= max) return Status::OK();
+  return OutOfRange(std::string(name) + "=" + std::to_string(value), min, max);
 }
 
 }  // namespace rs

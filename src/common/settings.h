@@ -31,6 +31,11 @@ Result<bool> ParseBool(std::string_view name, std::string_view value);
 // REQUIRES: min <= max.
 Result<int64_t> ParseInt(std::string_view name, std::string_view value, int64_t min, int64_t max);
 
+// The same bounds for a number that arrived already parsed (a command-line
+// flag): InvalidArgument "NAME=VALUE is not a whole number from MIN to MAX"
+// unless min <= value <= max. REQUIRES: min <= max.
+Status CheckBounds(std::string_view name, int64_t value, int64_t min, int64_t max);
+
 }  // namespace rs
 
 #endif  // RS_COMMON_SETTINGS_H_

@@ -67,5 +67,15 @@ TEST(ParseIntTest, MalformedValuesStateTheRangeToo) {
   }
 }
 
+TEST(CheckBoundsTest, ParsedNumbersGetTheSameRangeMessage) {
+  EXPECT_TRUE(CheckBounds("--threads", 256, 0, 256).ok());
+  EXPECT_TRUE(CheckBounds("--threads", 0, 0, 256).ok());
+  Status s = CheckBounds("--threads", -1, 0, 256);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "--threads=-1 is not a whole number from 0 to 256");
+  EXPECT_EQ(CheckBounds("--symbols", 2000000000, 1, 1000000).message(),
+            "--symbols=2000000000 is not a whole number from 1 to 1000000");
+}
+
 }  // namespace
 }  // namespace rs
