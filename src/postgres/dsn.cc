@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -233,6 +234,40 @@ std::string RawUriPassword(std::string_view dsn) {
   return std::string(dsn.substr(colon + 1, end - colon - 1));
 }
 
+// libpq checks these values only when connecting, and its message quotes
+// the value: checked here so nothing of the DSN is quoted.
+std::string CheckOptionValue(std::string_view key, std::string_view value) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kChoices = {
+      {"sslmode", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}},
+      {"gssencmode", {"disable", "prefer", "require"}},
+      {"channel_binding", {"disable", "prefer", "require"}},
+      {"target_session_attrs",
+       {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}},
+  };
+  static const std::set<std::string_view> kIntegers = {"connect_timeout",  "keepalives",
+                                                       "keepalives_idle",  "keepalives_interval",
+                                                       "keepalives_count", "tcp_user_timeout"};
+  if (value.empty()) return "";
+  if (auto it = kChoices.find(key); it != kChoices.end()) {
+    if (std::find(it->second.begin(), it->second.end(), value) != it->second.end()) return "";
+    std::string list;
+    for (std::string_view choice : it->second)
+      list += (list.empty() ? "" : ", ") + std::string(choice);
+    return "the value of '" + std::string(key) + "' is not one of " + list;
+  }
+  if (kIntegers.count(key) > 0) {
+    size_t b = value.find_first_not_of(" \t");
+    size_t e = value.find_last_not_of(" \t");
+    std::string_view digits = b == std::string_view::npos ? "" : value.substr(b, e - b + 1);
+    if (!digits.empty() && digits[0] == '-') digits.remove_prefix(1);
+    bool ok = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
+    if (!ok) return "the value of '" + std::string(key) + "' is not a whole number";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string DescribeMalformedDsn(std::string_view dsn) {
@@ -263,6 +298,8 @@ Result<ParsedDsn> ParseDsn(const std::string& dsn) {
     if (key == "host" || (key == "hostaddr" && parsed.host.empty())) parsed.host = value;
     if (key == "port") parsed.port = value;
     if (key == "dbname") parsed.dbname = value;
+    std::string bad = CheckOptionValue(key, value);
+    if (!bad.empty()) return Status::InvalidArgument(kMalformed + bad);
   }
   // PQconninfoParse leaves the port unchecked until connect time; a bad one
   // is as much a malformed DSN as a bad quote.

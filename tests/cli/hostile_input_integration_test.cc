@@ -710,6 +710,8 @@ TEST_F(HostileInputTest, Issue22MalformedDsnOfEveryShapeNeverReachesAnyOutput) {
       {"host=127.0.0.1 password=S3cret with spaces", "the value of 'password' contains spaces"},
       {"postgre://u:S3cret@127.0.0.1/db", "neither a URI"},
       {"postgre://u:S3cret@127.0.0.1/db?sslmode=disable", "neither a URI"},
+      {"host=127.0.0.1 password=pw sslmode=S3cret", "the value of 'sslmode' is not one of"},
+      {"postgresql://u:pw@127.0.0.1/db?connect_timeout=S3cret", "not a whole number"},
   };
   std::string before = State(kFiles);
   const std::vector<std::vector<std::string>> commands = {

@@ -85,6 +85,22 @@ TEST(ParseDsnTest, Issue22EveryShapeLibpqRejectsIsDescribedWithoutItsText) {
   }
 }
 
+// libpq checks these only when connecting, quoting the value in its error.
+TEST(ParseDsnTest, Issue22OptionValuesLibpqChecksAtConnectAreCheckedWithoutQuoting) {
+  EXPECT_EQ(ValidateDsn("host=h password=pw sslmode=S3cret").message(),
+            "PostgreSQL connection string is malformed: the value of 'sslmode' is not one of "
+            "disable, allow, prefer, require, verify-ca, verify-full");
+  EXPECT_EQ(ValidateDsn("postgresql://u:pw@h/db?connect_timeout=S3cret").message(),
+            "PostgreSQL connection string is malformed: the value of 'connect_timeout' is not a "
+            "whole number");
+  EXPECT_NE(ValidateDsn("host=h target_session_attrs=S3cret").message().find("read-write"),
+            std::string::npos);
+  for (const char* good : {"host=h sslmode=verify-full connect_timeout=' 5 '",
+                           "postgresql://h/db?gssencmode=disable&keepalives_idle=-1"}) {
+    EXPECT_TRUE(ValidateDsn(good).ok()) << good << ": " << ValidateDsn(good).ToString();
+  }
+}
+
 // libpq takes the user info to the first '@' or '/': an unencoded '@' or '/'
 // in the password would make part of it a host or a database name, which
 // errors then quote. Such URIs are refused before libpq sees them.
