@@ -157,19 +157,14 @@ TEST_F(PostgresAdminCliTest, Issue22LedgerWriteDeniedNamesPrivilegeAndRole) {
   EXPECT_FALSE(Contains(run.err, "database unreachable")) << run.err;
   // The month's own error, then the WARN of its failure record; log fields
   // quote the role as \"role\".
-  EXPECT_TRUE(Contains(run.err,
-                       "write ledger row: permission denied on "
-                       "ranking.signal_sync_state for role"))
-      << run.err;
-  EXPECT_TRUE(Contains(run.err, "could not record the failure in ranking.signal_sync_state"))
-      << run.err;
-  EXPECT_TRUE(Contains(run.err,
-                       "record failure of 2024-01: permission denied on "
-                       "ranking.signal_sync_state for role"))
-      << run.err;
-  EXPECT_TRUE(Contains(run.err, "GRANT SELECT, INSERT, UPDATE ON ranking.signal_sync_state TO "))
-      << run.err;
-  EXPECT_TRUE(Contains(run.err, role + "\\\" (SQLSTATE 42501)")) << run.err;
+  for (const std::string& says :
+       {std::string("write ledger row: permission denied on ranking.signal_sync_state for role"),
+        std::string("could not record the failure in ranking.signal_sync_state"),
+        std::string("record failure of 2024-01: permission denied on ranking.signal_sync_state"),
+        std::string("GRANT SELECT, INSERT, UPDATE ON ranking.signal_sync_state TO "),
+        role + "\\\" (SQLSTATE 42501)"}) {
+    EXPECT_TRUE(Contains(run.err, says)) << says << "\n" << run.err;
+  }
   EXPECT_FALSE(Contains(run.err, "Lim1tedPw")) << run.err;
   Sql(dsn_, "DROP OWNED BY " + role + "; DROP ROLE " + role);
 }
