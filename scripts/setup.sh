@@ -13,11 +13,11 @@ packages=(
   clang-14 libclang-rt-14-dev lld-14
   thrift-compiler libthrift-dev libboost-dev
   libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
-  libcurl4-openssl-dev libssl-dev
+  libcurl4-openssl-dev libssl-dev libexpat1-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev
   libpq-dev postgresql postgresql-client
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-psycopg python3-pandas
+  python3-psycopg python3-pandas python3-yaml
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -24,8 +24,12 @@ void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, bool with_inputs) {
   if (with_inputs) {
     cmd->add_option("--market-table", layout->market, "market_daily input table (Delta, or Parquet folder)")
         ->capture_default_str();
-    cmd->add_option("--finance-table", layout->finance, "finance_daily input table (optional input)")
-        ->capture_default_str();
+    // Named explicitly, finance_daily is required: a table that is not
+    // there fails the run instead of a WARN (issue 22).
+    cmd->add_option("--finance-table", layout->finance,
+                    "finance_daily input table (optional input; when given, it must be readable)")
+        ->capture_default_str()
+        ->each([layout](const std::string&) { layout->finance_required = true; });
   }
   cmd->add_option("--rankings-table", layout->rankings, "rankings Delta table")->capture_default_str();
   cmd->add_option("--signals-table", layout->signals, "ranking_signals Delta table")->capture_default_str();

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/settings.h"
+#include "signals/ranking.h"
+
 namespace rs::cli {
 namespace {
 
@@ -31,18 +34,11 @@ const std::string* Find(const std::map<std::string, std::string>& env, const std
 // The largest value any integer setting takes.
 constexpr int kNoLimit = 1'000'000'000;
 
+// The common grammar (common/settings.h), narrowed to int.
 Result<int> ParseInt(const std::string& variable, const std::string& value, int min_value,
                      int max_value = kNoLimit) {
-  std::string t = Trim(value);
-  try {
-    size_t used = 0;
-    long long v = std::stoll(t, &used);
-    if (used == t.size() && v >= min_value && v <= max_value) return static_cast<int>(v);
-  } catch (const std::exception&) {
-  }
-  // The real range, always: "from 1 to 1000000000", not ">= 1".
-  return Status::InvalidArgument(variable + "='" + value + "' is not a whole number from " +
-                                 std::to_string(min_value) + " to " + std::to_string(max_value));
+  RS_ASSIGN_OR_RETURN(int64_t v, rs::ParseInt(variable, value, min_value, max_value));
+  return static_cast<int>(v);
 }
 
 Result<nlohmann::json> ReadConfigFile(const std::string& path) {
@@ -72,14 +68,6 @@ std::optional<std::string> Lookup(const std::map<std::string, std::string>& env,
 }
 
 }  // namespace
-
-Result<bool> ParseBool(const std::string& variable, const std::string& value) {
-  std::string v = Lower(Trim(value));
-  if (v == "true" || v == "1" || v == "yes" || v == "y" || v == "on") return true;
-  if (v == "false" || v == "0" || v == "no" || v == "n" || v == "off") return false;
-  return Status::InvalidArgument(variable + "='" + value +
-                                 "' is not a boolean: use true/false, 1/0, yes/no, y/n or on/off");
-}
 
 Result<job::JobOptions> LoadJobOptions(const std::map<std::string, std::string>& env,
                                 const std::string& config_path) {
@@ -115,10 +103,15 @@ Result<job::JobOptions> LoadJobOptions(const std::map<std::string, std::string>&
     RS_ASSIGN_OR_RETURN(cfg.replication.swap_attempts,
                         ParseInt("POSTGRES_SIGNALS_SWAP_ATTEMPTS", *v, 1, 100));
   }
+  // Weights are checked here, like every other setting, so a bad one is a
+  // usage error naming its source before any work.
   if (const std::string* w = Find(env, "RANKING_COMPOSITE_STRATEGY_WEIGHTS")) {
     cfg.compute.weights_json = *w;
+    RS_RETURN_IF_ERROR_CTX(signals::ParseWeights(*w).status(), "RANKING_COMPOSITE_STRATEGY_WEIGHTS");
   } else if (file.contains("weights")) {
     cfg.compute.weights_json = file["weights"].dump();
+    RS_RETURN_IF_ERROR_CTX(signals::ParseWeights(cfg.compute.weights_json).status(),
+                           "config file " + config_path + ": key 'weights'");
   }
   if (auto v = Lookup(env, file, "RANKING_SIGNALS_TOP_N", "top_n")) {
     RS_ASSIGN_OR_RETURN(cfg.compute.top_n, ParseInt("RANKING_SIGNALS_TOP_N", *v, 1, job::kMaxTopN));

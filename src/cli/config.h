@@ -14,10 +14,6 @@
 
 namespace rs::cli {
 
-// Parses an operator boolean: true/false, 1/0, yes/no, y/n, on/off, trimmed,
-// any case. Anything else is InvalidArgument naming `variable`.
-Result<bool> ParseBool(const std::string& variable, const std::string& value);
-
 // Reads the environment snapshot and the optional config file (JSON object
 // with keys "weights", "top_n", "compression", "row_group_bytes",
 // "postgres_signals_write_required", "postgres_signals_verify_counts",

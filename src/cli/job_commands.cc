@@ -15,7 +15,17 @@ struct JobCommandOptions {
   std::string months = "latest";
   std::string shard = "0/1";
   std::string shard_group;
+  std::string shard_owner;
 };
+
+// The first of `names` set in the environment, or "".
+std::string FirstEnv(const CliContext& ctx, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    auto it = ctx.env.find(name);
+    if (it != ctx.env.end() && !it->second.empty()) return it->second;
+  }
+  return std::string();
+}
 
 void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   auto options = LoadOptionsOrFail(ctx, o.common);
@@ -33,9 +43,12 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   req.months_spec = o.months;
   req.shard = *shard;
   req.shard_group = o.shard_group;
-  if (req.shard_group.empty()) {
-    auto it = ctx.env.find("CONTAINER_APP_JOB_EXECUTION_NAME");
-    if (it != ctx.env.end()) req.shard_group = it->second;
+  if (req.shard_group.empty())
+    req.shard_group = FirstEnv(ctx, {"CONTAINER_APP_JOB_EXECUTION_NAME"});
+  // A restarted replica keeps its name (the pod's), so it can re-take its claim.
+  req.shard_owner = o.shard_owner;
+  if (req.shard_owner.empty()) {
+    req.shard_owner = FirstEnv(ctx, {"CONTAINER_APP_REPLICA_NAME", "HOSTNAME"});
   }
   req.rank = rank;
   req.run_id = NewRunId();
@@ -45,6 +58,13 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
              {"replication", req.options.replication.dsn ? "on" : "off"}});
   auto lake = job::Lake::Open(o.layout, ctx.storage_options);
   if (!lake.ok()) return FailCommand(ctx, *log, lake.status());
+  // Two tables at one location is a usage error, found before anything is
+  // read or written (RunJob checks again for other callers).
+  if (Status distinct = lake->CheckTablesDistinct(rank); !distinct.ok()) {
+    FailCommand(ctx, *log, distinct);
+    ctx.exit_code = kExitUsage;
+    return;
+  }
   job::JobReport report;
   Status s = job::RunJob(*lake, req, *log, &report);
   job::LogJobSummary(report, *log);
@@ -80,6 +100,9 @@ void AddJobCommand(CLI::App& app, CliContext& ctx, bool rank) {
         ->capture_default_str();
     cmd->add_option("--shard-group", o->shard_group,
                     "Claim group for --shard auto/N (default: CONTAINER_APP_JOB_EXECUTION_NAME)");
+    cmd->add_option("--shard-owner", o->shard_owner,
+                    "This replica's name in --shard auto/N claims; a restarted replica re-takes "
+                    "its claim (default: CONTAINER_APP_REPLICA_NAME, else HOSTNAME)");
   }
   cmd->callback([&ctx, o, rank] { RunJobCommand(ctx, *o, rank); });
 }

@@ -48,6 +48,28 @@ ColumnVector ColumnVector::Make(Field f) {
   return c;
 }
 
+std::string_view TypeName(TypeId id) {
+  switch (id) {
+    case TypeId::kBoolean: return "boolean";
+    case TypeId::kByte: return "byte";
+    case TypeId::kShort: return "short";
+    case TypeId::kInteger: return "integer";
+    case TypeId::kLong: return "long";
+    case TypeId::kFloat: return "float";
+    case TypeId::kDouble: return "double";
+    case TypeId::kString: return "string";
+    case TypeId::kBinary: return "binary";
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "timestamp";
+    case TypeId::kTimestampNtz: return "timestamp_ntz";
+    case TypeId::kDecimal: return "decimal";
+    case TypeId::kStruct: return "struct";
+    case TypeId::kArray: return "array";
+    case TypeId::kMap: return "map";
+  }
+  return "unknown";
+}
+
 Status AppendRows(RecordBatch* dst, const RecordBatch& src) {
   if (dst->schema.empty() && dst->columns.empty()) {
     *dst = src;
@@ -61,8 +83,9 @@ Status AppendRows(RecordBatch* dst, const RecordBatch& src) {
     ColumnVector& d = dst->columns[c];
     const ColumnVector& s = src.columns[c];
     if (d.values.index() != s.values.index() || d.field.type.id != s.field.type.id) {
-      return Status::InvalidArgument("append rows: column '" + s.field.name +
-                                     "' has a different type than '" + d.field.name + "'");
+      return Status::InvalidArgument("append rows: column '" + s.field.name + "' is " +
+                                     std::string(TypeName(s.field.type.id)) + ", expected " +
+                                     std::string(TypeName(d.field.type.id)) + " as before");
     }
     size_t before = d.size();
     if (!d.validity.empty() || !s.validity.empty()) {

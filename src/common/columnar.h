@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -130,6 +131,9 @@ struct RecordBatch {
   // Index of the column named `name`, or -1.
   int FindColumn(const std::string& name) const;
 };
+
+// Delta's name of a type ("double", "string", ...).
+std::string_view TypeName(TypeId id);
 
 // Appends the rows of `src` to `dst`. An empty `dst` (no schema) takes src's
 // schema. Columns are matched by position and must have equal types;

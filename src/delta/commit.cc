@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <thread>
 
 #include "common/crash_point.h"
+#include "common/retry.h"
 #include "delta/commit_internal.h"
 #include "delta/replay_internal.h"
 
@@ -88,16 +88,28 @@ enum class PutResult { kCommitted, kLost, kNotWritten };
 
 // Resolves a put whose outcome is unknown (it failed with `put_error`) by
 // reading the log entry. When that fails too, the error carries both causes.
+// Backoff between attempts of one commit's put and read-back: full jitter,
+// so writers of one table that failed together do not retry together.
+RetryPolicy CommitRetryPolicy(std::chrono::milliseconds base_delay) {
+  RetryPolicy policy;
+  policy.max_attempts = 5;
+  policy.base_delay = base_delay;
+  policy.max_delay = base_delay * 16;
+  return policy;
+}
+
+// Resolves a put whose outcome is unknown (it failed with `put_error`) by
+// reading the log entry. When that fails too, the error carries both causes.
 Result<PutResult> ResolveUnknown(storage::Storage& store, const std::string& root, int64_t version,
                                  const CommitIntent& intent, const Status& put_error) {
+  Backoff backoff(CommitRetryPolicy(std::chrono::milliseconds(100)));
   Status read_error;
-  for (int i = 0; i < 5; ++i) {
+  do {
     auto actions = ReadCommit(store, root, version);
     if (actions.ok()) return IsOurs(*actions, intent) ? PutResult::kCommitted : PutResult::kLost;
     if (actions.status().IsNotFound()) return PutResult::kNotWritten;
     read_error = actions.status();
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 << i));
-  }
+  } while (backoff.Next());
   return Status::Unavailable(
       fmt::format("commit of version {}: outcome unknown: the put failed ({}) and the log entry "
                   "could not be read back ({}): check `table history` for txnId {} before "
@@ -108,7 +120,8 @@ Result<PutResult> ResolveUnknown(storage::Storage& store, const std::string& roo
 Result<PutResult> PutCommit(storage::Storage& store, const std::string& root, int64_t version,
                             const std::string& text, const CommitIntent& intent) {
   std::string key = storage::JoinKey(storage::JoinKey(root, kLogDir), CommitFileName(version));
-  for (int i = 0; i < 5; ++i) {
+  Backoff backoff(CommitRetryPolicy(std::chrono::milliseconds(50)));
+  do {
     CrashPoint("delta.commit.before_put");
     Status st = store.PutIfAbsent(key, text);
     CrashPoint("delta.commit.after_put");
@@ -122,9 +135,9 @@ Result<PutResult> PutCommit(storage::Storage& store, const std::string& root, in
     if (!st.IsUnavailable()) return st.Annotate("commit " + key);
     RS_ASSIGN_OR_RETURN(PutResult resolved, ResolveUnknown(store, root, version, intent, st));
     if (resolved != PutResult::kNotWritten) return resolved;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 << i));
-  }
-  return Status::Unavailable("commit " + key + ": storage unavailable after 5 attempts");
+  } while (backoff.Next());
+  return Status::Unavailable("commit " + key + ": storage unavailable after " +
+                             std::to_string(backoff.attempt()) + " attempts");
 }
 
 }  // namespace

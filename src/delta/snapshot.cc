@@ -197,6 +197,7 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
                                  const LogListing& listing, int64_t version) {
   std::string where = "replay " + (root.empty() ? store.Describe() : root);
   std::string checkpoint_errors;
+  std::vector<std::string> skipped;  // damaged checkpoints, for Snapshot::skipped_checkpoints
   for (auto it = listing.checkpoints.rbegin(); it != listing.checkpoints.rend(); ++it) {
     const CheckpointSet& cp = it->second;
     if (cp.version > version || !cp.complete) continue;
@@ -207,6 +208,7 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
     auto actions = ReadCheckpoint(store, cp);
     if (!actions.ok()) {  // a damaged checkpoint: fall back to an older one or to JSON
       checkpoint_errors += "; " + actions.status().message();
+      skipped.push_back(actions.status().message());
       continue;
     }
     ReplayState state;
@@ -215,6 +217,7 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
                            where);
     RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
     s.checkpoint_version = cp.version;
+    s.skipped_checkpoints = std::move(skipped);
     return s;
   }
   if (auto gap = FirstMissingCommit(listing, 0, version)) {
@@ -225,7 +228,9 @@ Result<Snapshot> ReplayToVersion(storage::Storage& store, const std::string& roo
   }
   ReplayState state;
   RS_RETURN_IF_ERROR_CTX(ApplyCommits(store, root, listing, 0, version, &state), where);
-  return std::move(state).Finish(version, where);
+  RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
+  s.skipped_checkpoints = std::move(skipped);
+  return s;
 }
 
 }  // namespace rs::delta

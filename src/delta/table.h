@@ -78,6 +78,10 @@ struct Snapshot {
   std::vector<RemoveFile> tombstones;   // sorted by path
   std::map<std::string, int64_t> txns;  // appId -> version
   std::optional<int64_t> checkpoint_version;  // checkpoint the replay started from
+  // Damaged checkpoints the replay went around (older checkpoint or JSON
+  // commits instead), each "<file>: <what is wrong>": the snapshot is right,
+  // but the table needs a new checkpoint; callers with a logger WARN.
+  std::vector<std::string> skipped_checkpoints;
   int64_t commit_timestamp_ms = 0;            // of `version` (commitInfo, else file mtime)
 };
 

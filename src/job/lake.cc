@@ -1,6 +1,8 @@
 #include "job/lake.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
 
 #include "parquet/reader.h"
 
@@ -15,6 +17,60 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+std::string TrimTrailingSlashes(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// Spark, Hive and Arrow write through _temporary/ and leave _SUCCESS,
+// _committed_*, .crc and other hidden files; their readers skip every path
+// component starting with '_' or '.', and so do we. Hive partition folders
+// (key=value) start with neither.
+bool IsWriterLeftover(const std::string& relative_key) {
+  size_t start = 0;
+  while (start < relative_key.size()) {
+    size_t end = relative_key.find('/', start);
+    if (end == std::string::npos) end = relative_key.size();
+    if (end > start && (relative_key[start] == '_' || relative_key[start] == '.')) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// "/a/./b//c/../d/" -> "/a/b/d": lexical, for URIs (whose stores have no symlinks).
+std::string NormalizeUriPath(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = end + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out;
+}
+
+// The schema of every file of a folder input must match the first file's.
+Status CheckSameTypes(const RecordBatch& first, const std::string& first_key,
+                      const RecordBatch& batch, const std::string& key) {
+  for (size_t c = 0; c < first.columns.size() && c < batch.columns.size(); ++c) {
+    TypeId a = first.columns[c].field.type.id, b = batch.columns[c].field.type.id;
+    if (a == b && first.columns[c].values.index() == batch.columns[c].values.index()) continue;
+    return Status::InvalidArgument(fmt::format(
+        "column '{}' is {} in {} but {} in {}: every file of a Parquet folder needs the same "
+        "column types; rewrite one of them",
+        batch.columns[c].field.name, TypeName(a), first_key, TypeName(b), key));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<Lake> Lake::Open(const LakeLayout& layout, const storage::StorageOptions& options) {
@@ -27,9 +83,85 @@ Result<Lake> Lake::Open(const LakeLayout& layout, const storage::StorageOptions&
 }
 
 Result<Lake::Location> Lake::Locate(const std::string& path) const {
-  if (!IsAbsolute(path)) return Location{root_, path};
+  if (!IsAbsolute(path)) return Location{root_, TrimTrailingSlashes(path)};
+  // "/data/x.parquet", "az://c/x.parquet": the store of its folder with the
+  // name as key, the way a relative "gold/x.parquet" is found in the lake's
+  // store, so a single file (or a folder so named) reads the same either way.
+  std::string trimmed = TrimTrailingSlashes(path);
+  size_t scheme = trimmed.find("://");
+  size_t path_start = scheme == std::string::npos ? 0 : trimmed.find('/', scheme + 3);
+  size_t slash = trimmed.rfind('/');
+  if (EndsWith(trimmed, ".parquet") && path_start != std::string::npos && slash != std::string::npos &&
+      slash >= path_start) {
+    std::string parent = trimmed.substr(0, slash);
+    if (parent.empty() || EndsWith(parent, ":/") || EndsWith(parent, "://")) parent += "/";
+    RS_ASSIGN_OR_RETURN(auto store, storage::OpenStorage(parent, options_));
+    return Location{std::shared_ptr<storage::Storage>(std::move(store)), trimmed.substr(slash + 1)};
+  }
   RS_ASSIGN_OR_RETURN(auto store, storage::OpenStorage(path, options_));
   return Location{std::shared_ptr<storage::Storage>(std::move(store)), ""};
+}
+
+std::string Lake::Normalized(const std::string& path) const {
+  std::string root = root_->Describe();
+  std::string d = IsAbsolute(path) ? path : TrimTrailingSlashes(root) + "/" + path;
+  if (d.starts_with("file://")) {
+    d.erase(0, std::string_view("file://").size());
+    if (d.starts_with("localhost/")) d.erase(0, std::string_view("localhost").size());
+  }
+  size_t scheme = d.find("://");
+  if (scheme == std::string::npos) {  // local: absolute, symlinks of existing parts resolved
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::absolute(d, ec);
+    if (ec) p = d;
+    auto canonical = std::filesystem::weakly_canonical(p, ec);
+    return NormalizeUriPath((ec ? p.lexically_normal() : canonical).string());
+  }
+  size_t path_start = d.find('/', scheme + 3);
+  if (path_start == std::string::npos) return d;
+  return d.substr(0, path_start) + NormalizeUriPath(d.substr(path_start));
+}
+
+Status Lake::CheckTablesDistinct(bool rank) const {
+  struct Named {
+    const char* option;
+    std::string location;
+    bool output;
+  };
+  std::vector<Named> tables;
+  if (rank) {
+    tables.push_back({"--market-table", Normalized(layout_.market), false});
+    tables.push_back({"--finance-table", Normalized(layout_.finance), false});
+  }
+  tables.push_back({"--rankings-table", Normalized(layout_.rankings), rank});
+  tables.push_back({"--signals-table", Normalized(layout_.signals), true});
+  tables.push_back({"--composite-table", Normalized(layout_.composite), true});
+  auto inside = [](const std::string& inner, const std::string& outer) {
+    return inner.size() > outer.size() && inner.starts_with(outer) &&
+           (outer.back() == '/' || inner[outer.size()] == '/');
+  };
+  for (size_t i = 0; i < tables.size(); ++i) {
+    for (size_t j = i + 1; j < tables.size(); ++j) {
+      const Named& a = tables[i];
+      const Named& b = tables[j];
+      if (!a.output && !b.output) continue;  // two inputs are only read
+      if (a.location == b.location) {
+        return Status::InvalidArgument(fmt::format(
+            "{} and {} both name {}: each table of a run needs its own location (nothing was "
+            "written)",
+            a.option, b.option, a.location));
+      }
+      for (const auto& [in, out] : {std::pair(&a, &b), std::pair(&b, &a)}) {
+        if (inside(in->location, out->location)) {
+          return Status::InvalidArgument(fmt::format(
+              "{} ({}) is inside {} ({}): a table may not hold another; give each its own "
+              "location (nothing was written)",
+              in->option, in->location, out->option, out->location));
+        }
+      }
+    }
+  }
+  return Status::OK();
 }
 
 std::string Lake::Describe(const std::string& path) const {
@@ -51,12 +183,14 @@ Result<bool> Lake::HasDeltaLog(const std::string& path) const {
 }
 
 Result<RecordBatch> Lake::ReadInput(const std::string& path,
-                                    const std::vector<std::string>& columns) const {
+                                    const std::vector<std::string>& columns,
+                                    InputReadInfo* info) const {
   std::string where = "read " + Describe(path);
   RS_ASSIGN_OR_RETURN_CTX(bool is_delta, HasDeltaLog(path), where);
   if (is_delta) {
     RS_ASSIGN_OR_RETURN_CTX(auto table, OpenTable(path), where);
     RS_ASSIGN_OR_RETURN_CTX(auto snapshot, table->LoadSnapshot(), where);
+    if (info != nullptr) info->skipped_checkpoints = snapshot.skipped_checkpoints;
     for (const std::string& c : columns) {
       bool found = std::any_of(snapshot.metadata.schema.begin(), snapshot.metadata.schema.end(),
                                [&](const Field& f) { return f.name == c; });
@@ -80,16 +214,35 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
   // A folder of Parquet files (or a single file).
   RS_ASSIGN_OR_RETURN(Location loc, Locate(path));
   std::vector<std::string> keys;
+  InputReadInfo local_info;
+  if (info == nullptr) info = &local_info;
   if (EndsWith(loc.key, ".parquet")) {
-    keys.push_back(loc.key);
-  } else {
-    RS_ASSIGN_OR_RETURN_CTX(auto entries, loc.store->List(loc.key.empty() ? "" : loc.key + "/"), where);
+    auto head = loc.store->Head(loc.key);
+    if (head.ok()) {
+      keys.push_back(loc.key);
+    } else if (!head.status().IsNotFound()) {
+      return head.status().Annotate(where);
+    }
+  }
+  if (keys.empty()) {  // a folder (Spark names folders "x.parquet" too)
+    std::string prefix = loc.key.empty() ? "" : loc.key + "/";
+    RS_ASSIGN_OR_RETURN_CTX(auto entries, loc.store->List(prefix), where);
     for (const auto& e : entries) {
-      if (EndsWith(e.key, ".parquet")) keys.push_back(e.key);
+      if (!EndsWith(e.key, ".parquet")) continue;
+      if (IsWriterLeftover(e.key.substr(prefix.size()))) {
+        info->skipped_files.push_back(e.key);
+      } else {
+        keys.push_back(e.key);
+      }
     }
   }
   if (keys.empty()) {
-    return Status::NotFound(where + ": no Delta table (no _delta_log) and no Parquet files there");
+    return Status::NotFound(where + ": no Delta table (no _delta_log) and no Parquet files there" +
+                            (info->skipped_files.empty()
+                                 ? std::string()
+                                 : fmt::format(" (only {} under '_' or '.' paths, which are "
+                                               "writers' leftovers, skipped)",
+                                               info->skipped_files.size())));
   }
   RecordBatch all;
   for (const std::string& key : keys) {
@@ -98,6 +251,7 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     parquet::ReadOptions ro;
     ro.columns = columns;
     RS_ASSIGN_OR_RETURN_CTX(auto batch, reader->Read(ro), file_ctx);
+    if (key != keys.front()) RS_RETURN_IF_ERROR_CTX(CheckSameTypes(all, keys.front(), batch, key), where);
     RS_RETURN_IF_ERROR_CTX(AppendRows(&all, batch), file_ctx);
   }
   return all;

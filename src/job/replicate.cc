@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "common/crash_point.h"
+#include "common/parallel.h"
 #include "common/redact.h"
+#include "common/retry.h"
 #include "postgres/checksum.h"
 #include "postgres/replicator.h"
 #include "job/served_tables_internal.h"
@@ -57,14 +59,18 @@ class ReplicationSession {
   // Records a failed month in the ledger, best effort (the database may be gone).
   // A second attempt only after a lost connection; the WARN says why it failed.
   void RecordFailure(const std::string& month, const Status& error) {
+    RetryPolicy reconnect_once;  // on a fresh connection, at once
+    reconnect_once.max_attempts = 2;
+    reconnect_once.base_delay = reconnect_once.max_delay = std::chrono::milliseconds(0);
+    Backoff backoff(reconnect_once);
     Status last;
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    do {
       auto rep = Connected();
       last = rep.ok() ? (*rep)->RecordFailure(month, run_id_, error.message()) : rep.status();
       if (last.ok()) return;
       rep_.reset();
       if (last.code() != StatusCode::kUnavailable) break;
-    }
+    } while (backoff.Next());
     log_.Warn(std::string("could not record the failure in ranking.signal_sync_state") +
                   (last.code() == StatusCode::kUnavailable ? " (database unreachable)" : ""),
               {{"month", month}, {"reason", last.message()}});
@@ -171,68 +177,55 @@ Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
   const Status opened = composite.status();
 
   // Months are handed out in order to `connections` workers, each with its own
-  // connection; every month is still one transaction of its own.
-  const int workers = static_cast<int>(
-      std::min<size_t>(static_cast<size_t>(std::max(config.connections, 1)), months.size()));
-  std::mutex mu;
-  size_t next = 0;
-  bool stop = false;                                 // write_required and a month failed
-  std::optional<std::pair<size_t, Status>> failure;  // the earliest failed month
-  std::vector<std::optional<MonthReplication>> results(months.size());
-
+  // connection; every month is still one transaction of its own. With
+  // write_required the first failure stops the handing out and the earliest
+  // failed month is returned; otherwise every month runs and failures are
+  // logged (and recorded in the ledger) for `sync` to heal.
+  ParallelOptions parallel;
+  parallel.max_threads = config.connections;
+  parallel.on_error = ErrorPolicy::kStopAtFirstError;
+  const int workers = ParallelThreads(months.size(), parallel);
   std::once_flag announce;
-  auto worker = [&] {
-    ReplicationSession session(config, run_id, log, announce, workers);
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (stop || next == months.size()) return;
-        i = next++;
-      }
-      const std::string& month = months[i];
-      auto start = Clock::now();
-      MonthReplication r;
-      r.month = month;
-      Status s = opened.ok() ? ReplicateOne(session,
-                                            Source{*signals, *composite,
-                                                   lake.Describe(layout.signals), request, config},
-                                            month, &r, log)
-                             : opened.Annotate("replicate " + month);
-      // Slot i belongs to this worker alone; join() publishes it.
-      if (s.ok()) {
-        r.ok = true;
-        r.seconds = SecondsSince(start);
-        results[i] = std::move(r);
-        CrashPoint("replicate.after_month");
-        continue;
-      }
-      MonthReplication failed;
-      failed.month = month;
-      failed.error = s.message();  // names the month (ReplicateOne)
-      session.RecordFailure(month, s);
-      results[i] = std::move(failed);
-      if (config.write_required) {
-        std::lock_guard<std::mutex> lock(mu);
-        stop = true;
-        if (!failure || i < failure->first) failure.emplace(i, s);
-        return;
-      }
-      log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
-                "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",
-                {{"month", month}, {"error", s.message()}});
-      session.Reset();
+  std::vector<std::unique_ptr<ReplicationSession>> sessions(static_cast<size_t>(workers));
+  std::vector<std::optional<MonthReplication>> results(months.size());
+  Status failure = ParallelForWorkers(months.size(), parallel, [&](int w, size_t i) -> Status {
+    auto& session = sessions[static_cast<size_t>(w)];  // this worker's alone
+    if (!session) {
+      session = std::make_unique<ReplicationSession>(config, run_id, log, announce, workers);
     }
-  };
-  std::vector<std::thread> threads;
-  for (int w = 1; w < workers; ++w) threads.emplace_back(worker);
-  if (workers > 0) worker();
-  for (auto& t : threads) t.join();
-
+    const std::string& month = months[i];
+    auto start = Clock::now();
+    MonthReplication r;
+    r.month = month;
+    Status s = opened.ok() ? ReplicateOne(*session,
+                                          Source{*signals, *composite,
+                                                 lake.Describe(layout.signals), request, config},
+                                          month, &r, log)
+                           : opened.Annotate("replicate " + month);
+    // Slot i belongs to this call alone; ParallelForWorkers publishes it.
+    if (s.ok()) {
+      r.ok = true;
+      r.seconds = SecondsSince(start);
+      results[i] = std::move(r);
+      CrashPoint("replicate.after_month");
+      return Status::OK();
+    }
+    MonthReplication failed;
+    failed.month = month;
+    failed.error = s.message();  // names the month (ReplicateOne)
+    session->RecordFailure(month, s);
+    results[i] = std::move(failed);
+    if (config.write_required) return s;
+    log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
+              "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",
+              {{"month", month}, {"error", s.message()}});
+    session->Reset();
+    return Status::OK();
+  });
   for (auto& r : results) {
     if (r) out->push_back(std::move(*r));
   }
-  return failure ? failure->second : Status::OK();
+  return failure;
 }
 
 }  // namespace rs::job

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -28,20 +29,45 @@ struct Inputs {
   std::vector<std::string> available_months;
 };
 
+// What reading an input skipped: leftovers at INFO (expected after a
+// Spark or Hive job), damaged checkpoints at WARN (the table needs a new one).
+void LogSkipped(const std::string& table, const InputReadInfo& info, Logger& log) {
+  if (!info.skipped_files.empty()) {
+    std::vector<std::string> shown(info.skipped_files.begin(),
+                                   info.skipped_files.begin() +
+                                       std::min<size_t>(info.skipped_files.size(), 5));
+    log.Info("skipped Parquet files under '_' or '.' paths (writers' leftovers)",
+             {{"table", table}, {"files", info.skipped_files.size()}, {"first", shown}});
+  }
+  for (const std::string& checkpoint : info.skipped_checkpoints) {
+    log.Warn("damaged checkpoint skipped: the table was read by log replay instead; write a new "
+             "checkpoint (table vacuum or the next commit)",
+             {{"table", table}, {"checkpoint", checkpoint}});
+  }
+}
+
 Status ReadRankInputs(const Lake& lake, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
-  RS_ASSIGN_OR_RETURN(RecordBatch market,
-                      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"}));
+  InputReadInfo market_info, finance_info;
+  RS_ASSIGN_OR_RETURN(RecordBatch market, lake.ReadInput(layout.market,
+                                                         {"date", "symbol", "close", "volume"},
+                                                         &market_info));
+  LogSkipped(lake.Describe(layout.market), market_info, log);
   log.Info("read market_daily", {{"table", lake.Describe(layout.market)}, {"rows", market.num_rows}});
   std::optional<RecordBatch> finance;
-  auto has_finance = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"});
+  auto has_finance = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info);
+  LogSkipped(lake.Describe(layout.finance), finance_info, log);
   if (has_finance.ok()) {
     finance = std::move(has_finance).value();
     log.Info("read finance_daily",
              {{"table", lake.Describe(layout.finance)}, {"rows", finance->num_rows}});
-  } else if (has_finance.status().IsNotFound()) {
+  } else if (has_finance.status().IsNotFound() && !layout.finance_required) {
     log.Warn("finance_daily not found: Value_PE ranks nothing",
              {{"table", lake.Describe(layout.finance)}});
+  } else if (has_finance.status().IsNotFound()) {
+    return has_finance.status().Annotate(
+        "finance_daily named by --finance-table cannot be read (omit the flag to rank without "
+        "Value_PE)");
   } else {
     return has_finance.status();
   }
@@ -69,11 +95,14 @@ Status InputReadError(const Status& s) {
                               "nothing was written)");
 }
 
-Status ReadRankingsInputs(const Lake& lake, Inputs* in) {
+Status ReadRankingsInputs(const Lake& lake, Logger& log, Inputs* in) {
   const std::string& path = lake.layout().rankings;
   std::string where = "read rankings " + lake.Describe(path);
   RS_ASSIGN_OR_RETURN_CTX(in->rankings_table, lake.OpenTable(path), where);
   RS_ASSIGN_OR_RETURN_CTX(in->rankings_snapshot, in->rankings_table->LoadSnapshot(), where);
+  InputReadInfo info;
+  info.skipped_checkpoints = in->rankings_snapshot.skipped_checkpoints;
+  LogSkipped(lake.Describe(path), info, log);
   const auto& parts = in->rankings_snapshot.metadata.partition_columns;
   std::set<std::string> months;
   if (parts.size() == 1 && parts[0] == "year_month") {
@@ -186,82 +215,12 @@ Result<TableCommit> CommitOne(const std::string& name, delta::OverwriteTransacti
   return c;
 }
 
-// Claims the lowest free shard of the group: each replica of a parallel job
-// creates _ranking_jobs/shards/<group>/<k>.claim with put-if-absent, so each
-// index is taken by exactly one replica.
-Status ClaimShard(const Lake& lake, const JobRequest& req, Logger& log, Shard* shard) {
-  if (!shard->auto_claim) return Status::OK();
-  if (req.shard_group.empty()) {
-    return Status::InvalidArgument(
-        "--shard auto/N needs a claim group shared by the replicas: pass --shard-group or set "
-        "CONTAINER_APP_JOB_EXECUTION_NAME");
-  }
-  for (int k = 0; k < shard->count; ++k) {
-    std::string key = fmt::format("_ranking_jobs/shards/{}/{}.claim", req.shard_group, k);
-    Status s = lake.PutIfAbsent(key, req.run_id);
-    if (s.ok()) {
-      shard->index = k;
-      shard->auto_claim = false;
-      log.Info("claimed shard", {{"shard", fmt::format("{}/{}", k, shard->count)},
-                                 {"group", req.shard_group}});
-      return Status::OK();
-    }
-    if (!s.IsAlreadyExists()) return s.Annotate("claim shard " + std::to_string(k));
-  }
-  return Status::FailedPrecondition(fmt::format(
-      "every shard of group '{}' is already claimed ({} shards): use a new --shard-group per "
-      "job execution",
-      req.shard_group, shard->count));
-}
-
-}  // namespace
-
-Result<Shard> ParseShard(const std::string& spec) {
-  Shard s;
-  auto slash = spec.find('/');
-  std::string usage = "--shard '" + spec + "': expected K/N with 0 <= K < N (or auto/N)";
-  if (slash == std::string::npos) return Status::InvalidArgument(usage);
-  std::string k = spec.substr(0, slash), n = spec.substr(slash + 1);
-  try {
-    size_t used = 0;
-    s.count = std::stoi(n, &used);
-    if (used != n.size()) return Status::InvalidArgument(usage);
-    if (k == "auto") {
-      s.auto_claim = true;
-    } else {
-      s.index = std::stoi(k, &used);
-      if (used != k.size()) return Status::InvalidArgument(usage);
-    }
-  } catch (const std::exception&) {
-    return Status::InvalidArgument(usage);
-  }
-  if (s.count < 1 || s.count > 10000 || s.index < 0 || s.index >= s.count) {
-    return Status::InvalidArgument(usage);
-  }
-  return s;
-}
-
-std::vector<std::string> ApplyShard(const std::vector<std::string>& months, const Shard& shard) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < months.size(); ++i) {
-    if (static_cast<int>(i % shard.count) == shard.index) out.push_back(months[i]);
-  }
-  return out;
-}
-
-Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* report) {
-  // Configuration errors surface before any data is read.
-  signals::MaterializeOptions mopts;
-  RS_ASSIGN_OR_RETURN_CTX(mopts.weights, signals::ParseWeights(req.options.compute.weights_json),
-                          "RANKING_COMPOSITE_STRATEGY_WEIGHTS");
-  mopts.top_n = req.options.compute.top_n;
-  mopts.threads = req.options.compute.threads;
-  Shard shard = req.shard;
-  RS_RETURN_IF_ERROR(ClaimShard(lake, req, log, &shard));
-
+// The months of `shard`: read, compute, commit, replicate.
+Status RunShard(const Lake& lake, const JobRequest& req, const signals::MaterializeOptions& mopts,
+                const Shard& shard, Logger& log, JobReport* report) {
   auto start = Clock::now();
   Inputs in;
-  Status read = req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, &in);
+  Status read = req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, log, &in);
   if (!read.ok()) return InputReadError(read);
   report->read_seconds = SecondsSince(start);
   RS_ASSIGN_OR_RETURN(auto months, signals::ResolveMonthSpec(req.months_spec, in.available_months));
@@ -342,6 +301,24 @@ Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* r
                              req.options.replication, log, &report->replication);
   report->replicate_seconds = SecondsSince(start);
   return r;
+}
+
+}  // namespace
+
+Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* report) {
+  // Configuration errors surface before any data is read or written.
+  RS_RETURN_IF_ERROR(lake.CheckTablesDistinct(req.rank));
+  signals::MaterializeOptions mopts;
+  RS_ASSIGN_OR_RETURN_CTX(mopts.weights, signals::ParseWeights(req.options.compute.weights_json),
+                          "RANKING_COMPOSITE_STRATEGY_WEIGHTS");
+  mopts.top_n = req.options.compute.top_n;
+  mopts.threads = req.options.compute.threads;
+  Shard shard = req.shard;
+  ShardClaimant claimant{req.shard_group, req.shard_owner, req.run_id};
+  RS_RETURN_IF_ERROR(ClaimShard(lake, claimant, log, &shard));
+  RS_RETURN_IF_ERROR(RunShard(lake, req, mopts, shard, log, report));
+  if (req.shard.auto_claim) FinishShard(lake, claimant, shard, log);
+  return Status::OK();
 }
 
 void LogJobSummary(const JobReport& report, Logger& log) {

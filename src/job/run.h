@@ -9,29 +9,21 @@
 #include <string>
 #include <vector>
 
-#include "job/options.h"
-#include "job/lake.h"
-#include "job/replicate.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "job/lake.h"
+#include "job/options.h"
+#include "job/replicate.h"
+#include "job/shards.h"
 
 namespace rs::job {
-
-// `run --shard K/N`: take every N-th target month starting at K (0-based).
-// `auto/N` claims the lowest free shard of a claim group in the lake.
-struct Shard {
-  int index = 0;
-  int count = 1;
-  bool auto_claim = false;
-};
-Result<Shard> ParseShard(const std::string& spec);
-std::vector<std::string> ApplyShard(const std::vector<std::string>& months, const Shard& shard);
 
 struct JobRequest {
   JobOptions options;
   std::string months_spec = "latest";
   Shard shard;
   std::string shard_group;  // auto shards: claim group (e.g. the job execution name)
+  std::string shard_owner;  // auto shards: this replica, stable across restarts (job/shards.h)
   bool rank = true;         // false: materialize from the existing rankings table
   std::string run_id;
 };

@@ -1,11 +1,10 @@
 #include "parquet/reader.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <thread>
 #include <utility>
 
+#include "common/parallel.h"
 #include "parquet/metadata_internal.h"
 #include "parquet/nested_internal.h"
 #include "parquet/reader_column_internal.h"
@@ -267,28 +266,20 @@ Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, 
 }
 
 // Leaves are independent until assembly, so each is decoded by one worker;
-// errors are reported in leaf order whatever the scheduling.
+// the first failing leaf stops the decoding, and the error reported is the
+// lowest failing leaf's whatever the scheduling (ParallelFor).
 Status FileReader::Impl::DecodeLeaves(const std::vector<int>& leaves,
                                       const std::vector<int>& row_groups, int num_threads,
                                       std::vector<LeafData>* data) {
-  std::vector<Status> results(leaves.size());
   std::vector<ReadStats> leaf_stats(leaves.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < leaves.size(); i = next++) {
-      results[i] = ReadLeaf(leaves[i], row_groups, &(*data)[i], &leaf_stats[i]);
-    }
-  };
-  const size_t workers = std::min(leaves.size(), static_cast<size_t>(std::max(num_threads, 1)));
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    stats.bytes_fetched += leaf_stats[i].bytes_fetched;
-    RS_RETURN_IF_ERROR(results[i]);
-  }
-  return Status::OK();
+  ParallelOptions parallel;
+  parallel.max_threads = num_threads;
+  Status decoded = ParallelFor(leaves.size(), parallel, [&](size_t i) {
+    return ReadLeaf(leaves[i], row_groups, &(*data)[i], &leaf_stats[i]);
+  });
+  // Leaves past the first failure may not have run; their stats are zero.
+  for (const ReadStats& leaf : leaf_stats) stats.bytes_fetched += leaf.bytes_fetched;
+  return decoded;
 }
 
 FileReader::FileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

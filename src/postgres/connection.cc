@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "common/redact.h"
+#include "common/retry.h"
 #include "postgres/connection_internal.h"
 #include "postgres/dsn_internal.h"
 
@@ -86,13 +86,15 @@ Status Connection::ConnectOnce() {
                         "client_encoding", nullptr};
   const char* values[] = {timeout.c_str(), options_.application_name.c_str(),
                           options_.dsn.c_str(), "UTF8", nullptr};
-  const int retries = std::max(0, options_.connect_retries);
+  // Full jitter: clients waiting for a restarting server do not return
+  // together. Only failures the server may get over are retried.
+  RetryPolicy policy;
+  policy.max_attempts = std::max(0, options_.connect_retries) + 1;
+  policy.base_delay = std::chrono::milliseconds(std::max(0, options_.retry_base_ms));
+  policy.max_delay = policy.base_delay * 64;
+  Backoff backoff(policy);
   Status last;
-  for (int attempt = 0; attempt <= retries; ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::sleep_for(
-          std::chrono::milliseconds(static_cast<int64_t>(options_.retry_base_ms) << (attempt - 1)));
-    }
+  do {
     conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
     // Library code does not log: server notices are dropped, not printed.
     if (conn_ != nullptr) PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
@@ -105,8 +107,8 @@ Status Connection::ConnectOnce() {
     last = Status(transient ? StatusCode::kUnavailable : StatusCode::kInvalidArgument,
                   "connect to " + target_ + ": " + Redact(msg) + AuthenticationHint(msg));
     if (!transient) return last;
-  }
-  return last.Annotate("after " + std::to_string(retries + 1) + " attempts");
+  } while (backoff.Next());
+  return last.Annotate("after " + std::to_string(backoff.attempt()) + " attempts");
 }
 
 // The host, port and database libpq used after its defaults (PGHOST,

@@ -32,14 +32,16 @@ struct ConnectionOptions {
   // Extra connection attempts after a transient failure (refused, too many
   // clients, starting up, timeout). Authentication failures are not retried.
   int connect_retries = 3;
-  // Backoff before retry k (0-based) is retry_base_ms * 2^k.
+  // Backoff before retry k (0-based): uniform in [0, retry_base_ms * 2^k],
+  // the ceiling capped at 64 * retry_base_ms (common/retry.h, full jitter).
   int retry_base_ms = 200;
   // Replicator::ReplaceMonth's partition swap: SET LOCAL lock_timeout for the
   // ACCESS EXCLUSIVE locks on the serving tables (0 waits without limit).
   int lock_timeout_ms = 2000;
   // Attempts of the swap when the lock timeout expires (SQLSTATE 55P03), at
   // least 1; between attempts a jittered backoff of
-  // swap_backoff_base_ms * 2^k * [0.5, 1) for retry k (0-based).
+  // swap_backoff_base_ms * 2^k * [0.5, 1] for retry k (0-based; common/retry.h,
+  // equal jitter).
   int swap_attempts = 5;
   int swap_backoff_base_ms = 200;
 };

@@ -1,9 +1,8 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
-#include <random>
-#include <thread>
 
+#include "common/retry.h"
 #include "postgres/copy_binary_internal.h"
 #include "postgres/month_swap_internal.h"
 
@@ -98,14 +97,6 @@ std::string DescribeBlockers(Connection* conn) {
   return PQgetvalue(r->get(), 0, 0);
 }
 
-// Jittered exponential backoff before retry k (0-based): base * 2^k * [0.5, 1).
-void BackOff(int base_ms, int k) {
-  static thread_local std::minstd_rand rng(std::random_device{}());
-  double full = static_cast<double>(std::max(0, base_ms)) * static_cast<double>(1 << std::min(k, 16));
-  double ms = full * std::uniform_real_distribution<double>(0.5, 1.0)(rng);
-  std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(ms));
-}
-
 }  // namespace
 
 Result<StagedTable> StageTable(Connection* conn, const std::string& table,
@@ -142,10 +133,17 @@ Result<SwapOutcome> SwapMonth(Connection* conn, const std::string& year_month) {
   RS_RETURN_IF_ERROR(conn->Query("SELECT set_config('lock_timeout', $1, true)",
                                  {std::to_string(std::max(0, o.lock_timeout_ms))})
                          .status());
+  // Equal jitter: each wait gives the blocking readers at least half of it.
+  RetryPolicy policy;
+  policy.max_attempts = attempts;
+  policy.base_delay = std::chrono::milliseconds(std::max(0, o.swap_backoff_base_ms));
+  policy.max_delay = policy.base_delay * (1 << 16);
+  policy.jitter = Jitter::kEqual;
+  Backoff backoff(policy);
   SwapOutcome out;
   std::string blockers;
-  for (out.attempts = 1; out.attempts <= attempts; ++out.attempts) {
-    if (out.attempts > 1) BackOff(o.swap_backoff_base_ms, out.attempts - 2);
+  do {
+    out.attempts = backoff.attempt();
     RS_RETURN_IF_ERROR(conn->Exec("SAVEPOINT rs_swap"));
     auto r = conn->Query("SELECT table_name, rows_replaced FROM ranking.replication_swap_month($1)",
                          {year_month});
@@ -162,7 +160,7 @@ Result<SwapOutcome> SwapMonth(Connection* conn, const std::string& year_month) {
     if (conn->last_sqlstate() != kLockNotAvailable || conn->IsBroken()) return r.status();
     RS_RETURN_IF_ERROR(conn->Exec("ROLLBACK TO SAVEPOINT rs_swap"));
     blockers = DescribeBlockers(conn);
-  }
+  } while (backoff.Next());
   return Status::Unavailable(
       "swap partitions of " + year_month + ": locks on ranking.ranking_signal and "
       "ranking.composite_signal_daily not granted within lock_timeout " +

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <limits>
 
 #include "common/calendar.h"
 #include "common/crash_point.h"
+#include "common/parallel.h"
 #include "common/redact.h"
 #include "postgres/checksum_internal.h"
 #include "postgres/connection_internal.h"
@@ -218,8 +218,8 @@ struct Replicator::Impl {
   // Cleared once the server refuses COPY FREEZE, so later months skip it.
   bool try_freeze = true;
 
-  Status WriteMonth(const MonthPayload& p, MonthSyncResult* r, std::future<std::string>* sig_sum,
-                    std::future<std::string>* comp_sum);
+  Status WriteMonth(const MonthPayload& p, MonthSyncResult* r);
+  Status StageAndSwap(const MonthPayload& p, MonthSyncResult* r);
 };
 
 Replicator::Replicator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -252,11 +252,29 @@ Status Replicator::CheckSchema(const Schema& signals, const Schema& composite) {
 }
 
 // Steps inside the month's transaction, after the lock and the ledger rules:
-// stage, index, verify, swap, ledger. Only the swap and what follows it hold
+// stage, index, verify and swap, while the payload's checksums are computed on
+// two other threads; then the ledger. Only the swap and what follows it hold
 // locks that readers wait for.
-Status Replicator::Impl::WriteMonth(const MonthPayload& p, MonthSyncResult* r,
-                                    std::future<std::string>* sig_sum,
-                                    std::future<std::string>* comp_sum) {
+Status Replicator::Impl::WriteMonth(const MonthPayload& p, MonthSyncResult* r) {
+  std::string checksums[2];
+  ParallelOptions parallel;
+  parallel.max_threads = 3;
+  parallel.on_error = ErrorPolicy::kRunAll;  // the checksums cannot fail
+  RS_RETURN_IF_ERROR(ParallelFor(3, parallel, [&](size_t i) -> Status {
+    if (i == 0) return StageAndSwap(p, r);
+    checksums[i - 1] = ContentChecksum(i == 1 ? p.signals : p.composite);
+    return Status::OK();
+  }));
+  auto t = Clock::now();
+  r->signals_checksum = std::move(checksums[0]);
+  r->composite_checksum = std::move(checksums[1]);
+  RS_RETURN_IF_ERROR_CTX(UpsertLedger(conn.get(), p, *r),
+                         std::string("update ") + internal::kLedgerTable);
+  r->commit_seconds = SecondsSince(t);  // COMMIT itself is added by the caller
+  return Status::OK();
+}
+
+Status Replicator::Impl::StageAndSwap(const MonthPayload& p, MonthSyncResult* r) {
   Connection* c = conn.get();
   const std::string tables[2] = {"ranking_signal", "composite_signal_daily"};
   const RecordBatch* batches[2] = {&p.signals, &p.composite};
@@ -291,11 +309,6 @@ Status Replicator::Impl::WriteMonth(const MonthPayload& p, MonthSyncResult* r,
   // swap design; both mark the same point.
   CrashPoint("postgres.replace.after_swap");
   CrashPoint("postgres.replace.after_delete");
-  t = Clock::now();
-  r->signals_checksum = sig_sum->get();
-  r->composite_checksum = comp_sum->get();
-  RS_RETURN_IF_ERROR_CTX(UpsertLedger(c, p, *r), std::string("update ") + internal::kLedgerTable);
-  r->commit_seconds = SecondsSince(t);  // COMMIT itself is added by the caller
   return Status::OK();
 }
 
@@ -305,9 +318,6 @@ Result<MonthSyncResult> Replicator::ReplaceMonth(const MonthPayload& p) {
   RS_RETURN_IF_ERROR_CTX(ValidatePayload(p), ctx);
   Connection* c = impl_->conn.get();
   RS_RETURN_IF_ERROR_CTX(c->ReconnectIfBroken(), ctx);
-  // Checksums of the payload are computed while the rows stream to the server.
-  auto sig_sum = std::async(std::launch::async, [&p] { return ContentChecksum(p.signals); });
-  auto comp_sum = std::async(std::launch::async, [&p] { return ContentChecksum(p.composite); });
   MonthSyncResult r;
   r.year_month = p.year_month;
   Transaction tx(c);
@@ -325,7 +335,7 @@ Result<MonthSyncResult> Replicator::ReplaceMonth(const MonthPayload& p) {
     r.total_seconds = SecondsSince(start);
     return r;  // the transaction rolls back: nothing was written
   }
-  RS_RETURN_IF_ERROR_CTX(impl_->WriteMonth(p, &r, &sig_sum, &comp_sum), ctx);
+  RS_RETURN_IF_ERROR_CTX(impl_->WriteMonth(p, &r), ctx);
   CrashPoint("postgres.replace.before_commit");
   auto t = Clock::now();
   RS_RETURN_IF_ERROR_CTX(tx.Commit(), ctx + ": COMMIT (outcome unknown if the connection was lost;"

@@ -2,31 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "signals/parallel_internal.h"
+#include "common/parallel.h"
 
 namespace rs::signals::internal {
-
-std::string_view TypeName(TypeId id) {
-  switch (id) {
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kByte: return "byte";
-    case TypeId::kShort: return "short";
-    case TypeId::kInteger: return "integer";
-    case TypeId::kLong: return "long";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kString: return "string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampNtz: return "timestamp_ntz";
-    case TypeId::kDecimal: return "decimal";
-    case TypeId::kStruct: return "struct";
-    case TypeId::kArray: return "array";
-    case TypeId::kMap: return "map";
-  }
-  return "unknown";
-}
 
 namespace {
 
@@ -76,7 +54,7 @@ RecordBatch MakeSizedBatch(const Schema& schema, size_t rows, int threads) {
   batch.schema = schema;
   batch.num_rows = rows;
   batch.columns.resize(schema.size());
-  ParallelFor(schema.size(), 1, threads,
+  ParallelForChunks(schema.size(), 1, threads,
               [&](size_t lo, size_t hi) {
                 for (size_t c = lo; c < hi; ++c) batch.columns[c] = MakeSizedColumn(schema[c], rows);
               });

@@ -11,9 +11,6 @@
 
 namespace rs::signals::internal {
 
-// Delta's name of a type ("double", "string", ...).
-std::string_view TypeName(TypeId id);
-
 // The column `name` of `table`, whose type must be one of `types`.
 // Errors (InvalidArgument): "market_daily: missing column 'close' (expected double)",
 // "market_daily: column 'close' has type string, expected double".

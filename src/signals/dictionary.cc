@@ -7,8 +7,8 @@
 #include <functional>
 #include <string_view>
 
+#include "common/parallel.h"
 #include "signals/dictionary_internal.h"
-#include "signals/parallel_internal.h"
 
 namespace rs::signals::internal {
 namespace {
@@ -115,7 +115,7 @@ std::vector<std::string> SortedDictionary(const std::vector<std::string>& values
   size_t grain = std::max<size_t>((n + slices - 1) / slices, 1);
   slices = n == 0 ? 0 : (n + grain - 1) / grain;
   std::vector<LocalIndex> local(slices);
-  ParallelFor(n, grain, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(n, grain, threads, [&](size_t lo, size_t hi) {
     LocalIndex& index = local[lo / grain];
     for (size_t row = lo; row < hi; ++row) {
       bool same = row > lo && Equal(values[row], values[row - 1]);
@@ -137,7 +137,7 @@ std::vector<std::string> SortedDictionary(const std::vector<std::string>& values
       to_sorted[s].push_back(static_cast<int32_t>(it - all.begin()));
     }
   }
-  ParallelFor(n, grain, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(n, grain, threads, [&](size_t lo, size_t hi) {
     const std::vector<int32_t>& map = to_sorted[lo / grain];
     for (size_t row = lo; row < hi; ++row) (*ids)[row] = map[(*ids)[row]];
   });

@@ -10,11 +10,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/parallel.h"
 #include "signals/columns_internal.h"
 #include "signals/dictionary_internal.h"
 #include "signals/months.h"
-#include "signals/parallel_internal.h"
 #include "signals/ranking.h"
+#include "signals/symbols_internal.h"
+#include "signals/weights_internal.h"
 
 namespace rs::signals {
 namespace {
@@ -53,6 +55,21 @@ Status CheckNotNull(const ColumnVector& column, size_t rows) {
   return Status::OK();
 }
 
+// Rankings from another tool meet the symbol rules of the gold inputs
+// (symbols_internal.h): checked once per distinct symbol.
+Status CheckSymbols(const Input& in) {
+  for (size_t id = 0; id < in.symbols.size(); ++id) {
+    auto broken = internal::BrokenSymbolRule(in.symbols[id]);
+    if (!broken) continue;
+    auto row = std::find(in.symbol_ids.begin(), in.symbol_ids.end(), static_cast<int32_t>(id)) -
+               in.symbol_ids.begin();
+    return Status::InvalidArgument(fmt::format(
+        "{}: column 'symbol' holds \"{}\" on {}, which {}: fix the rankings table", kTable,
+        internal::ShowSymbol(in.symbols[id]), FormatDate((*in.dates)[row]), *broken));
+  }
+  return Status::OK();
+}
+
 Result<Input> ReadInput(const RecordBatch& rankings, int threads) {
   Input in;
   in.rows = rankings.num_rows;
@@ -74,6 +91,7 @@ Result<Input> ReadInput(const RecordBatch& rankings, int threads) {
   in.strategies =
       internal::SortedDictionary(strategy->As<std::string>(), threads, &in.strategy_ids);
   in.symbols = internal::SortedDictionary(symbol->As<std::string>(), threads, &in.symbol_ids);
+  RS_RETURN_IF_ERROR(CheckSymbols(in));
   if (rank->field.type.id == TypeId::kLong) {
     in.ranks = rank->As<int64_t>();
   } else {
@@ -87,7 +105,7 @@ Result<std::vector<double>> ResolveWeights(const std::map<std::string, double>& 
                                            const std::vector<std::string>& strategies) {
   if (configured.empty()) return std::vector<double>(strategies.size(), 1.0);
   std::vector<double> weights;
-  double sum = 0;
+  std::vector<std::pair<std::string, double>> present;
   for (const std::string& name : strategies) {
     auto it = configured.find(name);
     if (it == configured.end()) {
@@ -96,19 +114,13 @@ Result<std::vector<double>> ResolveWeights(const std::map<std::string, double>& 
           "RANKING_COMPOSITE_STRATEGY_WEIGHTS; give every present strategy a weight",
           name));
     }
-    if (!std::isfinite(it->second)) {
-      return Status::InvalidArgument(fmt::format(
-          "composite weights: weight of strategy '{}' is {}, expected a finite number", name,
-          it->second));
-    }
     weights.push_back(it->second);
-    sum += it->second;
+    present.emplace_back(name, it->second);
   }
-  if (!strategies.empty() && !(sum > 0)) {
-    return Status::InvalidArgument(fmt::format(
-        "composite weights: the weights of the strategies present sum to {}, they must sum to "
-        "more than 0",
-        sum));
+  if (!strategies.empty()) {
+    RS_RETURN_IF_ERROR_CTX(
+        internal::CheckWeights(present, "the weights of the strategies present"),
+        "composite weights");
   }
   return weights;
 }
@@ -301,7 +313,7 @@ RecordBatch BuildComposite(const Input& in, const DateGroups& g,
   std::vector<size_t> begin(per_date.size() + 1, 0);
   for (size_t k = 0; k < per_date.size(); ++k) begin[k + 1] = begin[k] + per_date[k].size();
   RecordBatch out = internal::MakeSizedBatch(CompositeSignalsSchema(), begin.back(), threads);
-  internal::ParallelFor(per_date.size(), 16, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(per_date.size(), 16, threads, [&](size_t lo, size_t hi) {
     for (size_t k = lo; k < hi; ++k) {
       std::string year_month = YearMonthOf(g.dates[k]);
       for (size_t j = 0; j < per_date[k].size(); ++j) {
@@ -355,7 +367,7 @@ Result<DerivedSignals> Materialize(const RecordBatch& rankings, const Materializ
   if (rankings.num_rows > std::numeric_limits<uint32_t>::max()) {
     return Status::InvalidArgument("rankings: more than 2^32-1 rows in one batch; split by month");
   }
-  int threads = internal::ResolveThreads(options.threads);
+  int threads = ResolveThreads(options.threads);
   RS_ASSIGN_OR_RETURN(Input in, ReadInput(rankings, threads));
   RS_ASSIGN_OR_RETURN(std::vector<double> weights, ResolveWeights(options.weights, in.strategies));
   DateGroups groups = GroupByDate(*in.dates);
@@ -365,7 +377,7 @@ Result<DerivedSignals> Materialize(const RecordBatch& rankings, const Materializ
   Context ctx{&in, &groups, &weights, options.top_n, &result.ranking_signals};
   std::vector<std::vector<CompositeRow>> composite(groups.dates.size());
   std::vector<Status> errors(groups.dates.size());
-  internal::ParallelFor(groups.dates.size(), 4, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(groups.dates.size(), 4, threads, [&](size_t lo, size_t hi) {
     std::vector<double> percentile;
     CompositeScratch scratch(in.symbols.size());
     for (size_t k = lo; k < hi; ++k) {

@@ -13,11 +13,12 @@
 #include <unordered_map>
 
 #include "common/calendar.h"
+#include "common/parallel.h"
 #include "common/utf8.h"
 #include "signals/columns_internal.h"
 #include "signals/months.h"
-#include "signals/parallel_internal.h"
 #include "signals/prepared_internal.h"
+#include "signals/symbols_internal.h"
 
 namespace rs::signals {
 namespace {
@@ -54,23 +55,20 @@ Status CheckDateRange(const KeyColumns& keys, size_t num_rows, std::string_view 
   return Status::OK();
 }
 
-// Symbols are text, UTF-8 by contract (Parquet STRING): other bytes mean a
-// damaged column, and could not be written to Delta or PostgreSQL anyway.
-Status CheckSymbolsUtf8(const KeyColumns& keys, size_t num_rows, std::string_view table) {
+// Symbols must be storable and indexable downstream (symbols_internal.h):
+// a row breaking a rule fails the run before anything is written, naming
+// the symbol, its date and the rule.
+Status CheckSymbols(const KeyColumns& keys, size_t num_rows, std::string_view table) {
   const auto& symbols = keys.symbol->As<std::string>();
   for (size_t row = 0; row < num_rows; ++row) {
-    if (!keys.symbol->IsValid(row) || IsValidUtf8(symbols[row])) continue;
-    std::string shown;  // printable ASCII as is, every other byte as \xNN
-    for (unsigned char c : symbols[row]) {
-      shown += c >= 0x20 && c < 0x7f && c != '\\' ? std::string(1, static_cast<char>(c))
-                                                  : fmt::format("\\x{:02X}", c);
-    }
+    if (!keys.symbol->IsValid(row)) continue;
+    auto broken = internal::BrokenSymbolRule(symbols[row]);
+    if (!broken) continue;
     const ColumnVector& dates = *keys.date;
     std::string date = dates.IsValid(row) ? FormatDate(dates.As<int32_t>()[row]) : "null";
     return Status::InvalidArgument(fmt::format(
-        "{}: column 'symbol' holds \"{}\" on {}, which is not UTF-8; the column is damaged or "
-        "not text: fix the upstream table",
-        table, shown, date));
+        "{}: column 'symbol' holds \"{}\" on {}, which {}: fix the upstream table", table,
+        internal::ShowSymbol(symbols[row]), date, *broken));
   }
   return Status::OK();
 }
@@ -85,7 +83,7 @@ Result<KeyColumns> RequireKeys(const RecordBatch& batch, std::string_view table)
         "{}: {} rows in one batch exceed the engine's limit of 2^32-1", table, batch.num_rows));
   }
   RS_RETURN_IF_ERROR(CheckDateRange(keys, batch.num_rows, table));
-  RS_RETURN_IF_ERROR(CheckSymbolsUtf8(keys, batch.num_rows, table));
+  RS_RETURN_IF_ERROR(CheckSymbols(keys, batch.num_rows, table));
   return keys;
 }
 
@@ -138,7 +136,7 @@ Grouped GroupBySymbolAndDate(const std::vector<int32_t>& ids, int32_t num_ids,
   for (size_t row = 0; row < ids.size(); ++row) {
     if (ids[row] != kNoSymbol) g.rows[cursor[ids[row]]++] = static_cast<uint32_t>(row);
   }
-  internal::ParallelFor(static_cast<size_t>(num_ids), 64, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(static_cast<size_t>(num_ids), 64, threads, [&](size_t lo, size_t hi) {
     for (size_t s = lo; s < hi; ++s) {
       std::stable_sort(g.rows.begin() + g.begin[s], g.rows.begin() + g.begin[s + 1],
                        [&](uint32_t a, uint32_t b) { return dates[a] < dates[b]; });
@@ -264,7 +262,7 @@ Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* fina
                               PrepareStats* stats) {
   PrepareStats local;
   auto data = std::make_shared<PreparedInput::Data>();
-  int threads = internal::ResolveThreads(0);
+  int threads = ResolveThreads(0);
   RS_RETURN_IF_ERROR(PrepareMarket(market, threads, data.get(), &local));
   CollectMonths(data.get());
   if (finance != nullptr) {

@@ -13,9 +13,9 @@
 #include <cstring>
 #include <utility>
 
-#include "signals/columns_internal.h"
 #include "common/calendar.h"
-#include "signals/parallel_internal.h"
+#include "common/parallel.h"
+#include "signals/columns_internal.h"
 #include "signals/prepared_internal.h"
 #include "signals/ranking.h"
 #include "signals/scores_internal.h"
@@ -146,7 +146,7 @@ void SortBucket(Ranked* first, size_t n, bool higher_is_better, std::vector<Rank
 
 void SortBuckets(Buckets* b, int threads) {
   size_t n = b->begin.size() - 1;
-  internal::ParallelFor(n, 1, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(n, 1, threads, [&](size_t lo, size_t hi) {
     std::vector<Ranked> scratch;
     for (size_t k = lo; k < hi; ++k) {
       SortBucket(b->ranked.data() + b->begin[k], b->begin[k + 1] - b->begin[k],
@@ -165,7 +165,7 @@ RecordBatch BuildOutput(const PreparedInput::Data& d, const Buckets& b, int32_t 
   auto& rank = out.columns[4].As<int32_t>();
   auto& score = out.columns[5].As<double>();
   const auto& names = StrategyNames();
-  internal::ParallelFor(b.begin.size() - 1, 1, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(b.begin.size() - 1, 1, threads, [&](size_t lo, size_t hi) {
     for (size_t k = lo; k < hi; ++k) {
       for (size_t row = b.begin[k]; row < b.begin[k + 1]; ++row) {
         const Ranked& r = b.ranked[row];
@@ -210,12 +210,12 @@ Result<RecordBatch> RankMonth(const PreparedInput& input, const std::string& yea
   }
   const YearMonth month = *parsed;
   const PreparedInput::Data& d = input.data();
-  int threads = internal::ResolveThreads(options.threads);
+  int threads = ResolveThreads(options.threads);
   int32_t first_day = month.FirstDay();
   int32_t end_day = month.Next().FirstDay();
   size_t num_chunks = (d.symbols.size() + kSymbolsPerChunk - 1) / kSymbolsPerChunk;
   std::vector<std::vector<Entry>> chunks(num_chunks);
-  internal::ParallelFor(d.symbols.size(), kSymbolsPerChunk, threads, [&](size_t lo, size_t hi) {
+  ParallelForChunks(d.symbols.size(), kSymbolsPerChunk, threads, [&](size_t lo, size_t hi) {
     ScoreChunk(d, lo, hi, first_day, end_day, &chunks[lo / kSymbolsPerChunk]);
   });
   Buckets buckets = GroupByBucket(chunks);

@@ -95,13 +95,15 @@ Schema CompositeSignalsSchema();
 // score (double) is optional (missing = null); year_month is recomputed.
 // Errors (InvalidArgument): missing/mistyped columns, null keys, a duplicate
 // (date, strategy, symbol), a rank outside 1..n_symbols, top_n < 1, a strategy
-// without a weight, weights of the present strategies summing to <= 0.
+// without a weight, a weight that is negative or not finite, weights of the
+// present strategies whose sum is not a finite number > 0.
 [[nodiscard]] Result<DerivedSignals> Materialize(const RecordBatch& rankings,
                                                  const MaterializeOptions& options);
 
 // Parses RANKING_COMPOSITE_STRATEGY_WEIGHTS: a JSON object of strategy -> number.
-// A blank string means unset (empty map). Errors (InvalidArgument): invalid
-// JSON, not an object, a non-numeric or non-finite weight, weights summing to <= 0.
+// A blank string means unset (empty map). Errors (InvalidArgument, the caller
+// names the source): invalid JSON, not an object, a weight that is not a
+// finite number >= 0, a sum that is not a finite number > 0 (1e308 twice).
 [[nodiscard]] Result<std::map<std::string, double>> ParseWeights(const std::string& json);
 
 }  // namespace rs::signals

@@ -72,22 +72,35 @@ class CachingTokenSource : public TokenSource {
 
 std::shared_ptr<TokenSource> NewStaticTokenSource(std::string token);
 
-// Managed identity as on Azure Container Apps / App Service:
-// GET {endpoint}?resource=https://storage.azure.com/&api-version=2019-08-01
-// with header X-IDENTITY-HEADER; `client_id` (optional) picks a user-assigned identity.
+// Where a managed identity's token comes from.
+struct ManagedIdentityEndpoint {
+  std::string kind;         // for messages: "managed identity", "instance metadata identity"
+  std::string url;          // GET {url}?resource=https://storage.azure.com/&api-version=...
+  std::string api_version;  // "2019-08-01" (App Service), "2018-02-01" (IMDS)
+  std::string header_name;  // "X-IDENTITY-HEADER" (secret value) or "Metadata" ("true")
+  std::string header_value;
+};
+
+// Managed identity: `client_id` (optional) picks a user-assigned identity.
 std::shared_ptr<TokenSource> NewManagedIdentityTokenSource(std::shared_ptr<HttpClient> http,
-                                                           std::string endpoint,
-                                                           std::string identity_header,
+                                                           ManagedIdentityEndpoint endpoint,
                                                            std::string client_id);
 
-// Workload identity: client-credentials grant at
-// {authority_host}/{tenant_id}/oauth2/v2.0/token with the federated token read
-// from `token_file` (re-read on every refresh) as client_assertion.
-std::shared_ptr<TokenSource> NewWorkloadIdentityTokenSource(std::shared_ptr<HttpClient> http,
-                                                            std::string authority_host,
-                                                            std::string tenant_id,
-                                                            std::string client_id,
-                                                            std::string token_file);
+// How an application proves itself in the client-credentials grant.
+struct ClientProof {
+  enum class Kind { kSecret, kFederatedTokenFile };
+  Kind kind = Kind::kSecret;
+  std::string value;  // the client secret, or the path of the federated token file
+};
+
+// Client-credentials grant at {authority_host}/{tenant_id}/oauth2/v2.0/token
+// with scope https://storage.azure.com/.default. A federated token file is
+// re-read on every refresh (the platform rotates it).
+std::shared_ptr<TokenSource> NewClientCredentialsTokenSource(std::shared_ptr<HttpClient> http,
+                                                             std::string authority_host,
+                                                             const std::string& tenant_id,
+                                                             std::string client_id,
+                                                             ClientProof proof);
 
 // How requests to one account are authorized.
 struct AzureCredential {

@@ -8,13 +8,13 @@
 #include "storage/azure_blob.h"
 
 #include <algorithm>
-#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <functional>
-#include <mutex>
 #include <random>
-#include <thread>
 
+#include "common/parallel.h"
+#include "common/retry.h"
 #include "storage/azure_request_internal.h"
 #include "storage/azure_xml_internal.h"
 #include "storage/key_internal.h"
@@ -40,10 +40,15 @@ class AzureBlobStorage final : public Storage {
 
   Result<std::string> Get(const std::string& key) override {
     RS_RETURN_IF_ERROR(internal::ValidateKey("get", key));
-    // A blob replaced between the ranges of one read restarts it (Aborted).
-    for (int attempt = 0;; ++attempt) {
+    // A blob replaced between the ranges of one read restarts it (Aborted),
+    // at once: the new version is there to read.
+    RetryPolicy restart;
+    restart.max_attempts = 3;
+    restart.base_delay = restart.max_delay = std::chrono::milliseconds(0);
+    Backoff backoff(restart);
+    for (;;) {
       Result<std::string> got = GetInRanges(BlobName(key));
-      if (got.ok() || got.status().code() != StatusCode::kAborted || attempt == 2) return got;
+      if (got.ok() || got.status().code() != StatusCode::kAborted || !backoff.Next()) return got;
     }
   }
 
@@ -169,29 +174,13 @@ class AzureBlobStorage final : public Storage {
     return "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
   }
 
-  // Runs task(0..count-1) on up to upload_concurrency threads; stops handing
-  // out work after the first failure and returns it.
+  // Runs task(0..count-1) on up to upload_concurrency threads; hands out no
+  // work after a failure and returns the lowest-index one.
   Status RunParallel(size_t count, const std::function<Status(size_t)>& task) {
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex error_mu;
-    Status first_error;
-    auto worker = [&] {
-      for (size_t i; !failed && (i = next++) < count;) {
-        Status s = task(i);
-        if (!s.ok()) {
-          std::lock_guard lock(error_mu);
-          if (first_error.ok()) first_error = s;
-          failed = true;
-        }
-      }
-    };
-    size_t threads = std::min<size_t>(count, client_.config().upload_concurrency);
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& th : pool) th.join();
-    return first_error;
+    ParallelOptions options;
+    options.max_threads = client_.config().upload_concurrency;
+    options.on_error = ErrorPolicy::kStopAtFirstError;
+    return ParallelFor(count, options, task);
   }
 
   Result<internal::ListBlobsPage> ListPage(const std::string& prefix, const std::string& marker) {

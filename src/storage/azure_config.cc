@@ -1,8 +1,6 @@
 // URI and settings resolution for Azure Blob stores. Messages name the
 // setting at fault, never its value when it is a secret.
-#include <cctype>
-#include <charconv>
-
+#include "common/settings.h"
 #include "storage/azure_config_internal.h"
 #include "storage/uri_internal.h"
 
@@ -16,36 +14,20 @@ std::string Get(const Settings& s, const std::string& name) {
   return it == s.end() ? std::string() : it->second;
 }
 
-// Booleans as the CLI reads them (docs/operations.md): true/false, 1/0,
-// yes/no, y/n, on/off, trimmed, any case; unset is false.
+// Settings that are set follow the common grammar (common/settings.h), as
+// the CLI's do; an unset boolean is false, an unset number keeps `*out`.
 Result<bool> ParseBool(const Settings& s, const std::string& name) {
-  std::string value;
-  for (char c : Get(s, name)) {
-    if (!std::isspace(static_cast<unsigned char>(c))) {
-      value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-  }
-  if (value.empty() || value == "false" || value == "0" || value == "no" || value == "n" ||
-      value == "off") {
-    return false;
-  }
-  if (value == "true" || value == "1" || value == "yes" || value == "y" || value == "on") {
-    return true;
-  }
-  return Status::InvalidArgument("setting " + name + "='" + Get(s, name) +
-                                 "': expected true or false");
+  auto it = s.find(name);
+  if (it == s.end()) return false;
+  return rs::ParseBool(name, it->second);
 }
 
-Status ParseInt(const Settings& s, const char* name, int64_t min, int64_t* out) {
-  std::string text = Get(s, name);
-  if (text.empty()) return Status::OK();
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < min) {
-    return Status::InvalidArgument(std::string("setting ") + name + "='" + text +
-                                   "': expected an integer >= " + std::to_string(min));
-  }
-  *out = value;
+template <typename T>
+Status ParseInt(const Settings& s, const char* name, int64_t min, int64_t max, T* out) {
+  auto it = s.find(name);
+  if (it == s.end()) return Status::OK();
+  RS_ASSIGN_OR_RETURN(int64_t value, rs::ParseInt(name, it->second, min, max));
+  *out = static_cast<T>(value);
   return Status::OK();
 }
 
@@ -186,6 +168,45 @@ Status SetSharedKey(const std::string& setting, const std::string& key_b64,
   return Status::OK();
 }
 
+// The client-credentials grant, which needs the application and its tenant.
+Status SetClientCredentials(const Settings& s, const std::shared_ptr<HttpClient>& http,
+                            const std::string& setting, ClientProof proof,
+                            AzureCredential* credential) {
+  const char* what =
+      proof.kind == ClientProof::Kind::kSecret ? "a service principal" : "workload identity";
+  if (Get(s, "AZURE_CLIENT_ID").empty() || Get(s, "AZURE_TENANT_ID").empty()) {
+    return Status::InvalidArgument(setting + " is set: " + what +
+                                   " also needs AZURE_CLIENT_ID and AZURE_TENANT_ID");
+  }
+  std::string authority = Get(s, "AZURE_AUTHORITY_HOST");
+  if (authority.empty()) authority = "https://login.microsoftonline.com";
+  credential->kind = AzureCredential::Kind::kBearer;
+  credential->token = NewClientCredentialsTokenSource(http, authority, Get(s, "AZURE_TENANT_ID"),
+                                                      Get(s, "AZURE_CLIENT_ID"), std::move(proof));
+  return Status::OK();
+}
+
+// Managed identity: the App Service / Container Apps endpoint when the
+// platform sets one, else the instance metadata service when asked for.
+Result<bool> SetManagedIdentity(const Settings& s, const std::shared_ptr<HttpClient>& http,
+                                AzureCredential* credential) {
+  ManagedIdentityEndpoint endpoint;
+  if (!Get(s, "IDENTITY_ENDPOINT").empty() && !Get(s, "IDENTITY_HEADER").empty()) {
+    endpoint = {"managed identity", Get(s, "IDENTITY_ENDPOINT"), "2019-08-01", "X-IDENTITY-HEADER",
+                Get(s, "IDENTITY_HEADER")};
+  } else {
+    RS_ASSIGN_OR_RETURN(bool use_imds, ParseBool(s, "AZURE_USE_MANAGED_IDENTITY"));
+    std::string url = Get(s, "AZURE_MSI_ENDPOINT");
+    if (!use_imds && url.empty()) return false;
+    if (url.empty()) url = kInstanceMetadataTokenUrl;
+    endpoint = {"instance metadata identity", url, "2018-02-01", "Metadata", "true"};
+  }
+  credential->kind = AzureCredential::Kind::kBearer;
+  credential->token =
+      NewManagedIdentityTokenSource(http, std::move(endpoint), Get(s, "AZURE_CLIENT_ID"));
+  return true;
+}
+
 Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& http,
                          AzureCredential* credential) {
   const Settings& s = src.settings;
@@ -202,6 +223,7 @@ Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& 
                         credential);
   }
   std::string sas = Get(s, "AZURE_STORAGE_SAS_TOKEN");
+  if (sas.empty()) sas = Get(s, "AZURE_STORAGE_SAS_KEY");  // delta-rs / object_store's name
   if (sas.empty()) sas = Get(src.conn, "SharedAccessSignature");
   if (!sas.empty()) {
     credential->kind = AzureCredential::Kind::kSas;
@@ -213,51 +235,36 @@ Status ResolveCredential(const Sources& src, const std::shared_ptr<HttpClient>& 
     credential->token = NewStaticTokenSource(Get(s, "AZURE_STORAGE_TOKEN"));
     return Status::OK();
   }
+  if (!Get(s, "AZURE_CLIENT_SECRET").empty()) {
+    return SetClientCredentials(s, http, "AZURE_CLIENT_SECRET",
+                                {ClientProof::Kind::kSecret, Get(s, "AZURE_CLIENT_SECRET")},
+                                credential);
+  }
   if (!Get(s, "AZURE_FEDERATED_TOKEN_FILE").empty()) {
-    if (Get(s, "AZURE_CLIENT_ID").empty() || Get(s, "AZURE_TENANT_ID").empty()) {
-      return Status::InvalidArgument(
-          "AZURE_FEDERATED_TOKEN_FILE is set: workload identity also needs AZURE_CLIENT_ID and "
-          "AZURE_TENANT_ID");
-    }
-    std::string authority = Get(s, "AZURE_AUTHORITY_HOST");
-    if (authority.empty()) authority = "https://login.microsoftonline.com";
-    credential->kind = AzureCredential::Kind::kBearer;
-    credential->token = NewWorkloadIdentityTokenSource(http, authority, Get(s, "AZURE_TENANT_ID"),
-                                                       Get(s, "AZURE_CLIENT_ID"),
-                                                       Get(s, "AZURE_FEDERATED_TOKEN_FILE"));
-    return Status::OK();
+    return SetClientCredentials(
+        s, http, "AZURE_FEDERATED_TOKEN_FILE",
+        {ClientProof::Kind::kFederatedTokenFile, Get(s, "AZURE_FEDERATED_TOKEN_FILE")}, credential);
   }
-  if (!Get(s, "IDENTITY_ENDPOINT").empty() && !Get(s, "IDENTITY_HEADER").empty()) {
-    credential->kind = AzureCredential::Kind::kBearer;
-    credential->token = NewManagedIdentityTokenSource(
-        http, Get(s, "IDENTITY_ENDPOINT"), Get(s, "IDENTITY_HEADER"), Get(s, "AZURE_CLIENT_ID"));
-    return Status::OK();
-  }
+  RS_ASSIGN_OR_RETURN(bool managed, SetManagedIdentity(s, http, credential));
+  if (managed) return Status::OK();
   if (src.emulator) return SetSharedKey("emulator key", kDevAccountKey, credential);
   return Status::InvalidArgument(
       "no credentials: set AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_SAS_TOKEN, "
-      "AZURE_STORAGE_TOKEN, AZURE_STORAGE_CONNECTION_STRING, workload identity "
-      "(AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID) or managed identity "
-      "(IDENTITY_ENDPOINT, IDENTITY_HEADER)");
+      "AZURE_STORAGE_TOKEN, AZURE_STORAGE_CONNECTION_STRING, a service principal "
+      "(AZURE_CLIENT_SECRET, AZURE_CLIENT_ID, AZURE_TENANT_ID), workload identity "
+      "(AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID), or managed identity "
+      "(IDENTITY_ENDPOINT and IDENTITY_HEADER on App Service and Container Apps; "
+      "AZURE_USE_MANAGED_IDENTITY=true for the instance metadata service of VMs and AKS)");
 }
 
 Status ResolveTuning(const Settings& s, AzureConfig* config) {
-  int64_t page = config->list_page_size;
-  auto block = static_cast<int64_t>(config->block_size_bytes);
-  auto single = static_cast<int64_t>(config->single_put_max_bytes);
-  int64_t concurrency = config->upload_concurrency;
-  RS_RETURN_IF_ERROR(ParseInt(s, kListPageSizeSetting, 1, &page));
-  RS_RETURN_IF_ERROR(ParseInt(s, kBlockSizeSetting, 1, &block));
-  RS_RETURN_IF_ERROR(ParseInt(s, kSinglePutMaxSetting, 0, &single));
-  RS_RETURN_IF_ERROR(ParseInt(s, kUploadConcurrencySetting, 1, &concurrency));
-  if (page > 5000) page = 5000;  // the service's maximum
-  if (block > (int64_t{4000} << 20)) {
-    return Status::InvalidArgument(std::string(kBlockSizeSetting) + " exceeds 4000 MiB");
-  }
-  config->list_page_size = static_cast<int>(page);
-  config->block_size_bytes = static_cast<uint64_t>(block);
-  config->single_put_max_bytes = static_cast<uint64_t>(single);
-  config->upload_concurrency = static_cast<int>(std::min<int64_t>(concurrency, 64));
+  RS_RETURN_IF_ERROR(
+      ParseInt(s, kListPageSizeSetting, 1, kMaxListPageSize, &config->list_page_size));
+  RS_RETURN_IF_ERROR(ParseInt(s, kBlockSizeSetting, 1, kMaxBlockBytes, &config->block_size_bytes));
+  RS_RETURN_IF_ERROR(
+      ParseInt(s, kSinglePutMaxSetting, 0, kMaxSinglePutBytes, &config->single_put_max_bytes));
+  RS_RETURN_IF_ERROR(ParseInt(s, kUploadConcurrencySetting, 1, kMaxUploadConcurrency,
+                              &config->upload_concurrency));
   return Status::OK();
 }
 
@@ -286,13 +293,11 @@ Result<std::map<std::string, std::string>> ParseConnectionString(const std::stri
 Result<HttpOptions> ResolveHttpOptions(const StorageOptions& options) {
   const Settings& s = options.settings;
   HttpOptions http;
-  int64_t retries = http.max_retries;
-  RS_RETURN_IF_ERROR(ParseInt(s, kMaxRetriesSetting, 0, &retries));
-  http.max_retries = static_cast<int>(std::min<int64_t>(retries, 50));
-  RS_RETURN_IF_ERROR(ParseInt(s, kRetryBaseDelaySetting, 0, &http.retry_base_delay_ms));
-  RS_RETURN_IF_ERROR(ParseInt(s, kRetryMaxDelaySetting, 0, &http.retry_max_delay_ms));
-  RS_RETURN_IF_ERROR(ParseInt(s, kConnectTimeoutSetting, 1, &http.connect_timeout_ms));
-  RS_RETURN_IF_ERROR(ParseInt(s, kRequestTimeoutSetting, 1, &http.request_timeout_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kMaxRetriesSetting, 0, kMaxRetries, &http.max_retries));
+  RS_RETURN_IF_ERROR(ParseInt(s, kRetryBaseDelaySetting, 0, kMaxMillis, &http.retry_base_delay_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kRetryMaxDelaySetting, 0, kMaxMillis, &http.retry_max_delay_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kConnectTimeoutSetting, 1, kMaxMillis, &http.connect_timeout_ms));
+  RS_RETURN_IF_ERROR(ParseInt(s, kRequestTimeoutSetting, 1, kMaxMillis, &http.request_timeout_ms));
   return http;
 }
 

@@ -26,6 +26,18 @@ inline constexpr char kBlockSizeSetting[] = "RS_STORAGE_BLOCK_SIZE_BYTES";
 inline constexpr char kSinglePutMaxSetting[] = "RS_STORAGE_SINGLE_PUT_MAX_BYTES";
 inline constexpr char kUploadConcurrencySetting[] = "RS_STORAGE_UPLOAD_CONCURRENCY";
 
+// Their bounds (inclusive; a value outside is refused, stating the range).
+inline constexpr int64_t kMaxRetries = 50;
+inline constexpr int64_t kMaxMillis = 1'000'000'000;                // delays and timeouts
+inline constexpr int64_t kMaxListPageSize = 5000;                   // the service's maximum
+inline constexpr int64_t kMaxBlockBytes = int64_t{4000} << 20;      // Put Block's limit
+inline constexpr int64_t kMaxSinglePutBytes = int64_t{5000} << 20;  // Put Blob's limit
+inline constexpr int64_t kMaxUploadConcurrency = 64;
+
+// The instance metadata service's token endpoint (VMs, scale sets, AKS nodes).
+inline constexpr char kInstanceMetadataTokenUrl[] =
+    "http://169.254.169.254/metadata/identity/oauth2/token";
+
 // Azurite's documented development account and key.
 inline constexpr char kDevAccount[] = "devstoreaccount1";
 inline constexpr char kDevAccountKey[] =

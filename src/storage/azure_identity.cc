@@ -1,5 +1,7 @@
-// Token sources that fetch OAuth tokens: managed identity and workload
-// identity. Neither message nor Kind() ever holds a token or assertion.
+// Token sources that fetch OAuth tokens: managed identity (App Service /
+// Container Apps endpoint, or the instance metadata service) and the
+// client-credentials grant (client secret or federated token). Neither a
+// message nor Kind() ever holds a token, secret, assertion or identity header.
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -56,62 +58,74 @@ Result<CachingTokenSource::Fetched> ParseTokenResponse(const std::string& step,
   return fetched;
 }
 
+// Managed identity: a GET to a local endpoint that answers with a token for
+// the identity of the host (App Service and Container Apps, or the instance
+// metadata service of VMs, scale sets and AKS nodes; they differ in header
+// and API version only).
 class ManagedIdentityTokenSource final : public CachingTokenSource {
  public:
-  ManagedIdentityTokenSource(std::shared_ptr<HttpClient> http, std::string endpoint,
-                             std::string identity_header, std::string client_id)
-      : http_(std::move(http)),
-        endpoint_(std::move(endpoint)),
-        identity_header_(std::move(identity_header)),
-        client_id_(std::move(client_id)) {}
+  ManagedIdentityTokenSource(std::shared_ptr<HttpClient> http, ManagedIdentityEndpoint endpoint,
+                             std::string client_id)
+      : http_(std::move(http)), endpoint_(std::move(endpoint)), client_id_(std::move(client_id)) {}
 
-  std::string Kind() const override { return "managed identity"; }
+  std::string Kind() const override { return endpoint_.kind; }
 
  protected:
   Result<Fetched> Fetch() override {
-    std::string url = endpoint_ + (endpoint_.find('?') == std::string::npos ? "?" : "&") +
+    const std::string& base = endpoint_.url;
+    std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
                       "resource=" + PercentEncode(kStorageResource, false) +
-                      "&api-version=2019-08-01";
+                      "&api-version=" + endpoint_.api_version;
     if (!client_id_.empty()) url += "&client_id=" + PercentEncode(client_id_, false);
     auto build = [&]() -> Result<HttpRequest> {
-      return HttpRequest{"GET", url, {{"X-IDENTITY-HEADER", identity_header_}}, {}};
+      return HttpRequest{"GET", url, {{endpoint_.header_name, endpoint_.header_value}}, {}};
     };
-    std::string step = "managed identity token from " + RedactUrl(endpoint_);
+    std::string step = endpoint_.kind + " token from " + RedactUrl(base);
     RS_ASSIGN_OR_RETURN_CTX(HttpResponse response, http_->Send(build), step);
     return ParseTokenResponse(step, response);
   }
 
  private:
   std::shared_ptr<HttpClient> http_;
-  std::string endpoint_;
-  std::string identity_header_;
+  ManagedIdentityEndpoint endpoint_;
   std::string client_id_;
 };
 
-class WorkloadIdentityTokenSource final : public CachingTokenSource {
+// The OAuth 2.0 client-credentials grant at
+// {authority}/{tenant}/oauth2/v2.0/token, proving the application either
+// with a client secret (a service principal) or with a federated token file
+// (workload identity).
+class ClientCredentialsTokenSource final : public CachingTokenSource {
  public:
-  WorkloadIdentityTokenSource(std::shared_ptr<HttpClient> http, std::string authority_host,
-                              std::string tenant_id, std::string client_id, std::string token_file)
+  ClientCredentialsTokenSource(std::shared_ptr<HttpClient> http, std::string authority_host,
+                               const std::string& tenant_id, std::string client_id,
+                               ClientProof proof)
       : http_(std::move(http)),
         token_url_(std::move(authority_host)),
         client_id_(std::move(client_id)),
-        token_file_(std::move(token_file)) {
+        proof_(std::move(proof)) {
     while (!token_url_.empty() && token_url_.back() == '/') token_url_.pop_back();
     token_url_ += "/" + tenant_id + "/oauth2/v2.0/token";
   }
 
-  std::string Kind() const override { return "workload identity"; }
+  std::string Kind() const override {
+    return proof_.kind == ClientProof::Kind::kSecret ? "service principal" : "workload identity";
+  }
 
  protected:
   Result<Fetched> Fetch() override {
-    std::string step = "workload identity token from " + RedactUrl(token_url_);
-    RS_ASSIGN_OR_RETURN_CTX(std::string assertion, ReadAssertion(), step);
-    std::string form =
-        "client_id=" + PercentEncode(client_id_, false) +
-        "&scope=" + PercentEncode("https://storage.azure.com/.default", false) +
-        "&client_assertion_type=" +
-        PercentEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", false) +
-        "&client_assertion=" + PercentEncode(assertion, false) + "&grant_type=client_credentials";
+    std::string step = Kind() + " token from " + RedactUrl(token_url_);
+    std::string form = "client_id=" + PercentEncode(client_id_, false) +
+                       "&scope=" + PercentEncode("https://storage.azure.com/.default", false);
+    if (proof_.kind == ClientProof::Kind::kSecret) {
+      form += "&client_secret=" + PercentEncode(proof_.value, false);
+    } else {
+      RS_ASSIGN_OR_RETURN_CTX(std::string assertion, ReadAssertion(), step);
+      form += "&client_assertion_type=" +
+              PercentEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", false) +
+              "&client_assertion=" + PercentEncode(assertion, false);
+    }
+    form += "&grant_type=client_credentials";
     auto build = [&]() -> Result<HttpRequest> {
       return HttpRequest{
           "POST", token_url_, {{"Content-Type", "application/x-www-form-urlencoded"}}, form};
@@ -123,9 +137,10 @@ class WorkloadIdentityTokenSource final : public CachingTokenSource {
  private:
   // The file is rotated by the platform, so it is read on every refresh.
   Result<std::string> ReadAssertion() const {
-    std::ifstream in(token_file_);
+    const std::string& file = proof_.value;
+    std::ifstream in(file);
     if (!in) {
-      return Status::FailedPrecondition("read AZURE_FEDERATED_TOKEN_FILE " + token_file_ +
+      return Status::FailedPrecondition("read AZURE_FEDERATED_TOKEN_FILE " + file +
                                         ": cannot open");
     }
     std::stringstream text;
@@ -135,8 +150,7 @@ class WorkloadIdentityTokenSource final : public CachingTokenSource {
       assertion.pop_back();
     }
     if (assertion.empty()) {
-      return Status::FailedPrecondition("read AZURE_FEDERATED_TOKEN_FILE " + token_file_ +
-                                        ": empty");
+      return Status::FailedPrecondition("read AZURE_FEDERATED_TOKEN_FILE " + file + ": empty");
     }
     return assertion;
   }
@@ -144,27 +158,26 @@ class WorkloadIdentityTokenSource final : public CachingTokenSource {
   std::shared_ptr<HttpClient> http_;
   std::string token_url_;
   std::string client_id_;
-  std::string token_file_;
+  ClientProof proof_;
 };
 
 }  // namespace
 
 std::shared_ptr<TokenSource> NewManagedIdentityTokenSource(std::shared_ptr<HttpClient> http,
-                                                           std::string endpoint,
-                                                           std::string identity_header,
+                                                           ManagedIdentityEndpoint endpoint,
                                                            std::string client_id) {
-  return std::make_shared<ManagedIdentityTokenSource>(
-      std::move(http), std::move(endpoint), std::move(identity_header), std::move(client_id));
+  return std::make_shared<ManagedIdentityTokenSource>(std::move(http), std::move(endpoint),
+                                                      std::move(client_id));
 }
 
-std::shared_ptr<TokenSource> NewWorkloadIdentityTokenSource(std::shared_ptr<HttpClient> http,
-                                                            std::string authority_host,
-                                                            std::string tenant_id,
-                                                            std::string client_id,
-                                                            std::string token_file) {
-  return std::make_shared<WorkloadIdentityTokenSource>(std::move(http), std::move(authority_host),
-                                                       std::move(tenant_id), std::move(client_id),
-                                                       std::move(token_file));
+std::shared_ptr<TokenSource> NewClientCredentialsTokenSource(std::shared_ptr<HttpClient> http,
+                                                             std::string authority_host,
+                                                             const std::string& tenant_id,
+                                                             std::string client_id,
+                                                             ClientProof proof) {
+  return std::make_shared<ClientCredentialsTokenSource>(std::move(http), std::move(authority_host),
+                                                        tenant_id, std::move(client_id),
+                                                        std::move(proof));
 }
 
 }  // namespace rs::storage::internal

@@ -1,5 +1,6 @@
 // The few XML documents of the Blob REST API we read and write: List Blobs
-// results, error bodies and block lists. Values are entity-decoded.
+// results, error bodies and block lists. Replies are parsed with expat, so
+// values arrive entity-decoded as UTF-8 and malformed replies are refused.
 #ifndef RS_STORAGE_AZURE_XML_INTERNAL_H_
 #define RS_STORAGE_AZURE_XML_INTERNAL_H_
 
@@ -17,14 +18,15 @@ struct ListBlobsPage {
   std::string next_marker;        // empty on the last page
 };
 
-// Parses a List Blobs response body.
+// Parses a List Blobs response body; Corruption when it is not well-formed
+// XML, not an EnumerationResults document, or a blob lacks a name or size.
 Result<ListBlobsPage> ParseListBlobs(std::string_view xml);
 
-// Text of the first <tag>...</tag> in `xml`, entity-decoded; "" when absent.
+// Text of the first element named `tag` in `xml` (document order); "" when
+// absent or when `xml` is not well-formed (an error body from a proxy).
 std::string XmlElementText(std::string_view xml, std::string_view tag);
 
-// Decodes &amp; &lt; &gt; &quot; &apos; and numeric character references.
-std::string XmlDecode(std::string_view text);
+// Escapes & < > " ' for element text we write.
 std::string XmlEscape(std::string_view text);
 
 // <BlockList><Latest>id</Latest>...</BlockList> for Put Block List.

@@ -7,8 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <mutex>
-#include <random>
-#include <thread>
+#include <optional>
 
 #include "storage/http_internal.h"
 
@@ -236,42 +235,49 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& request) {
   return response;
 }
 
-int64_t HttpClient::BackoffMs(int retry, const HttpResponse* response) const {
-  if (response != nullptr) {
-    std::string retry_after = response->Header("retry-after");
-    int64_t seconds = -1;
-    auto [ptr, ec] =
-        std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
-    if (ec == std::errc() && seconds >= 0) {
-      return std::min(seconds * 1000, options_.retry_max_delay_ms);
-    }
-  }
-  int64_t ceiling = options_.retry_base_delay_ms << std::min(retry, 20);
-  ceiling = std::min(ceiling, options_.retry_max_delay_ms);
-  // "Equal jitter": half the delay fixed, half random, so concurrent clients
-  // spread out but still back off.
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_int_distribution<int64_t> jitter(0, std::max<int64_t>(ceiling / 2, 0));
-  return ceiling / 2 + jitter(rng);
+namespace {
+
+// The server's Retry-After in whole seconds, when it sent one.
+std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponse& response) {
+  std::string retry_after = response.Header("retry-after");
+  int64_t seconds = -1;
+  auto [ptr, ec] =
+      std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
+  if (ec != std::errc() || seconds < 0) return std::nullopt;
+  return std::chrono::seconds(std::min<int64_t>(seconds, int64_t{1} << 32));
+}
+
+}  // namespace
+
+// Equal jitter: a throttling or failing service gets at least half of each
+// backoff, and concurrent clients still spread out.
+RetryPolicy HttpClient::retry_policy() const {
+  RetryPolicy policy;
+  policy.max_attempts = options_.max_retries + 1;
+  policy.base_delay = std::chrono::milliseconds(options_.retry_base_delay_ms);
+  policy.max_delay = std::chrono::milliseconds(options_.retry_max_delay_ms);
+  policy.jitter = Jitter::kEqual;
+  return policy;
 }
 
 Result<HttpResponse> HttpClient::Send(const std::function<Result<HttpRequest>()>& build) {
-  for (int attempt = 0;; ++attempt) {
+  Backoff backoff(retry_policy());
+  for (;;) {
     RS_ASSIGN_OR_RETURN(HttpRequest request, build());
     Result<HttpResponse> result = Perform(request);
-    bool last = attempt >= options_.max_retries;
     if (result.ok()) {
-      result->attempts = attempt + 1;
-      if (last || !IsRetryableHttpStatus(result->status)) return result;
-      std::this_thread::sleep_for(std::chrono::milliseconds(BackoffMs(attempt, &*result)));
+      result->attempts = backoff.attempt();
+      if (!IsRetryableHttpStatus(result->status) || !backoff.Next(RetryAfter(*result))) {
+        return result;
+      }
       continue;
     }
     if (!result.status().IsUnavailable()) return result;
-    if (last) {
+    const int attempts = backoff.attempt();
+    if (!backoff.Next()) {
       return Status::Unavailable(result.status().message() + " (gave up after " +
-                                 std::to_string(attempt + 1) + " attempts)");
+                                 std::to_string(attempts) + " attempts)");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(BackoffMs(attempt, nullptr)));
   }
 }
 

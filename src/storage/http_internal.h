@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/retry.h"
 #include "common/status.h"
 
 namespace rs::storage::internal {
@@ -72,7 +73,7 @@ class HttpClient {
 
  private:
   struct Pool;
-  int64_t BackoffMs(int retry, const HttpResponse* response) const;
+  RetryPolicy retry_policy() const;
 
   HttpOptions options_;
   std::unique_ptr<Pool> pool_;

@@ -1,56 +1,56 @@
+// Percent-encoding through libcurl (curl_easy_escape / curl_easy_unescape,
+// which need no handle since 7.82). libcurl's decoder passes a malformed
+// escape such as "%zz" through unchanged, so decoding checks the escapes
+// first: a path that means something else than it says is refused.
+#include <curl/curl.h>
+
+#include <cctype>
+#include <memory>
+
 #include "storage/uri_internal.h"
 
 namespace rs::storage::internal {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using CurlString = std::unique_ptr<char, decltype(&curl_free)>;
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
+bool IsHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+// libcurl escapes every byte but RFC 3986's unreserved characters.
+std::string EscapeSegment(std::string_view segment) {
+  if (segment.empty()) return std::string();
+  CurlString escaped(curl_easy_escape(nullptr, segment.data(), static_cast<int>(segment.size())),
+                     &curl_free);
+  if (escaped == nullptr) throw std::bad_alloc();  // libcurl's only failure
+  return escaped.get();
 }
 
 }  // namespace
 
 Result<std::string> PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    int hi = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
-    int lo = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
-    if (hi < 0 || lo < 0) {
+  for (size_t i = text.find('%'); i != std::string_view::npos; i = text.find('%', i + 1)) {
+    if (i + 2 >= text.size() || !IsHexDigit(text[i + 1]) || !IsHexDigit(text[i + 2])) {
       return Status::InvalidArgument("malformed percent-escape at offset " + std::to_string(i));
     }
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
   }
-  return out;
+  int length = 0;
+  CurlString decoded(
+      curl_easy_unescape(nullptr, text.data(), static_cast<int>(text.size()), &length), &curl_free);
+  if (decoded == nullptr) return Status::Internal("percent-decode: out of memory");
+  return std::string(decoded.get(), static_cast<size_t>(length));
 }
 
 std::string PercentEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  if (!keep_slash) return EscapeSegment(text);
   std::string out;
   out.reserve(text.size());
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
+  for (size_t start = 0;;) {
+    size_t slash = text.find('/', start);
+    out += EscapeSegment(text.substr(start, slash - start));
+    if (slash == std::string_view::npos) return out;
+    out += '/';
+    start = slash + 1;
   }
-  return out;
 }
 
 }  // namespace rs::storage::internal

@@ -11,28 +11,6 @@
 namespace rs::cli {
 namespace {
 
-TEST(ParseBoolTest, AcceptsEveryOperatorSpellingTrimmedAnyCase) {
-  for (const char* t : {"true", "TRUE", " 1", "yes", "Y", "on ", "On"}) {
-    auto r = ParseBool("X", t);
-    ASSERT_TRUE(r.ok()) << t;
-    EXPECT_TRUE(*r) << t;
-  }
-  for (const char* f : {"false", "False", "0", "no", "n", " OFF "}) {
-    auto r = ParseBool("X", f);
-    ASSERT_TRUE(r.ok()) << f;
-    EXPECT_FALSE(*r) << f;
-  }
-}
-
-TEST(ParseBoolTest, RejectsOtherValuesNamingTheVariable) {
-  auto r = ParseBool("POSTGRES_SIGNALS_WRITE_REQUIRED", "maybe");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(r.status().message(),
-            "POSTGRES_SIGNALS_WRITE_REQUIRED='maybe' is not a boolean: use true/false, 1/0, "
-            "yes/no, y/n or on/off");
-}
-
 TEST(LoadJobOptionsTest, DefaultsWhenNothingIsSet) {
   auto cfg = LoadJobOptions({}, "");
   ASSERT_TRUE(cfg.ok());

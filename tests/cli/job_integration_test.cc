@@ -284,6 +284,46 @@ TEST_F(JobTest, ThreeShardsAtOnceEqualOneRun) {
   std::filesystem::remove_all(single);
 }
 
+TEST_F(JobTest, Issue20AutoShardReplicaKilledAfterClaimingReTakesItsShardWhenRetried) {
+  std::string single = MakeTempDir("lake-single");
+  SampleData(lake_);
+  SampleData(single);
+  auto replica = [&](const std::string& owner, std::map<std::string, std::string> env) {
+    env["POSTGRES_DSN"] = "";
+    return Cli({"run", "--lake", lake_, "--months", "all", "--shard", "auto/2", "--shard-group",
+                "exec-7", "--shard-owner", owner},
+               env);
+  };
+  auto killed = replica("replica-1", {{"RS_CRASH_POINT", "job.after_month_written"}});
+  ASSERT_EQ(killed.exit_code, -9) << killed.err;
+  std::string claims = lake_ + "/_ranking_jobs/shards/exec-7";
+  ASSERT_TRUE(std::filesystem::exists(claims + "/0.claim"));
+  // The platform retries the replica: same execution, same replica name.
+  auto retried = replica("replica-1", {});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_NE(retried.err.find("re-took the shard this replica claimed"), std::string::npos)
+      << retried.err;
+  auto other = replica("replica-2", {});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(other.err.find("claimed shard"), std::string::npos);
+  // Both shards done: the group's claims are gone, and the output equals one run's.
+  EXPECT_TRUE(!std::filesystem::exists(claims) || std::filesystem::is_empty(claims));
+  ASSERT_EQ(Cli({"run", "--lake", single, "--months", "all"}, {{"POSTGRES_DSN", ""}}).exit_code, 0);
+  for (const char* t :
+       {"/platinum/rankings", "/platinum/signals/ranking_signals", "/platinum/signals/daily"}) {
+    EXPECT_EQ(Scan(lake_ + t), Scan(single + t)) << t;
+  }
+  // A replaced replica (a new name) is told what to do instead of waiting forever.
+  replica("replica-1", {{"RS_CRASH_POINT", "job.after_month_written"}});
+  replica("replica-2", {{"RS_CRASH_POINT", "job.after_month_written"}});
+  auto replaced = replica("replica-3", {});
+  EXPECT_EQ(replaced.exit_code, 1) << replaced.err;
+  EXPECT_NE(replaced.err.find("claimed by another replica (0 by 'replica-1', 1 by 'replica-2')"),
+            std::string::npos)
+      << replaced.err;
+  std::filesystem::remove_all(single);
+}
+
 TEST_F(JobTest, MaterializeFromRankingsEqualsRun) {
   SampleData(lake_);
   ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}, {{"POSTGRES_DSN", ""}}).exit_code, 0);
@@ -308,7 +348,7 @@ TEST_F(JobTest, UsageErrorsExitTwoWithAClearMessage) {
   auto missing_lake = Cli({"run"});
   EXPECT_EQ(missing_lake.exit_code, 2);
   auto weights = Cli({"run", "--lake", lake_}, {{"RANKING_COMPOSITE_STRATEGY_WEIGHTS", "{\"x\":"}});
-  EXPECT_EQ(weights.exit_code, 1) << weights.err;
+  EXPECT_EQ(weights.exit_code, 2) << weights.err;  // a usage error (issue 22, item 11)
   EXPECT_NE(weights.err.find("RANKING_COMPOSITE_STRATEGY_WEIGHTS"), std::string::npos) << weights.err;
 }
 

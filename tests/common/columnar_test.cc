@@ -26,7 +26,7 @@ TEST(AppendRowsTest, EmptyDestinationTakesSourceAndValidityIsMerged) {
   EXPECT_EQ(dst.columns[0].validity, (std::vector<uint8_t>{1, 1, 0}));
 }
 
-TEST(AppendRowsTest, TypeMismatchNamesTheColumn) {
+TEST(AppendRowsTest, TypeMismatchNamesTheColumnAndBothTypes) {
   RecordBatch dst = OneColumn({1.0}, {});
   Field f{"score", DataType::Primitive(TypeId::kString), true};
   RecordBatch other;
@@ -34,7 +34,7 @@ TEST(AppendRowsTest, TypeMismatchNamesTheColumn) {
   other.columns.push_back(ColumnVector::Make(f));
   Status s = AppendRows(&dst, other);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "append rows: column 'score' has a different type than 'score'");
+  EXPECT_EQ(s.message(), "append rows: column 'score' is string, expected double as before");
 }
 
 TEST(TakeRowsTest, PicksRowsInOrderWithValidity) {

@@ -109,20 +109,5 @@ TEST(RunJobTest, AMalformedWeightIsAnErrorBeforeAnythingIsWritten) {
   EXPECT_FALSE(*has_log);
 }
 
-TEST(ShardTest, ParsesKOfNAndAutoAndRefusesTheRest) {
-  auto s = ParseShard("2/4");
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->index, 2);
-  EXPECT_EQ(s->count, 4);
-  auto a = ParseShard("auto/3");
-  ASSERT_TRUE(a.ok());
-  EXPECT_TRUE(a->auto_claim);
-  for (const char* bad : {"4/4", "-1/2", "1", "x/2", "1/0", "1/2x"}) {
-    EXPECT_FALSE(ParseShard(bad).ok()) << bad;
-  }
-  EXPECT_EQ(ApplyShard({"a", "b", "c", "d", "e"}, Shard{1, 2, false}),
-            (std::vector<std::string>{"b", "d"}));
-}
-
 }  // namespace
 }  // namespace rs::job

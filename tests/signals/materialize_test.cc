@@ -157,8 +157,12 @@ TEST(MaterializeTest, ConfigurationErrorsArePinned) {
             "RANKING_COMPOSITE_STRATEGY_WEIGHTS; give every present strategy a weight");
   opt.weights = {{"A", 1.0}, {"B", -1.0}};
   EXPECT_EQ(Materialize(rankings, opt).status().message(),
-            "composite weights: the weights of the strategies present sum to 0, they must sum "
-            "to more than 0");
+            "composite weights: weight of strategy 'B' is -1: a weight must be a finite number "
+            ">= 0");
+  opt.weights = {{"A", 0.0}, {"B", 0.0}, {"C", 1.0}};
+  EXPECT_EQ(Materialize(rankings, opt).status().message(),
+            "composite weights: the weights of the strategies present sum to 0: the sum must be "
+            "a finite number greater than 0");
   opt.weights = {};
   opt.top_n = 0;
   auto r = Materialize(rankings, opt);
@@ -218,19 +222,31 @@ TEST(ParseWeightsTest, ParsesObjectsOfNumbers) {
   EXPECT_TRUE(blank->empty());
 }
 
+// The caller names the source (variable or config file); the message names
+// the strategy and the rule.
 TEST(ParseWeightsTest, ErrorsArePinned) {
   EXPECT_EQ(ParseWeights("{\"A\": }").status().message(),
-            "RANKING_COMPOSITE_STRATEGY_WEIGHTS: invalid JSON '{\"A\": }'; expected an object "
-            "such as {\"Momentum_60D\": 2, \"Value_PE\": 1}");
+            "invalid JSON '{\"A\": }'; expected an object such as {\"Momentum_60D\": 2, "
+            "\"Value_PE\": 1}");
   EXPECT_EQ(ParseWeights("[1, 2]").status().message(),
-            "RANKING_COMPOSITE_STRATEGY_WEIGHTS: expected a JSON object mapping strategy names "
-            "to numbers, got array");
+            "expected a JSON object mapping strategy names to numbers, got array");
   EXPECT_EQ(ParseWeights(R"({"A": "2"})").status().message(),
-            "RANKING_COMPOSITE_STRATEGY_WEIGHTS: weight of strategy 'A' is \"2\", expected a "
-            "finite number");
+            "weight of strategy 'A' is \"2\", expected a finite number >= 0");
   EXPECT_EQ(ParseWeights(R"({"A": 1, "B": -1})").status().message(),
-            "RANKING_COMPOSITE_STRATEGY_WEIGHTS: weights sum to 0, they must sum to more than 0");
+            "weight of strategy 'B' is -1: a weight must be a finite number >= 0");
+  EXPECT_EQ(ParseWeights(R"({"A": 0, "B": 0})").status().message(),
+            "weights sum to 0: the sum must be a finite number greater than 0");
   EXPECT_EQ(ParseWeights("{}").status().code(), StatusCode::kInvalidArgument);
+}
+
+// Issue 22, item 6: two finite weights whose sum overflows made NaN and 0
+// composites; a weight too large for a double (1e400) is not finite either.
+TEST(ParseWeightsTest, Issue22WeightsWhoseSumOverflowsAreRefused) {
+  EXPECT_EQ(ParseWeights(R"({"A": 1e308, "B": 1e308})").status().message(),
+            "weights sum to inf: the sum must be a finite number greater than 0");
+  EXPECT_EQ(ParseWeights(R"({"A": 1e400})").status().code(), StatusCode::kInvalidArgument);
+  auto fine = ParseWeights(R"({"A": 1e308, "B": 0})");
+  EXPECT_TRUE(fine.ok()) << fine.status().ToString();
 }
 
 }  // namespace

@@ -139,6 +139,37 @@ TEST(AzureConfigTest, BooleansAcceptTheCliSpellingsAndRejectOthers) {
   EXPECT_NE(bad.status().message().find("AZURE_STORAGE_USE_EMULATOR='maybe'"), std::string::npos);
 }
 
+// Issue 24: one settings grammar. Storage numbers state their range as the
+// CLI's do (they were ">= MIN", and values above the limits were clamped);
+// a set but empty boolean is an error, as in the CLI (it was read as false).
+TEST(AzureConfigTest, Issue24TuningOutOfRangeStatesTheRange) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"RS_STORAGE_MAX_RETRIES=51",
+       "RS_STORAGE_MAX_RETRIES='51' is not a whole number from 0 to 50"},
+      {"RS_STORAGE_UPLOAD_CONCURRENCY=65",
+       "RS_STORAGE_UPLOAD_CONCURRENCY='65' is not a whole number from 1 to 64"},
+      {"RS_STORAGE_LIST_PAGE_SIZE=0",
+       "RS_STORAGE_LIST_PAGE_SIZE='0' is not a whole number from 1 to 5000"},
+      {"RS_STORAGE_RETRY_BASE_DELAY_MS=-1",
+       "RS_STORAGE_RETRY_BASE_DELAY_MS='-1' is not a whole number from 0 to 1000000000"},
+  };
+  for (const auto& [setting, message] : cases) {
+    size_t eq = setting.find('=');
+    auto config = Resolve("az://lake", {{"AZURE_STORAGE_USE_EMULATOR", "true"},
+                                        {setting.substr(0, eq), setting.substr(eq + 1)}});
+    EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument) << setting;
+    EXPECT_EQ(config.status().message(), message);
+  }
+}
+
+TEST(AzureConfigTest, Issue24EmptyBooleanIsAnError) {
+  auto config = Resolve("az://lake", {{"AZURE_STORAGE_USE_EMULATOR", "true"},
+                                      {"AZURE_SKIP_SIGNATURE", ""}});
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find("AZURE_SKIP_SIGNATURE='' is not a boolean"),
+            std::string::npos);
+}
+
 TEST(AzureConfigTest, MalformedSecretsAreReportedWithoutTheirValue) {
   const std::string secret = "not*base64*secret-value";
   for (auto settings : std::vector<std::map<std::string, std::string>>{
@@ -543,6 +574,107 @@ TEST(AzureTokenTest, TokenEndpointRefusalIsClearAndHidesTheAssertion) {
   EXPECT_NE(s.message().find("invalid_client"), std::string::npos);
   EXPECT_EQ(s.message().find("ASSERTIONSECRET"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST(AzureTokenTest, ServicePrincipalPostsTheClientSecretAndHidesIt) {
+  TokenServer fake;
+  fake.token_reply = "{\"access_token\":\"sp-token\",\"expires_in\":3600}";
+  auto store = OpenStorage("az://cont",
+                           FakeOptions(fake.server, {{"AZURE_CLIENT_SECRET", "s3cr&t=SPSECRET"},
+                                                     {"AZURE_CLIENT_ID", "app-id"},
+                                                     {"AZURE_TENANT_ID", "tenant-1"},
+                                                     {"AZURE_AUTHORITY_HOST", fake.server.url()}}));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
+  ASSERT_EQ(fake.token_requests.size(), 1u);
+  const ServedRequest& r = fake.token_requests[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.target, "/tenant-1/oauth2/v2.0/token");
+  EXPECT_NE(r.body.find("client_secret=s3cr%26t%3DSPSECRET"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("grant_type=client_credentials"), std::string::npos);
+  EXPECT_NE(r.body.find("client_id=app-id"), std::string::npos);
+  EXPECT_NE(r.body.find("scope=https%3A%2F%2Fstorage.azure.com%2F.default"), std::string::npos);
+  EXPECT_EQ(r.body.find("client_assertion"), std::string::npos);
+  EXPECT_EQ(fake.authorizations.at(0), "Bearer sp-token");
+}
+
+TEST(AzureTokenTest, ServicePrincipalRefusalIsClearAndHidesTheSecret) {
+  LoopbackHttpServer server([](const ServedRequest&) {
+    return ServedResponse{401, {}, "{\"error\":\"invalid_client\"}"};
+  });
+  auto store =
+      OpenStorage("az://cont", FakeOptions(server, {{"AZURE_CLIENT_SECRET", "SPSECRET"},
+                                                    {"AZURE_CLIENT_ID", "app"},
+                                                    {"AZURE_TENANT_ID", "t"},
+                                                    {"AZURE_AUTHORITY_HOST", server.url()}}));
+  ASSERT_TRUE(store.ok());
+  Status s = (*store)->Get("k").status();
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("service principal token from " + server.url() +
+                             "/t/oauth2/v2.0/token"
+                             ": HTTP 401 (invalid_client)"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("SPSECRET"), std::string::npos);
+}
+
+TEST(AzureConfigTest, ServicePrincipalNeedsClientAndTenantAndNeverEchoesTheSecret) {
+  auto config = Resolve("az://lake", {{"AZURE_STORAGE_ACCOUNT_NAME", "a1"},
+                                      {"AZURE_CLIENT_SECRET", "SPSECRET"},
+                                      {"AZURE_CLIENT_ID", "app"}});
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find("AZURE_CLIENT_SECRET is set: a service "
+                                           "principal also needs AZURE_CLIENT_ID and "
+                                           "AZURE_TENANT_ID"),
+            std::string::npos)
+      << config.status().message();
+  EXPECT_EQ(config.status().message().find("SPSECRET"), std::string::npos);
+}
+
+TEST(AzureTokenTest, InstanceMetadataIdentityAsksWithTheMetadataHeader) {
+  TokenServer fake;
+  fake.token_reply =
+      "{\"access_token\":\"imds-token\",\"expires_in\":\"3599\","
+      "\"token_type\":\"Bearer\"}";
+  auto store =
+      OpenStorage("az://cont",
+                  FakeOptions(fake.server,
+                              {{"AZURE_MSI_ENDPOINT", fake.server.url() + "/identity/oauth2/token"},
+                               {"AZURE_CLIENT_ID", "user-assigned-1"}}));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  for (int i = 0; i < 2; ++i) EXPECT_EQ((*store)->Get("k").ValueOr("?"), "blob");
+  ASSERT_EQ(fake.token_requests.size(), 1u);
+  const ServedRequest& r = fake.token_requests[0];
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_TRUE(
+      r.target.starts_with("/identity/oauth2/token?resource=https%3A%2F%2Fstorage.azure.com%2F"))
+      << r.target;
+  EXPECT_NE(r.target.find("api-version=2018-02-01"), std::string::npos);
+  EXPECT_NE(r.target.find("client_id=user-assigned-1"), std::string::npos);
+  EXPECT_EQ(r.headers.at("metadata"), "true");
+  EXPECT_EQ(r.headers.count("x-identity-header"), 0u);
+  EXPECT_EQ(fake.authorizations, std::vector<std::string>(2, "Bearer imds-token"));
+}
+
+TEST(AzureConfigTest, ManagedIdentityOnRequestUsesTheInstanceMetadataAddress) {
+  auto config = Resolve(
+      "az://lake", {{"AZURE_STORAGE_ACCOUNT_NAME", "a1"}, {"AZURE_USE_MANAGED_IDENTITY", "true"}});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->credential.Describe(), "bearer token (instance metadata identity)");
+  // Without the setting the instance metadata service is never tried.
+  auto none = Resolve(
+      "az://lake", {{"AZURE_STORAGE_ACCOUNT_NAME", "a1"}, {"AZURE_USE_MANAGED_IDENTITY", "false"}});
+  EXPECT_EQ(none.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(none.status().message().find("AZURE_USE_MANAGED_IDENTITY=true"), std::string::npos);
+  EXPECT_NE(none.status().message().find("AZURE_CLIENT_SECRET"), std::string::npos);
+}
+
+TEST(AzureConfigTest, SasKeyIsTheDeltaRsSpellingOfTheSasToken) {
+  auto config = Resolve("az://lake", {{"AZURE_STORAGE_ACCOUNT_NAME", "a1"},
+                                      {"AZURE_STORAGE_SAS_KEY", "?sv=2022&sig=xyz"}});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->credential.kind, internal::AzureCredential::Kind::kSas);
+  EXPECT_EQ(config->credential.sas, "sv=2022&sig=xyz");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The public headers of the storage module stand alone and leak no C
-// library (libcurl, OpenSSL) into their users.
+// library (libcurl, OpenSSL, expat) into their users.
 #include "storage/azure_blob.h"
 #include "storage/local.h"
 #include "storage/storage.h"
@@ -9,6 +9,10 @@
 #endif
 #if defined(OPENSSL_EVP_H) || defined(HEADER_ENVELOPE_H)
 #error "OpenSSL leaked through a public storage header"
+#endif
+
+#if defined(Expat_INCLUDED)
+#error "expat leaked through a public storage header"
 #endif
 
 #include <gtest/gtest.h>
