@@ -1,9 +1,34 @@
 #include <ostream>
+#include <sstream>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/subcommands.h"
+#include "common/redact.h"
 
 namespace rs::cli {
+namespace {
+
+// The value of every --dsn and the words after it up to the next option: a
+// DSN with spaces passed unquoted spills into words CLI11 then quotes ("The
+// following argument was not expected: password=...").
+std::vector<std::string> DsnWords(int argc, char** argv) {
+  std::vector<std::string> words;
+  bool in_dsn = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--dsn" || arg.starts_with("--dsn=")) {
+      in_dsn = true;
+      if (arg != "--dsn") words.emplace_back(arg.substr(6));
+      continue;
+    }
+    in_dsn = in_dsn && !arg.starts_with("-");
+    if (in_dsn) words.emplace_back(arg);
+  }
+  return words;
+}
+
+}  // namespace
 
 int RunCli(int argc, char** argv, CliContext& ctx) {
   CLI::App app{
@@ -16,7 +41,9 @@ int RunCli(int argc, char** argv, CliContext& ctx) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e, *ctx.out, *ctx.err);
+    std::ostringstream err;
+    int code = app.exit(e, *ctx.out, err);
+    *ctx.err << RedactSecrets(RedactDsn(err.str()), DsnWords(argc, argv));
     return code == 0 ? kExitOk : kExitUsage;
   }
   return ctx.exit_code;

@@ -127,6 +127,16 @@ std::string FindMigrationsDir(const CliContext& ctx, const std::string& flag) {
   return rel.string();
 }
 
+const char* MigrationAction(postgres::MigrationStep::Action action) {
+  switch (action) {
+    case postgres::MigrationStep::Action::kApplied: return "applied";
+    case postgres::MigrationStep::Action::kAdopted: return "adopted (predecessor's ledger)";
+    case postgres::MigrationStep::Action::kReapplied: return "applied again (restored objects)";
+    case postgres::MigrationStep::Action::kAlreadyApplied: break;
+  }
+  return "already applied";
+}
+
 void MigrateCommand(CliContext& ctx, const OpsOptions& o) {
   auto options = LoadOptionsOrFail(ctx, o.common);
   if (!options) return;
@@ -137,11 +147,11 @@ void MigrateCommand(CliContext& ctx, const OpsOptions& o) {
   auto report = postgres::Migrate(co, dir);
   if (!report.ok()) return FailCommand(ctx, *log, report.status());  // says "migrate: ..."
   for (const auto& step : report->steps) {
-    const char* action = step.action == postgres::MigrationStep::Action::kApplied ? "applied"
-                         : step.action == postgres::MigrationStep::Action::kAdopted
-                             ? "adopted (predecessor's ledger)"
-                             : "already applied";
-    log->Info("migration", {{"file", step.file}, {"action", action}});
+    log->Info("migration", {{"file", step.file}, {"action", MigrationAction(step.action)}});
+  }
+  for (const auto& r : report->restored) {
+    log->Warn("restored an object dropped by hand (its migration was applied again)",
+              {{"object", r}});
   }
   for (const auto& v : report->unknown_versions) {
     log->Warn("the database has a migration this build does not know (a newer release ran)",

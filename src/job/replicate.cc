@@ -55,18 +55,23 @@ class ReplicationSession {
   }
 
   // Records a failed month in the ledger, best effort (the database may be gone).
+  // A second attempt only after a lost connection; the WARN says why it failed.
   void RecordFailure(const std::string& month, const Status& error) {
     RetryPolicy reconnect_once;  // on a fresh connection, at once
     reconnect_once.max_attempts = 2;
     reconnect_once.base_delay = reconnect_once.max_delay = std::chrono::milliseconds(0);
     Backoff backoff(reconnect_once);
+    Status last;
     do {
       auto rep = Connected();
-      if (rep.ok() && (*rep)->RecordFailure(month, run_id_, error.message()).ok()) return;
+      last = rep.ok() ? (*rep)->RecordFailure(month, run_id_, error.message()) : rep.status();
+      if (last.ok()) return;
       rep_.reset();
+      if (last.code() != StatusCode::kUnavailable) break;
     } while (backoff.Next());
-    log_.Warn("could not record the failure in ranking.signal_sync_state (database unreachable)",
-              {{"month", month}});
+    log_.Warn(std::string("could not record the failure in ranking.signal_sync_state") +
+                  (last.code() == StatusCode::kUnavailable ? " (database unreachable)" : ""),
+              {{"month", month}, {"reason", last.message()}});
   }
 
   void Reset() { rep_.reset(); }

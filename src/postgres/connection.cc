@@ -1,68 +1,13 @@
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 
 #include "common/redact.h"
 #include "common/retry.h"
 #include "postgres/connection_internal.h"
+#include "postgres/dsn_internal.h"
 
 namespace rs::postgres::internal {
 namespace {
-
-struct ConninfoDeleter {
-  void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
-};
-
-struct ParsedDsn {
-  std::string password;
-  std::string host, port, dbname;
-};
-
-// One port per host, comma separated, each 1..65535 or empty (the default).
-bool ValidPortList(std::string_view ports) {
-  while (true) {
-    size_t comma = ports.find(',');
-    std::string_view port = ports.substr(0, comma);
-    int value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    bool ok = port.empty() || (ec == std::errc() && end == port.data() + port.size() &&
-                               value >= 1 && value <= 65535);
-    if (!ok) return false;
-    if (comma == std::string_view::npos) return true;
-    ports.remove_prefix(comma + 1);
-  }
-}
-
-// Parses the DSN only to learn its password (to redact it) and where it
-// points (to name it). The error text of a malformed DSN may quote it, so it
-// is redacted with the whole DSN as a secret.
-Result<ParsedDsn> ParseDsn(const std::string& dsn) {
-  char* err = nullptr;
-  std::unique_ptr<PQconninfoOption, ConninfoDeleter> opts(PQconninfoParse(dsn.c_str(), &err));
-  if (opts == nullptr) {
-    std::string msg = err != nullptr ? TrimMessage(err) : "out of memory";
-    PQfreemem(err);
-    return Status::InvalidArgument("PostgreSQL connection string is malformed: " +
-                                   RedactSecrets(RedactDsn(msg), {dsn}));
-  }
-  ParsedDsn parsed;
-  for (PQconninfoOption* o = opts.get(); o->keyword != nullptr; ++o) {
-    std::string_view key = o->keyword;
-    std::string value = o->val != nullptr ? o->val : "";
-    if (key == "password") parsed.password = value;
-    if (key == "host" || (key == "hostaddr" && parsed.host.empty())) parsed.host = value;
-    if (key == "port") parsed.port = value;
-    if (key == "dbname") parsed.dbname = value;
-  }
-  // PQconninfoParse leaves the port unchecked until connect time; a bad one
-  // is as much a malformed DSN as a bad quote.
-  if (!ValidPortList(parsed.port)) {
-    return Status::InvalidArgument("PostgreSQL connection string is malformed: port '" +
-                                   RedactSecrets(parsed.port, {dsn, parsed.password}) +
-                                   "' is not a number from 1 to 65535");
-  }
-  return parsed;
-}
 
 std::string TargetName(const std::string& host, const std::string& port, const std::string& db) {
   return "PostgreSQL at " + (host.empty() ? std::string("localhost") : host) + ":" +
@@ -122,21 +67,12 @@ std::string AuthenticationHint(std::string_view libpq_message) {
   return "";
 }
 
-}  // namespace rs::postgres::internal
-
-namespace rs::postgres {
-
-Status ValidateDsn(const std::string& dsn) { return internal::ParseDsn(dsn).status(); }
-
-}  // namespace rs::postgres
-
-namespace rs::postgres::internal {
-
 Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& options) {
   RS_ASSIGN_OR_RETURN(ParsedDsn parsed, ParseDsn(options.dsn));
   std::unique_ptr<Connection> c(new Connection());
   c->options_ = options;
-  c->secrets_ = {options.dsn, parsed.password};
+  c->secrets_ = parsed.secrets;
+  // Until libpq has applied its defaults; NoteTarget then says what it used.
   c->target_ = TargetName(parsed.host, parsed.port, parsed.dbname);
   RS_RETURN_IF_ERROR(c->ConnectOnce());
   return c;
@@ -162,8 +98,8 @@ Status Connection::ConnectOnce() {
     conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
     // Library code does not log: server notices are dropped, not printed.
     if (conn_ != nullptr) PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    NoteTarget();
     if (conn_ != nullptr && PQstatus(conn_.get()) == CONNECTION_OK) {
-      target_ = TargetName(PQhost(conn_.get()), PQport(conn_.get()), PQdb(conn_.get()));
       return ApplySessionSettings();
     }
     std::string msg = conn_ ? TrimMessage(PQerrorMessage(conn_.get())) : "out of memory";
@@ -173,6 +109,25 @@ Status Connection::ConnectOnce() {
     if (!transient) return last;
   } while (backoff.Next());
   return last.Annotate("after " + std::to_string(backoff.attempt()) + " attempts");
+}
+
+// The host, port and database libpq used after its defaults (PGHOST,
+// PGPORT, PGDATABASE, the socket directory, the user name), and the password
+// it found (PGPASSWORD, ~/.pgpass), which joins the secrets. Before libpq
+// picks a host (an option it refused) the DSN's own values stay.
+void Connection::NoteTarget() {
+  PGconn* c = conn_.get();
+  if (c == nullptr) return;
+  const char* password = PQpass(c);
+  if (password != nullptr && *password != '\0' &&
+      std::find(secrets_.begin(), secrets_.end(), password) == secrets_.end()) {
+    secrets_.emplace_back(password);
+  }
+  const char* host = PQhost(c);
+  if (host == nullptr || *host == '\0') return;
+  const char* port = PQport(c);
+  const char* db = PQdb(c);
+  target_ = Redact(TargetName(host, port != nullptr ? port : "", db != nullptr ? db : ""));
 }
 
 Status Connection::ApplySessionSettings() {

@@ -71,6 +71,7 @@ class Connection {
  private:
   Connection() = default;
   Status ConnectOnce();
+  void NoteTarget();
   Status ApplySessionSettings();
 
   ConnectionOptions options_;

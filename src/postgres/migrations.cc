@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "postgres/connection_internal.h"
+#include "postgres/schema_internal.h"
 
 namespace rs::postgres {
 
@@ -111,10 +112,11 @@ Status ChecksumMismatch(const MigrationFile& f, const std::string& recorded) {
       "migration file");
 }
 
-Status ApplyOne(Connection* c, const MigrationFile& f) {
+// Runs `f` in a transaction, recording it in the ledger unless `reapply`.
+Status ApplyOne(Connection* c, const MigrationFile& f, bool reapply = false) {
   RS_RETURN_IF_ERROR(c->Exec("BEGIN"));
   Status st = c->Exec(f.sql);
-  if (st.ok()) {
+  if (st.ok() && !reapply) {
     st = c->Query("INSERT INTO public.schema_migrations (version, applied_at, checksum)"
                   " VALUES ($1, now(), $2)",
                   {f.version, f.sha256})
@@ -123,6 +125,52 @@ Status ApplyOne(Connection* c, const MigrationFile& f) {
   if (st.ok()) st = c->Exec("COMMIT");
   if (!st.ok() && !c->IsBroken()) (void)c->Exec("ROLLBACK");
   return st;
+}
+
+// Objects of the migrations in `files` that are missing or changed.
+Result<std::vector<internal::SchemaProblem>> ProblemsOf(Connection* c,
+                                                        const std::vector<MigrationFile>& files) {
+  RS_ASSIGN_OR_RETURN_CTX(auto problems, internal::FindSchemaProblems(c),
+                          "check what the applied migrations created");
+  // An older release's directory: what later migrations create is not its business.
+  std::erase_if(problems, [&](const auto& p) { return p.version > files.back().number; });
+  return problems;
+}
+
+// A migration recorded as applied whose objects were dropped by hand is run
+// again, with every later one, when that restores them; what cannot be
+// restored that way is an error saying what to do.
+Status RestoreMissingObjects(Connection* c, const std::vector<MigrationFile>& files,
+                             MigrationReport* report) {
+  RS_ASSIGN_OR_RETURN(auto problems, ProblemsOf(c, files));
+  // Applying a file again over a hand-made change it does not expect could
+  // fail halfway (0006 reads the status column): only when all is restorable.
+  bool all_restorable =
+      std::all_of(problems.begin(), problems.end(), [](const auto& p) { return p.restorable; });
+  int from = 0;
+  for (const auto& p : problems) {
+    if (p.restorable && (from == 0 || p.version < from)) from = p.version;
+  }
+  if (from != 0 && all_restorable) {
+    for (MigrationStep& step : report->steps) {
+      const MigrationFile& f = *std::find_if(files.begin(), files.end(),
+                                             [&](const auto& m) { return m.name == step.file; });
+      if (f.number < from || step.action == MigrationStep::Action::kApplied) continue;
+      auto start = std::chrono::steady_clock::now();
+      RS_RETURN_IF_ERROR_CTX(ApplyOne(c, f, /*reapply=*/true), "re-apply migration " + f.name);
+      step.action = MigrationStep::Action::kReapplied;
+      step.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    for (const auto& p : problems) {
+      if (p.restorable) report->restored.push_back(internal::DescribeSchemaProblems({p}, ""));
+    }
+    RS_ASSIGN_OR_RETURN(problems, ProblemsOf(c, files));
+  }
+  if (problems.empty()) return Status::OK();
+  return Status::FailedPrecondition(
+      "what applied migrations created is missing or changed: " +
+      internal::DescribeSchemaProblems(problems, "Then run `ranking-signals migrate` again"));
 }
 
 Result<MigrationReport> MigrateLocked(Connection* c, const std::vector<MigrationFile>& files) {
@@ -153,6 +201,7 @@ Result<MigrationReport> MigrateLocked(Connection* c, const std::vector<Migration
     report.steps.push_back(step);
   }
   for (const auto& [number, entry] : ledger) report.unknown_versions.push_back(entry.version);
+  RS_RETURN_IF_ERROR(RestoreMissingObjects(c, files, &report));
   return report;
 }
 

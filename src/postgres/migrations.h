@@ -57,11 +57,12 @@ struct MigrationStep {
     kApplied,         // ran now
     kAlreadyApplied,  // in the ledger with the same checksum
     kAdopted,         // in the ledger without checksum (the predecessor's row)
+    kReapplied,       // in the ledger, ran again to restore objects it creates
   };
   std::string version;  // "0003"
   std::string file;     // "0003_ranking_signals.sql"
   Action action = Action::kApplied;
-  double seconds = 0;   // time spent applying (kApplied only)
+  double seconds = 0;  // time spent applying (kApplied and kReapplied)
 };
 
 struct MigrationReport {
@@ -69,14 +70,25 @@ struct MigrationReport {
   std::vector<MigrationStep> steps;     // one per file, in version order
   // Ledger versions with no file in migrations_dir (a newer release ran).
   std::vector<std::string> unknown_versions;
+  // Objects of applied migrations that were missing and are restored
+  // ("ranking.signal_sync_state has no column run_id (text) (migration 0004)").
+  std::vector<std::string> restored;
   int applied_count() const;
 };
 
-// Applies the pending migrations of `migrations_dir` (files NNNN_*.sql).
-// Errors: InvalidArgument (bad directory or file names, bad DSN or
-// credentials), Unavailable (server unreachable), FailedPrecondition (an
-// applied file changed: the message names it), or the failing statement's
-// error annotated with the file name; files applied before it stay applied.
+// Applies the pending migrations of `migrations_dir` (files NNNN_*.sql), then
+// checks that what the applied ones create still exists (schemas, serving
+// tables partitioned with their columns and types, the ledger's columns and
+// CHECK, the month-swap functions). Objects dropped by hand that applying
+// their migration again restores (every file is idempotent and keeps rows)
+// are restored that way: the migrations from the earliest such one on run
+// again (kReapplied), but only when nothing else is missing (a file applied
+// over a hand-made change it does not expect could fail halfway). Errors: InvalidArgument (bad
+// directory or file names, bad DSN or credentials), Unavailable (server unreachable),
+// FailedPrecondition (an applied file changed; or objects still missing or
+// changed after that, each named with the migration that creates it and the
+// statement that restores it), or the failing statement's error annotated
+// with the file name; files applied before it stay applied.
 Result<MigrationReport> Migrate(const ConnectionOptions& options,
                                 const std::string& migrations_dir);
 

@@ -127,6 +127,17 @@ std::string NewerVersionInLedger(const LedgerState& ledger, const MonthPayload& 
   return "";
 }
 
+constexpr char kInsufficientPrivilege[] = "42501";
+
+// What to grant when the ledger upsert (INSERT ... ON CONFLICT DO UPDATE) is denied.
+std::string LedgerPermissionAdvice(Connection* c) {
+  std::string role = internal::QuoteIdent(PQuser(c->get()));
+  return std::string("permission denied on ") + internal::kLedgerTable + " for role " + role +
+         " (SQLSTATE 42501): the ledger needs SELECT, INSERT and UPDATE; grant them with GRANT "
+         "SELECT, INSERT, UPDATE ON " +
+         internal::kLedgerTable + " TO " + role;
+}
+
 // The location as stored: without a query string, which may hold a token.
 std::string LedgerLocation(const std::string& location) {
   return location.substr(0, location.find('?'));
@@ -163,6 +174,9 @@ Status UpsertLedger(Connection* conn, const MonthPayload& p, const MonthSyncResu
                               opt(p.signals_table_id), opt(p.composite_table_id),
                               opt(conn->Redact(LedgerLocation(p.source_location))),
                               VersionParam(p.signals_commit_timestamp_ms)});
+  if (!q.ok() && conn->last_sqlstate() == kInsufficientPrivilege) {
+    return Status::FailedPrecondition("write ledger row: " + LedgerPermissionAdvice(conn));
+  }
   return q.status();
 }
 
@@ -219,14 +233,18 @@ const std::string& Replicator::target() const { return impl_->conn->target(); }
 Status Replicator::CheckSchema(const Schema& signals, const Schema& composite) {
   Connection* c = impl_->conn.get();
   RS_RETURN_IF_ERROR_CTX(c->ReconnectIfBroken(), "check schema");
+  RS_ASSIGN_OR_RETURN_CTX(auto problems, internal::FindSchemaProblems(c), "check schema");
+  if (!problems.empty()) {
+    return Status::FailedPrecondition(
+        "check schema: " + c->target() + " lacks what its migrations create: " +
+        internal::DescribeSchemaProblems(problems, "Run `ranking-signals migrate`"));
+  }
   RS_RETURN_IF_ERROR_CTX(
       internal::CheckTableColumns(c, internal::kSignalsTable, signals, "ranking_signals"),
       "check schema");
   RS_RETURN_IF_ERROR_CTX(
       internal::CheckTableColumns(c, internal::kCompositeTable, composite, "composite_signals"),
       "check schema");
-  RS_RETURN_IF_ERROR_CTX(internal::CheckLedgerColumns(c), "check schema");
-  RS_RETURN_IF_ERROR_CTX(internal::CheckSwapFunctions(c), "check schema");
   return Status::OK();
 }
 
@@ -334,6 +352,9 @@ Status Replicator::RecordFailure(const std::string& year_month, const std::strin
       " ON CONFLICT (year_month) DO UPDATE SET synced_at = EXCLUDED.synced_at,"
       " status = EXCLUDED.status, error = EXCLUDED.error, run_id = EXCLUDED.run_id";
   auto q = c->Query(kSql, {year_month, c->Redact(error), run_id});
+  if (!q.ok() && c->last_sqlstate() == kInsufficientPrivilege) {
+    return Status::FailedPrecondition(ctx + ": " + LedgerPermissionAdvice(c));
+  }
   RS_RETURN_IF_ERROR_CTX(q.status(), ctx);
   return Status::OK();
 }

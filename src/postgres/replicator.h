@@ -144,7 +144,9 @@ class Replicator {
   // Compares the columns of ranking.ranking_signal and
   // ranking.composite_signal_daily with the Delta schemas (by name and type)
   // and checks the ledger has the lineage and v2 columns. A missing table or
-  // column or a different type is FailedPrecondition naming it. Reads only.
+  // column or a different type is FailedPrecondition naming it, the
+  // migration that creates it and what restores it (`migrate`, or the
+  // statement a person runs). Reads only.
   Status CheckSchema(const Schema& signals, const Schema& composite);
 
   // Replaces one month (see the file comment). Ledger rules, under the
@@ -162,6 +164,8 @@ class Replicator {
   // Marks the month's ledger row status='failed' with `error` (redacted),
   // run_id and synced_at, keeping last_success_at, counts, versions,
   // checksums and source identity: they describe the content still served.
+  // Errors: FailedPrecondition naming the role and the GRANT it needs when
+  // the ledger write is denied (SQLSTATE 42501), or the server's error.
   Status RecordFailure(const std::string& year_month, const std::string& run_id,
                        const std::string& error);
 

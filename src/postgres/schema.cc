@@ -34,19 +34,6 @@ Schema CompositeSchema() {
 namespace internal {
 namespace {
 
-// column name -> data_type of schema.table, empty when the table is missing.
-Result<std::map<std::string, std::string>> ReadColumns(Connection* conn, const std::string& table) {
-  size_t dot = table.find('.');
-  RS_ASSIGN_OR_RETURN(
-      PgResultPtr r,
-      conn->Query("SELECT column_name, data_type FROM information_schema.columns "
-                  "WHERE table_schema = $1 AND table_name = $2",
-                  {table.substr(0, dot), table.substr(dot + 1)}));
-  std::map<std::string, std::string> cols;
-  for (int i = 0; i < PQntuples(r.get()); ++i) cols[PQgetvalue(r.get(), i, 0)] = PQgetvalue(r.get(), i, 1);
-  return cols;
-}
-
 Status CheckYearMonthValues(const RecordBatch& batch, const std::string& year_month,
                             const std::string& what) {
   int idx = batch.FindColumn("year_month");
@@ -62,6 +49,25 @@ Status CheckYearMonthValues(const RecordBatch& batch, const std::string& year_mo
 }
 
 }  // namespace
+
+Result<std::map<std::string, std::string>> ReadTableColumns(Connection* conn,
+                                                            const std::string& table) {
+  size_t dot = table.find('.');
+  RS_ASSIGN_OR_RETURN(
+      PgResultPtr r,
+      // The catalog, not information_schema, which hides the columns of tables
+      // the role has no privilege on (they would look missing).
+      conn->Query("SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a"
+                  " JOIN pg_class c ON c.oid = a.attrelid"
+                  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                  " WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0"
+                  " AND NOT a.attisdropped",
+                  {table.substr(0, dot), table.substr(dot + 1)}));
+  std::map<std::string, std::string> cols;
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    cols[PQgetvalue(r.get(), i, 0)] = PQgetvalue(r.get(), i, 1);
+  return cols;
+}
 
 std::string PostgresTypeName(TypeId id) {
   switch (id) {
@@ -99,7 +105,7 @@ Status ValidateBatch(const RecordBatch& batch, const Schema& expected,
 
 Status CheckTableColumns(Connection* conn, const std::string& table, const Schema& delta,
                          const std::string& delta_name) {
-  RS_ASSIGN_OR_RETURN(auto cols, ReadColumns(conn, table));
+  RS_ASSIGN_OR_RETURN(auto cols, ReadTableColumns(conn, table));
   if (cols.empty()) {
     return Status::FailedPrecondition("table " + table + " does not exist in " + conn->target() +
                                       ": " + kMigrateHint);
@@ -109,44 +115,15 @@ Status CheckTableColumns(Connection* conn, const std::string& table, const Schem
     auto it = cols.find(f.name);
     if (it == cols.end()) {
       return Status::FailedPrecondition(table + " has no column " + f.name + " (" + want +
-                                        ") of Delta " + delta_name + ": " + kMigrateHint);
+                                        ") of Delta " + delta_name + ": add it (ALTER TABLE " +
+                                        table + " ADD COLUMN " + f.name + " " + want +
+                                        "), then refill every month with `ranking-signals sync "
+                                        "--lake URI --force`");
     }
     if (it->second != want) {
       return Status::FailedPrecondition(table + "." + f.name + " is " + it->second + " but Delta " +
                                         delta_name + " has " + want);
     }
-  }
-  return Status::OK();
-}
-
-Status CheckLedgerColumns(Connection* conn) {
-  RS_ASSIGN_OR_RETURN(auto cols, ReadColumns(conn, kLedgerTable));
-  if (cols.empty()) {
-    return Status::FailedPrecondition(std::string("table ") + kLedgerTable + " does not exist in " +
-                                      conn->target() + ": " + kMigrateHint);
-  }
-  for (const char* name :
-       {"year_month", "synced_at", "signals_rows", "composite_rows", "status", "error",
-        "rankings_delta_version", "signals_delta_version", "composite_delta_version", "run_id",
-        "signals_checksum", "composite_checksum", "signals_table_id", "composite_table_id",
-        "source_location", "signals_commit_timestamp", "last_success_at"}) {
-    if (cols.count(name) == 0) {
-      return Status::FailedPrecondition(std::string(kLedgerTable) + " has no column " + name +
-                                        ": " + kMigrateHint);
-    }
-  }
-  return Status::OK();
-}
-
-Status CheckSwapFunctions(Connection* conn) {
-  RS_ASSIGN_OR_RETURN(
-      PgResultPtr r,
-      conn->Query("SELECT f FROM unnest(ARRAY['ranking.replication_create_staging(text,text)',"
-                  " 'ranking.replication_index_staging(text,text)',"
-                  " 'ranking.replication_swap_month(text)']) f WHERE to_regprocedure(f) IS NULL"));
-  if (PQntuples(r.get()) > 0) {
-    return Status::FailedPrecondition("function " + std::string(PQgetvalue(r.get(), 0, 0)) +
-                                      " does not exist in " + conn->target() + ": " + kMigrateHint);
   }
   return Status::OK();
 }

@@ -50,27 +50,43 @@ class ReplicatorTest : public ::testing::Test {
   std::unique_ptr<Replicator> rep_;
 };
 
+// The end of CheckSchema's message when applying migrations restores what is missing.
+std::string MigrateAdvice(const std::string& version) {
+  return ". Run `ranking-signals migrate`: it applies migration " + version +
+         " and the later ones (again where already applied; each is idempotent and keeps every "
+         "row)";
+}
+
 TEST_F(ReplicatorTest, CheckSchemaNamesDroppedColumn) {
   db_->Value("ALTER TABLE ranking.ranking_signal DROP COLUMN n_symbols");
   Status st = rep_->CheckSchema(SignalsSchema(), CompositeSchema());
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(st.message(), "check schema: ranking.ranking_signal has no column n_symbols (integer) "
-                          "of Delta ranking_signals: run `ranking-signals migrate`");
+  EXPECT_EQ(st.message(), "check schema: " + rep_->target() +
+                              " lacks what its migrations create: ranking.ranking_signal has no "
+                              "column n_symbols (integer) (migration 0003): add it back: ALTER "
+                              "TABLE ranking.ranking_signal ADD COLUMN n_symbols integer; then "
+                              "refill every month with `ranking-signals sync --lake URI --force`");
 }
 
 TEST_F(ReplicatorTest, CheckSchemaNamesTypeMismatch) {
   db_->Value("ALTER TABLE ranking.composite_signal_daily ALTER COLUMN composite_rank TYPE bigint");
   Status st = rep_->CheckSchema(SignalsSchema(), CompositeSchema());
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(st.message(), "check schema: ranking.composite_signal_daily.composite_rank is bigint but "
-                          "Delta composite_signals has integer");
+  EXPECT_EQ(st.message(), "check schema: " + rep_->target() +
+                              " lacks what its migrations create: "
+                              "ranking.composite_signal_daily.composite_rank is bigint, expected "
+                              "integer (migration 0003): change it back: ALTER TABLE "
+                              "ranking.composite_signal_daily ALTER COLUMN composite_rank TYPE "
+                              "integer USING composite_rank::integer");
 }
 
 TEST_F(ReplicatorTest, CheckSchemaNamesMissingLedgerColumn) {
   db_->Value("ALTER TABLE ranking.signal_sync_state DROP COLUMN run_id");
   Status st = rep_->CheckSchema(SignalsSchema(), CompositeSchema());
-  EXPECT_EQ(st.message(), "check schema: ranking.signal_sync_state has no column run_id: run "
-                          "`ranking-signals migrate`");
+  EXPECT_EQ(st.message(), "check schema: " + rep_->target() +
+                              " lacks what its migrations create: ranking.signal_sync_state has "
+                              "no column run_id (text) (migration 0004)" +
+                              MigrateAdvice("0004"));
 }
 
 TEST(ReplicatorSchemaTest, MissingTableAsksForMigrate) {
@@ -79,8 +95,14 @@ TEST(ReplicatorSchemaTest, MissingTableAsksForMigrate) {
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   Status st = (*rep)->CheckSchema(SignalsSchema(), CompositeSchema());
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(st.message(), "check schema: table ranking.ranking_signal does not exist in " +
-                              (*rep)->target() + ": run `ranking-signals migrate`");
+  EXPECT_EQ(st.message().rfind("check schema: " + (*rep)->target() +
+                                   " lacks what its migrations create: schema core does not "
+                                   "exist (migration 0002); ",
+                               0),
+            0u)
+      << st.message();
+  EXPECT_NE(st.message().find("; and 4 more" + MigrateAdvice("0002")), std::string::npos)
+      << st.message();
 }
 
 TEST_F(ReplicatorTest, RerunOfOneMonthReplacesOnlyThatMonth) {
@@ -299,13 +321,17 @@ TEST_F(ReplicatorTest, LedgerV2RecordsSourceAndFailureKeepsIt) {
 TEST_F(ReplicatorTest, CheckSchemaAsksForMigrateWithoutLedgerV2OrSwapFunctions) {
   db_->Value("ALTER TABLE ranking.signal_sync_state DROP COLUMN source_location");
   EXPECT_EQ(rep_->CheckSchema(SignalsSchema(), CompositeSchema()).message(),
-            "check schema: ranking.signal_sync_state has no column source_location: run "
-            "`ranking-signals migrate`");
+            "check schema: " + rep_->target() +
+                " lacks what its migrations create: ranking.signal_sync_state has no column "
+                "source_location (text) (migration 0006)" +
+                MigrateAdvice("0006"));
   db_->Value("ALTER TABLE ranking.signal_sync_state ADD COLUMN source_location text;"
              "DROP FUNCTION ranking.replication_swap_month(text)");
   EXPECT_EQ(rep_->CheckSchema(SignalsSchema(), CompositeSchema()).message(),
-            "check schema: function ranking.replication_swap_month(text) does not exist in " +
-                rep_->target() + ": run `ranking-signals migrate`");
+            "check schema: " + rep_->target() +
+                " lacks what its migrations create: function "
+                "ranking.replication_swap_month(text) does not exist (migration 0005)" +
+                MigrateAdvice("0005"));
 }
 
 // A trigger silently dropping rows stands in for any loss between client and table.
