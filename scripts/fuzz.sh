@@ -9,8 +9,8 @@
 # (fuzz/README.md, "Missing").
 #
 # Environment (all optional):
-#   RS_FUZZ_SECONDS   seconds per target (default 12; five targets, about half a
-#                     minute on 2 cores)
+#   RS_FUZZ_SECONDS   seconds per target (default 8; five targets, about 25 s
+#                     on 2 cores)
 #   RS_FUZZ_PARALLEL  targets run at once (default: nproc)
 #   RS_FUZZ_TARGETS   space-separated subset of targets to run (default: all)
 #   RS_FUZZ_BUILD_DIR build tree (default: build-fuzz, or build-fuzz-strict)
@@ -25,7 +25,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-seconds=${RS_FUZZ_SECONDS:-12}
+seconds=${RS_FUZZ_SECONDS:-8}
 jobs=${RS_FUZZ_JOBS:-$(nproc)}
 cc=${RS_FUZZ_CC:-clang-14}
 cxx=${RS_FUZZ_CXX:-clang++-14}

@@ -9,6 +9,8 @@
 
 #include "cli/cli_harness.h"
 #include "common/test_services.h"
+#include "delta/table.h"
+#include "storage/storage.h"
 
 namespace rs::testing {
 namespace {
@@ -353,6 +355,55 @@ TEST_F(JobTest, UsageErrorsExitTwoWithAClearMessage) {
 }
 
 // Issue 22, item 8: bounds that were not checked, through the binary.
+// Issue 22, item 2: a month whose derived partitions are now empty in Delta
+// (a rerun on an input without rankable rows, with replication failing and
+// POSTGRES_SIGNALS_WRITE_REQUIRED=false) was "in PostgreSQL but not in
+// Delta" for verify, while sync said every month was in sync. sync must heal
+// every state verify reports, and say so in its exit code.
+TEST_F(JobTest, Issue22SyncHealsAMonthWhoseDeltaPartitionIsNowEmpty) {
+  SampleData(lake_);
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "2024-01..2024-03"}).exit_code, 0);
+  for (const char* table : {"/platinum/signals/ranking_signals", "/platinum/signals/daily"}) {
+    auto store = storage::OpenStorage(lake_ + table, {});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto delta = delta::Table::Open(std::shared_ptr<storage::Storage>(std::move(*store)), "");
+    ASSERT_TRUE(delta.ok()) << delta.status().ToString();
+    auto snapshot = delta->LoadSnapshot();
+    ASSERT_TRUE(snapshot.ok());
+    auto tx = delta->BeginOverwrite(snapshot->metadata.schema, {"year_month"}, {"2024-02"}, {});
+    ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto before = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(before.exit_code, 3) << before.out << before.err;
+  EXPECT_NE(State(before, "2024-02"), "in_sync") << before.out;
+  auto sync = Cli({"sync", "--lake", lake_, "--months", "2024-02"});
+  EXPECT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_EQ(sync.err.find("nothing to sync"), std::string::npos) << sync.err;
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM ranking.ranking_signal WHERE year_month = '2024-02'"),
+            std::vector<std::string>{"0"});
+  auto after = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
+}
+
+// Issue 22, item 3: months of years outside 1000-2999 were reported stale
+// after rerunning one of them, and sync could not clear them.
+TEST_F(JobTest, Issue22MonthsOfFarYearsStayInSyncAfterRerunningOne) {
+  auto sample = Cli({"sample-data", "--lake", lake_, "--symbols", "12", "--start", "9997-01-01",
+                     "--end", "9997-04-30", "--seed", "5"});
+  ASSERT_EQ(sample.exit_code, 0) << sample.err;
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}).exit_code, 0);
+  ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "9997-03"}).exit_code, 0);
+  auto verify = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  for (const char* month : {"9997-01", "9997-02", "9997-03", "9997-04"}) {
+    EXPECT_EQ(State(verify, month), "in_sync") << month << "\n" << verify.out;
+  }
+  auto sync = Cli({"sync", "--lake", lake_});
+  EXPECT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_NE(sync.err.find("nothing to sync"), std::string::npos) << sync.err;
+}
+
 TEST_F(JobTest, Issue22OutOfRangeNumbersAndDatesAreUsageErrorsNamingTheRange) {
   struct Case {
     std::vector<std::string> args;
