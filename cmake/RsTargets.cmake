@@ -3,6 +3,12 @@
 function(rs_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
+  # Each of the three CI builds (Release, ASan+UBSan, TSan) compiles every
+  # module: batches of a module's files as one translation unit parse the
+  # shared headers (nlohmann-json, fmt, Thrift) once per batch, not per file.
+  if(RS_UNITY_BUILD)
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${RS_UNITY_BATCH_SIZE})
+  endif()
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(${name} PRIVATE ${RS_WARNINGS})
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})

@@ -48,6 +48,21 @@ ColumnVector ColumnVector::Make(Field f) {
   return c;
 }
 
+std::string_view KindName(Value::Kind kind) {
+  switch (kind) {
+    case Value::Kind::kNull: return "null";
+    case Value::Kind::kBool: return "bool";
+    case Value::Kind::kInt: return "int";
+    case Value::Kind::kFloat: return "float";
+    case Value::Kind::kDouble: return "double";
+    case Value::Kind::kBytes: return "bytes";
+    case Value::Kind::kList: return "list";
+    case Value::Kind::kStruct: return "struct";
+    case Value::Kind::kMap: return "map";
+  }
+  return "?";
+}
+
 std::string_view TypeName(TypeId id) {
   switch (id) {
     case TypeId::kBoolean: return "boolean";

@@ -135,6 +135,9 @@ struct RecordBatch {
 // Delta's name of a type ("double", "string", ...).
 std::string_view TypeName(TypeId id);
 
+// "null", "bool", "int", ... for messages about a Value.
+std::string_view KindName(Value::Kind kind);
+
 // Appends the rows of `src` to `dst`. An empty `dst` (no schema) takes src's
 // schema. Columns are matched by position and must have equal types;
 // InvalidArgument names the first mismatch.

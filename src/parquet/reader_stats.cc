@@ -28,12 +28,6 @@ Value::Kind KindOf(const DataType& type) {
   }
 }
 
-const char* KindName(Value::Kind k) {
-  static const char* kNames[] = {"null", "bool", "int", "float", "double",
-                                 "bytes", "list", "struct", "map"};
-  return kNames[static_cast<int>(k)];
-}
-
 bool IsFloating(Value::Kind k) { return k == Value::Kind::kFloat || k == Value::Kind::kDouble; }
 
 double AsDouble(const Value& v) {
@@ -96,8 +90,8 @@ Status CheckPredicateType(const RangePredicate& predicate, const LeafInfo& leaf)
                     (got == Value::Kind::kInt && IsFloating(want));
     if (!ok) {
       return Status::InvalidArgument("predicate on column '" + predicate.column +
-                                     "': a " + KindName(got) +
-                                     " bound does not match the column's " + KindName(want) +
+                                     "': a " + std::string(KindName(got)) +
+                                     " bound does not match the column's " + std::string(KindName(want)) +
                                      " values");
     }
   }

@@ -110,21 +110,6 @@ size_t FixedWidth(LeafStorage s) {
   }
 }
 
-const char* KindName(Value::Kind k) {
-  switch (k) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "bool";
-    case Value::Kind::kInt: return "int";
-    case Value::Kind::kFloat: return "float";
-    case Value::Kind::kDouble: return "double";
-    case Value::Kind::kBytes: return "bytes";
-    case Value::Kind::kList: return "list";
-    case Value::Kind::kStruct: return "struct";
-    case Value::Kind::kMap: return "map";
-  }
-  return "?";
-}
-
 Value::Kind ExpectedKind(LeafStorage s) {
   switch (s) {
     case LeafStorage::kBool: return Value::Kind::kBool;
@@ -400,8 +385,8 @@ Status ColumnChunkWriter::AppendValue(int16_t rep, const Value& value) {
   if (value.kind != ExpectedKind(s.leaf.storage)) {
     std::string path;
     for (const auto& p : s.leaf.path) path += (path.empty() ? "" : ".") + p;
-    return Status::InvalidArgument("field " + path + ": got a " + KindName(value.kind) +
-                                   " value, expected " + KindName(ExpectedKind(s.leaf.storage)));
+    return Status::InvalidArgument("field " + path + ": got a " + std::string(KindName(value.kind)) +
+                                   " value, expected " + std::string(KindName(ExpectedKind(s.leaf.storage))));
   }
   switch (s.leaf.storage) {
     case LeafStorage::kBool: s.bools.push_back(value.b ? 1 : 0); break;
