@@ -23,10 +23,6 @@ constexpr char kForms[] =
     " (forms: postgresql://user:password@host:port/dbname?keyword=value, or "
     "host=... port=... user=... password=... dbname=...; docs/operations.md)";
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 // The keywords this libpq knows: the option list of an empty conninfo.
@@ -272,7 +268,7 @@ std::string CheckOptionValue(std::string_view key, std::string_view value) {
 
 std::string DescribeMalformedDsn(std::string_view dsn) {
   for (std::string_view prefix : {"postgresql://", "postgres://"}) {
-    if (StartsWith(dsn, prefix)) return DescribeUri(dsn.substr(prefix.size()));
+    if (dsn.starts_with(prefix)) return DescribeUri(dsn.substr(prefix.size()));
   }
   return DescribeKeyValue(dsn);
 }
