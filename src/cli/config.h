@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "job/options.h"
@@ -14,10 +15,22 @@
 
 namespace rs::cli {
 
-// Reads the environment snapshot and the optional config file (JSON object
-// with keys "weights", "top_n", "compression", "row_group_bytes",
-// "postgres_signals_write_required", "postgres_signals_verify_counts",
-// "postgres_signals_connections", "threads"). Flags are applied by the caller afterwards.
+// One job setting and every place it can be given. docs/operations.md's
+// "Settings" table lists the same rows (tests/cli/config_test.cc compares them).
+struct SettingSpec {
+  std::string env;           // environment variable
+  std::string file_key;      // key of the --config JSON file; "" if the file cannot set it
+  std::string flag;          // command-line flag that overrides it; "" if none
+  std::string default_text;  // the default, as the docs table shows it
+};
+
+// Every setting of the job commands, in the docs table's order.
+const std::vector<SettingSpec>& JobSettings();
+
+// Reads the environment snapshot and the optional config file (a JSON object
+// whose keys are JobSettings()' file keys; any other key is an InvalidArgument
+// naming it). An error about a value names where it came from: the variable,
+// or "config file F: key". Flags are applied by the caller afterwards.
 Result<job::JobOptions> LoadJobOptions(const std::map<std::string, std::string>& env,
                                 const std::string& config_path);
 

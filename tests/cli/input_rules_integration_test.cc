@@ -182,7 +182,7 @@ TEST_F(InputRulesTest, Issue22Item6WeightsThatOverflowOrAreNegativeAreUsageError
   std::string config = root_ + "/config.json";
   WriteFile(config, "{\"weights\": {" + six_with + "1e308, \"Value_PE\": 1e308}}");
   ExpectRefused(Run({"--config", config}), 2,
-                {"config file " + config + ": key 'weights': weights sum to inf"}, "config file");
+                {"config file " + config + ": weights: weights sum to inf"}, "config file");
 }
 
 // Item 7: symbols PostgreSQL cannot store or index are refused when the
