@@ -1,7 +1,10 @@
+#include <fmt/format.h>
+
 #include <ostream>
 #include <sstream>
 #include <string_view>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "cli/subcommands.h"
 #include "common/redact.h"
@@ -36,7 +39,9 @@ int RunCli(int argc, char** argv, CliContext& ctx) {
       "replicated to PostgreSQL.\nExit codes: 0 success, 1 failure, 2 usage error, 3 drift found "
       "by verify."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "ranking-signals 0.1.0");
+  const BuildInfoData& build = BuildInfo();
+  app.set_version_flag("--version", fmt::format("ranking-signals {}\ncommit {}\nbuild {}",
+                                                build.version, build.git_commit, build.build_type));
   RegisterSubcommands(app, ctx);
   try {
     app.parse(argc, argv);

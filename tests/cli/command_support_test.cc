@@ -1,8 +1,13 @@
 #include "cli/command_support.h"
 
+#include "cli/commands.h"
+
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace rs::cli {
 namespace {
@@ -146,6 +151,22 @@ TEST(LoadOptionsOrFailTest, Issue22ThreadsAndTopNFlagsHaveTheVariablesBounds) {
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->compute.threads, 256);
   EXPECT_EQ(ok->compute.top_n, 7);
+}
+
+// Issue 19: --version prints the version, the git commit and the build type.
+TEST(VersionTest, Issue19VersionNamesCommitAndBuildType) {
+  std::ostringstream out, err;
+  CliContext ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  std::vector<std::string> words = {"ranking-signals", "--version"};
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  EXPECT_EQ(RunCli(static_cast<int>(argv.size()), argv.data(), ctx), kExitOk);
+  EXPECT_TRUE(std::regex_search(out.str(), std::regex("^ranking-signals [0-9]+\\.[0-9]+\\.[0-9]+\n"
+                                                      "commit ([0-9a-f]{40}(-dirty)?|unknown)\n"
+                                                      "build [A-Za-z]+\n$")))
+      << out.str();
 }
 
 }  // namespace
