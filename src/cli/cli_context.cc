@@ -15,6 +15,8 @@ int ExitCodeFor(const Status& status) {
 void CliContext::Fail(const Status& status, int code) {
   if (err != nullptr) *err << "error: " << status.message() << '\n';
   exit_code = code == kExitFailure ? ExitCodeFor(status) : code;
+  error_message = status.message();
+  error_code = StatusCodeName(status.code());
 }
 
 }  // namespace rs::cli

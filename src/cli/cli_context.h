@@ -41,6 +41,10 @@ struct CliContext {
   // Warnings found while loading options, before the logger exists;
   // MakeLogger logs them first.
   std::vector<std::string> pending_warnings;
+  // The failure the command ends with (message and code name), for the
+  // --format json result; empty while the command has not failed.
+  std::string error_message;
+  std::string error_code;
 
   // Prints "error: <message>" to err and sets exit_code to `code`; a
   // kExitFailure becomes ExitCodeFor(status), so a temporary failure says so.

@@ -101,6 +101,8 @@ std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options
 void FailCommand(CliContext& ctx, Logger& log, const Status& status) {
   log.Error("failed", {{"error", status.message()}, {"code", StatusCodeName(status.code())}});
   ctx.exit_code = ExitCodeFor(status);
+  ctx.error_message = status.message();
+  ctx.error_code = StatusCodeName(status.code());
 }
 
 std::optional<job::Lake> OpenLakeOrFail(CliContext& ctx, Logger& log,

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/command_support.h"
+#include "cli/result_output.h"
 #include "cli/subcommands.h"
 #include "job/run.h"
 #include "signals/months.h"
@@ -11,6 +12,7 @@ namespace {
 
 struct JobCommandOptions {
   CommonOptions common;
+  ResultOptions result;
   job::LakeLayout layout;
   std::string months = "latest";
   std::string shard = "0/1";
@@ -28,6 +30,7 @@ std::string FirstEnv(const CliContext& ctx, std::initializer_list<const char*> n
 }
 
 void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
+  ResultScope result(ctx, o.result, rank ? "run" : "materialize");
   auto options = LoadOptionsOrFail(ctx, o.common);
   if (!options) return;
   // A malformed month spec is a usage error, found before any data is read
@@ -52,6 +55,7 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   }
   req.rank = rank;
   req.run_id = NewRunId();
+  result.SetRunId(req.run_id);
   auto log = MakeLogger(ctx, o.common, req.run_id);
   log->Info(rank ? "run started" : "materialize started",
             {{"lake", o.layout.lake}, {"months", o.months}, {"shard", o.shard},
@@ -62,6 +66,7 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   job::JobReport report;
   Status s = job::RunJob(*lake, req, *log, &report);
   job::LogJobSummary(report, *log);
+  result.Set(JobReportJson(report));
   if (!s.ok()) return FailCommand(ctx, *log, s);
   ctx.exit_code = kExitOk;
 }
@@ -83,6 +88,7 @@ void AddJobCommand(CLI::App& app, CliContext& ctx, bool rank) {
                    : "Examples:\n  ranking-signals materialize --lake /data/lake --months 2024-03");
   AddLakeOptions(cmd, &o->layout, rank);
   AddCommonOptions(cmd, &o->common);
+  AddResultOptions(cmd, &o->result);
   cmd->add_option("--months", o->months,
                   "Target months: YYYY-MM, YYYY-MM..YYYY-MM, latest, all, or a comma list")
       ->capture_default_str();

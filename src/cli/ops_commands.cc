@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "cli/command_support.h"
+#include "cli/result_output.h"
 #include "cli/subcommands.h"
 #include "job/replicate.h"
 #include "job/sync.h"
@@ -20,6 +21,7 @@ namespace {
 
 struct OpsOptions {
   CommonOptions common;
+  ResultOptions result;  // verify, sync
   job::LakeLayout layout;
   std::string months;
   std::string migrations_dir;
@@ -42,32 +44,42 @@ Status RequireDsn(const job::JobOptions& options, const std::string& command) {
   return Status::InvalidArgument(command + " needs PostgreSQL: set POSTGRES_DSN or pass --dsn");
 }
 
-// Prints the verification table to `out`.
+// Prints the verification table to `out`: one row per month, each column
+// labelled, then what the columns mean.
 void PrintMonthChecks(const std::vector<job::MonthCheck>& checks, std::ostream& out) {
-  out << fmt::format("{:<8} {:<8} {:>14} {:>14} {:>8} {:>8}  {}\n", "month", "state",
-                     "delta_rows", "pg_rows", "delta_v", "ledger_v", "detail");
+  constexpr std::string_view kRow = "{:<8} {:<8} {:>13} {:>13} {:>15} {:>15} {:>13} {:>14}  {}\n";
+  out << fmt::format(kRow, "month", "state", "signals_delta", "signals_pg", "composite_delta",
+                     "composite_pg", "delta_version", "ledger_version", "detail");
   for (const auto& m : checks) {
-    out << fmt::format("{:<8} {:<8} {:>14} {:>14} {:>8} {:>8}  {}\n", m.month,
-                       job::MonthStateName(m.state),
-                       fmt::format("{}/{}", m.delta_signals_rows, m.delta_composite_rows),
-                       fmt::format("{}/{}", m.pg_signals_rows, m.pg_composite_rows),
+    out << fmt::format(kRow, m.month, job::MonthStateName(m.state), m.delta_signals_rows,
+                       m.pg_signals_rows, m.delta_composite_rows, m.pg_composite_rows,
                        m.delta_version,
                        m.ledger_version ? std::to_string(*m.ledger_version) : "-", m.detail);
   }
+  out << "rows: ranking_signals and composite rows of the month in Delta and in PostgreSQL; "
+         "delta_version: the newest ranking_signals version that wrote the month; "
+         "ledger_version: the version the ledger records as synced (- none). "
+         "--format json adds the content checksums.\n";
 }
 
 void VerifyCommand(CliContext& ctx, const OpsOptions& o) {
+  ResultScope result(ctx, o.result, "verify");
   auto options = LoadOptionsOrFail(ctx, o.common);
   if (!options) return;
   if (Status s = RequireDsn(*options, "verify"); !s.ok()) return ctx.Fail(s, kExitUsage);
   if (!MonthsValidOrFail(ctx, o.months)) return;
-  auto log = MakeLogger(ctx, o.common, NewRunId());
+  std::string run_id = NewRunId();
+  result.SetRunId(run_id);
+  auto log = MakeLogger(ctx, o.common, run_id);
   auto lake = OpenLakeOrFail(ctx, *log, o.layout, /*rank=*/false);
   if (!lake) return;
   auto checks =
       job::VerifyMonths(*lake, o.months.empty() ? "all" : o.months, options->replication, *log);
   if (!checks.ok()) return FailCommand(ctx, *log, checks.status());
-  PrintMonthChecks(*checks, *ctx.out);
+  ResultJson months = ResultJson::array();
+  for (const auto& c : *checks) months.push_back(MonthCheckJson(c));
+  result.Set({{"months", std::move(months)}});
+  if (!result.json_on_stdout()) PrintMonthChecks(*checks, *ctx.out);
   int out_of_sync = 0;
   for (const auto& c : *checks) out_of_sync += c.state != job::MonthState::kInSync;
   log->Info("verify finished", {{"months", checks->size()}, {"out_of_sync", out_of_sync}});
@@ -75,6 +87,7 @@ void VerifyCommand(CliContext& ctx, const OpsOptions& o) {
 }
 
 void SyncCommand(CliContext& ctx, const OpsOptions& o) {
+  ResultScope result(ctx, o.result, "sync");
   auto options = LoadOptionsOrFail(ctx, o.common);
   if (!options) return;
   if (Status s = RequireDsn(*options, "sync"); !s.ok()) return ctx.Fail(s, kExitUsage);
@@ -83,11 +96,13 @@ void SyncCommand(CliContext& ctx, const OpsOptions& o) {
   request.months_spec = o.months;
   request.run_id = NewRunId();
   request.force = o.force;
+  result.SetRunId(request.run_id);
   auto log = MakeLogger(ctx, o.common, request.run_id);
   auto lake = OpenLakeOrFail(ctx, *log, o.layout, /*rank=*/false);
   if (!lake) return;
   job::SyncReport report;
   Status s = job::SyncMonths(*lake, request, options->replication, *log, &report);
+  result.Set(SyncReportJson(report));
   if (!s.ok()) return FailCommand(ctx, *log, s);
   if (report.months.empty()) {
     log->Info("nothing to sync: every month is in sync");
@@ -174,6 +189,7 @@ void AddVerifyCommand(CLI::App& app, CliContext& ctx) {
               "  ranking-signals verify --lake /data/lake --months 2024-01..2024-06");
   AddLakeOptions(cmd, &o->layout, false);
   AddCommonOptions(cmd, &o->common);
+  AddResultOptions(cmd, &o->result);
   cmd->add_option("--months", o->months, "Months to check (default: all on either side)");
   cmd->add_option("--dsn", o->common.dsn_flag, "PostgreSQL DSN (default: POSTGRES_DSN)");
   cmd->callback([&ctx, o] { VerifyCommand(ctx, *o); });
@@ -190,6 +206,7 @@ void AddSyncCommand(CLI::App& app, CliContext& ctx) {
               "  ranking-signals sync --lake /data/lake --months 2024-03 --force");
   AddLakeOptions(cmd, &o->layout, false);
   AddCommonOptions(cmd, &o->common);
+  AddResultOptions(cmd, &o->result);
   cmd->add_option("--months", o->months, "Months to replicate (default: those out of sync)");
   cmd->add_flag("--force", o->force,
                 "Replace the months whatever the ledger records (even when it records a newer "

@@ -165,8 +165,17 @@ Result<std::vector<MonthCheck>> VerifyMonths(const Lake& lake, const std::string
       m.ledger_status = row->status;
     }
     Classify(m, sig_sum, comp_sum, pg, row);
-    log.Info("verified month", {{"month", month}, {"state", MonthStateName(m.state)},
-                                {"detail", m.detail}});
+    m.delta_signals_checksum = sig_sum;
+    m.delta_composite_checksum = comp_sum;
+    m.pg_signals_checksum = pg.signals_checksum;
+    m.pg_composite_checksum = pg.composite_checksum;
+    nlohmann::json fields = {{"month", month}, {"state", MonthStateName(m.state)}, {"detail", m.detail}};
+    // Anything but in_sync needs a person or a sync: a warning, not news.
+    if (m.state == MonthState::kInSync) {
+      log.Info("verified month", fields);
+    } else {
+      log.Warn("verified month", fields);
+    }
     checks.push_back(std::move(m));
   }
   return checks;

@@ -31,6 +31,9 @@ struct MonthCheck {
   int64_t delta_version = -1;                 // newest signals/composite version touching the month
   std::optional<int64_t> ledger_version;      // signals version the ledger records
   std::string ledger_status;
+  // Content checksums (postgres::ContentChecksum) of each side's rows.
+  std::string delta_signals_checksum, delta_composite_checksum;
+  std::string pg_signals_checksum, pg_composite_checksum;
 };
 
 // Compares Delta with PostgreSQL for the months of `months_spec` (resolved

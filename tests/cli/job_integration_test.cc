@@ -1,6 +1,7 @@
 // The ranking job end to end through the real binary: a local lake, sample
 // data, the PostgreSQL fixture. Each test has its own lake and database.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -118,6 +119,81 @@ TEST_F(JobTest, VerifyReportsEachKindOfDriftAndSyncRepairsIt) {
   ASSERT_EQ(sync.exit_code, 0) << sync.err;
   auto again = Cli({"verify", "--lake", lake_});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+}
+
+// Issue 19: --format json and --output give one result object a pipeline can
+// read: status, exit code, run id, and per month its state, the row counts
+// of both sides, versions, checksums and the ledger status. Drift is a WARN.
+TEST_F(JobTest, Issue19JsonResultsOfRunVerifyAndSync) {
+  using nlohmann::json;
+  SampleData(lake_);
+  auto run = Cli({"run", "--lake", lake_, "--months", "2024-01..2024-03", "--format", "json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  json r = json::parse(run.out);
+  EXPECT_EQ(r["command"], "run");
+  EXPECT_EQ(r["status"], "ok");
+  EXPECT_EQ(r["exit_code"], 0);
+  EXPECT_FALSE(r["run_id"].get<std::string>().empty());
+  ASSERT_EQ(r["months"].size(), 3u) << run.out;
+  for (const json& m : r["months"]) {
+    EXPECT_EQ(m["state"], "in_sync") << m.dump();
+    EXPECT_EQ(m["postgres"]["signals_rows"], m["delta"]["signals_rows"]) << m.dump();
+    EXPECT_GT(m["delta"]["rankings_rows"].get<int64_t>(), 0);
+  }
+  EXPECT_EQ(r["tables"].size(), 3u);
+
+  Sql(dsn_, "DELETE FROM ranking.ranking_signal WHERE (tableoid, ctid) IN (SELECT tableoid, ctid "
+            "FROM ranking.ranking_signal WHERE year_month='2024-01' LIMIT 3)");
+  std::string file = lake_ + "/verify.json";
+  auto verify = Cli({"verify", "--lake", lake_, "--format", "json", "--output", file});
+  ASSERT_EQ(verify.exit_code, 3) << verify.err;
+  json v = json::parse(verify.out);
+  std::ifstream in(file);
+  std::stringstream written;
+  written << in.rdbuf();
+  EXPECT_EQ(json::parse(written.str()), v);
+  EXPECT_EQ(v["status"], "drift");
+  EXPECT_EQ(v["exit_code"], 3);
+  std::map<std::string, json> by_month;
+  for (const json& m : v["months"]) by_month[m["month"]] = m;
+  ASSERT_EQ(by_month.size(), 3u) << verify.out;
+  const json& drifted = by_month["2024-01"];
+  EXPECT_EQ(drifted["state"], "drifted");
+  EXPECT_EQ(drifted["postgres"]["signals_rows"].get<int64_t>() + 3,
+            drifted["delta"]["signals_rows"].get<int64_t>());
+  EXPECT_NE(drifted["postgres"]["signals_checksum"], drifted["delta"]["signals_checksum"]);
+  const json& same = by_month["2024-02"];
+  EXPECT_EQ(same["state"], "in_sync");
+  EXPECT_EQ(same["postgres"]["signals_checksum"], same["delta"]["signals_checksum"]);
+  EXPECT_EQ(same["ledger"]["status"], "success");
+  EXPECT_EQ(same["ledger"]["signals_version"], same["delta"]["version"]);
+  // The drifted month is a warning in the log; the in-sync ones are not.
+  bool warned = false;
+  for (const std::string& line : Lines(verify.err)) {
+    if (line.find("2024-01") != std::string::npos && line.find("verified month") != std::string::npos) {
+      warned = line.find("WARN") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(warned) << verify.err;
+
+  auto sync = Cli({"sync", "--lake", lake_, "--format", "json"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  json y = json::parse(sync.out);
+  EXPECT_EQ(y["status"], "ok");
+  for (const json& m : y["months"]) {
+    if (m["month"] != "2024-01") continue;
+    EXPECT_EQ(m["state_before"], "drifted");
+    EXPECT_EQ(m["state"], "in_sync");
+    EXPECT_EQ(m["replication"]["signals_rows"], m["delta"]["signals_rows"]);
+  }
+
+  // A failure is a result too, with the process's exit code.
+  auto bad = Cli({"verify", "--lake", lake_, "--months", "2024-13", "--format", "json"});
+  EXPECT_EQ(bad.exit_code, 2);
+  json b = json::parse(bad.out);
+  EXPECT_EQ(b["status"], "usage_error");
+  EXPECT_EQ(b["exit_code"], 2);
+  EXPECT_EQ(b["error"]["code"], "InvalidArgument");
 }
 
 TEST_F(JobTest, RerunOfOneMonthReplacesOnlyThatMonth) {
