@@ -31,6 +31,18 @@ std::vector<std::string> DsnWords(int argc, char** argv) {
   return words;
 }
 
+// --log-format json (or =json) among the words, else RANKING_LOG_FORMAT=json:
+// how a command line CLI11 refused asked its errors to be written.
+bool WantsJsonLogs(int argc, char** argv, const CliContext& ctx) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--log-format=json") return true;
+    if (arg == "--log-format" && i + 1 < argc) return std::string_view(argv[i + 1]) == "json";
+  }
+  auto it = ctx.env.find("RANKING_LOG_FORMAT");
+  return it != ctx.env.end() && (it->second == "json" || it->second == "JSON");
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv, CliContext& ctx) {
@@ -48,7 +60,17 @@ int RunCli(int argc, char** argv, CliContext& ctx) {
   } catch (const CLI::ParseError& e) {
     std::ostringstream err;
     int code = app.exit(e, *ctx.out, err);
-    *ctx.err << RedactSecrets(RedactDsn(err.str()), DsnWords(argc, argv));
+    std::string text = RedactSecrets(RedactDsn(err.str()), DsnWords(argc, argv));
+    if (code != 0 && WantsJsonLogs(argc, argv, ctx)) {
+      // Under --log-format json a usage error is a JSON line like every other.
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      *ctx.err << FormatLogLine(
+                      LogFormat::kJson, LogLevel::kError, "", "usage error",
+                      {{"error", text}, {"code", "InvalidArgument"}, {"exit_code", kExitUsage}})
+               << '\n';
+    } else {
+      *ctx.err << text;
+    }
     return code == 0 ? kExitOk : kExitUsage;
   }
   return ctx.exit_code;

@@ -13,8 +13,19 @@ int ExitCodeFor(const Status& status) {
 }
 
 void CliContext::Fail(const Status& status, int code) {
-  if (err != nullptr) *err << "error: " << status.message() << '\n';
   exit_code = code == kExitFailure ? ExitCodeFor(status) : code;
+  if (err != nullptr) {
+    if (log_format == LogFormat::kJson) {
+      *err << FormatLogLine(LogFormat::kJson, LogLevel::kError, "",
+                            exit_code == kExitUsage ? "usage error" : "failed",
+                            {{"error", status.message()},
+                             {"code", StatusCodeName(status.code())},
+                             {"exit_code", exit_code}})
+           << '\n';
+    } else {
+      *err << "error: " << status.message() << '\n';
+    }
+  }
   error_message = status.message();
   error_code = StatusCodeName(status.code());
 }

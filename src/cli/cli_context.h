@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log.h"
 #include "common/status.h"
 #include "storage/storage.h"
 
@@ -45,6 +46,10 @@ struct CliContext {
   // --format json result; empty while the command has not failed.
   std::string error_message;
   std::string error_code;
+  // The resolved --log-format / --log-level (LogSettingsOrFail); Fail writes
+  // a JSON line when the format is JSON.
+  LogFormat log_format = LogFormat::kText;
+  LogLevel log_level = LogLevel::kInfo;
 
   // Prints "error: <message>" to err and sets exit_code to `code`; a
   // kExitFailure becomes ExitCodeFor(status), so a temporary failure says so.

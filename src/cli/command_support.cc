@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
 
 #include "common/settings.h"
@@ -10,8 +11,15 @@
 namespace rs::cli {
 
 void AddCommonOptions(CLI::App* cmd, CommonOptions* options) {
-  cmd->add_option("--log-format", options->log_format, "Log format: text (default) or json")
+  cmd->add_option("--log-format", options->log_format,
+                  "Log format on stderr: text (default) or json, one object per line "
+                  "(RANKING_LOG_FORMAT)")
       ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--log-level", options->log_level,
+                  "Lowest level logged: debug, info (default), warn, error (RANKING_LOG_LEVEL)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  cmd->add_flag("--quiet", options->quiet,
+                "Warnings and errors only, no progress bars (same as --log-level warn)");
   cmd->add_option("--config", options->config_path,
                   "Optional JSON config file (weights, top_n, compression, row_group_bytes, ...); "
                   "flags and environment take precedence");
@@ -38,8 +46,39 @@ void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, bool with_inputs) {
       ->capture_default_str();
 }
 
+bool LogSettingsOrFail(CliContext& ctx, const CommonOptions& options) {
+  auto env = [&ctx](const char* name) -> std::optional<std::string> {
+    auto it = ctx.env.find(name);
+    if (it == ctx.env.end()) return std::nullopt;
+    return it->second;
+  };
+  std::optional<std::string> format = options.log_format;
+  if (format->empty()) format = env("RANKING_LOG_FORMAT");
+  if (format && (*format == "json" || *format == "JSON")) {
+    ctx.log_format = LogFormat::kJson;
+  } else if (format && !format->empty() && *format != "text" && *format != "TEXT") {
+    ctx.Fail(Status::InvalidArgument("RANKING_LOG_FORMAT='" + *format + "' is not text or json"),
+             kExitUsage);
+    return false;
+  }
+  std::optional<std::string> level = options.log_level;
+  if (level->empty()) level = env("RANKING_LOG_LEVEL");
+  if (level && !level->empty()) {
+    auto parsed = ParseLogLevel(*level);
+    if (!parsed) {
+      ctx.Fail(Status::InvalidArgument("RANKING_LOG_LEVEL='" + *level +
+                                       "' is not one of debug, info, warn, error"),
+               kExitUsage);
+      return false;
+    }
+    ctx.log_level = *parsed;
+  }
+  if (options.quiet) ctx.log_level = std::max(ctx.log_level, LogLevel::kWarn);
+  return true;
+}
 
 std::optional<job::JobOptions> LoadOptionsOrFail(CliContext& ctx, const CommonOptions& options) {
+  if (!LogSettingsOrFail(ctx, options)) return std::nullopt;
   auto cfg = LoadJobOptions(ctx.env, options.config_path);
   if (!cfg.ok()) {
     ctx.Fail(cfg.status(), kExitUsage);
@@ -89,11 +128,14 @@ std::optional<job::JobOptions> LoadOptionsOrFail(CliContext& ctx, const CommonOp
   return std::move(cfg).value();
 }
 
-std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& options,
+// The format and level were resolved into ctx by LogSettingsOrFail.
+std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& /*options*/,
                                    const std::string& run_id) {
-  LogFormat format = options.log_format == "json" ? LogFormat::kJson : LogFormat::kText;
-  auto log = std::make_unique<Logger>(*ctx.err, format, run_id, ctx.stderr_is_terminal);
-  for (const std::string& warning : ctx.pending_warnings) log->Warn(warning);
+  auto log = std::make_unique<Logger>(*ctx.err, ctx.log_format, run_id, ctx.stderr_is_terminal,
+                                      ctx.log_level);
+  for (const std::string& warning : ctx.pending_warnings) {
+    log->Warn("setting", {{"warning", warning}});
+  }
   ctx.pending_warnings.clear();
   return log;
 }

@@ -19,7 +19,9 @@
 namespace rs::cli {
 
 struct CommonOptions {
-  std::string log_format = "text";
+  std::string log_format;  // --log-format; else RANKING_LOG_FORMAT; else text
+  std::string log_level;   // --log-level; else RANKING_LOG_LEVEL; else info
+  bool quiet = false;      // --quiet: warnings and errors only, no progress bars
   std::string config_path;
   std::optional<int> top_n;     // --top-n
   std::optional<int> threads;   // --threads
@@ -27,6 +29,11 @@ struct CommonOptions {
 };
 
 void AddCommonOptions(CLI::App* cmd, CommonOptions* options);
+
+// Resolves the log format and level (flag, then environment) into ctx; a bad
+// value is a usage error (exit 2) reported through ctx. LoadOptionsOrFail
+// calls it first; commands that do not load job options call it themselves.
+bool LogSettingsOrFail(CliContext& ctx, const CommonOptions& options);
 
 // Adds --lake and the per-table overrides to `cmd`. `with_inputs` adds the
 // gold input overrides too.

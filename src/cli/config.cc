@@ -143,7 +143,9 @@ const std::vector<SettingSpec>& JobSettings() {
       {"RANKING_ROW_GROUP_BYTES", "row_group_bytes", "", "134217728"},
       // Read by the commands themselves, not by LoadJobOptions.
       {"RANKING_MIGRATIONS_DIR", "", "--migrations-dir", "deploy/sql/postgres/migrations"},
-      {"", "", "--log-format", "text"},
+      {"RANKING_LOG_FORMAT", "", "--log-format", "text"},
+      {"RANKING_LOG_LEVEL", "", "--log-level", "info"},
+      {"", "", "--quiet", "off"},
       {"", "", "--config", "unset"},
   };
   return kSettings;

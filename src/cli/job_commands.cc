@@ -65,7 +65,7 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   if (!lake) return;
   job::JobReport report;
   Status s = job::RunJob(*lake, req, *log, &report);
-  job::LogJobSummary(report, *log);
+  job::LogJobSummary(report, *log, /*failed=*/!s.ok());
   result.Set(JobReportJson(report));
   if (!s.ok()) return FailCommand(ctx, *log, s);
   ctx.exit_code = kExitOk;

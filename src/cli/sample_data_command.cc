@@ -26,6 +26,7 @@ struct SampleCommandOptions {
 };
 
 void SampleDataCommand(CliContext& ctx, const SampleCommandOptions& o) {
+  if (!LogSettingsOrFail(ctx, o.common)) return;
   signals::SampleOptions so;
   so.symbols = o.symbols;
   so.seed = o.seed;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <time.h>
 
+#include <cctype>
 #include <ostream>
 #include <random>
 
@@ -67,26 +68,53 @@ std::string NewRunId() {
                      tm_utc.tm_sec, rd() & 0xffffff);
 }
 
-Logger::Logger(std::ostream& out, LogFormat format, std::string run_id, bool is_terminal)
-    : out_(out), format_(format), run_id_(std::move(run_id)), is_terminal_(is_terminal) {}
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "debug") return LogLevel::kDebug;
+  if (lower == "info") return LogLevel::kInfo;
+  if (lower == "warn" || lower == "warning") return LogLevel::kWarn;
+  if (lower == "error") return LogLevel::kError;
+  return std::nullopt;
+}
 
-void Logger::Log(LogLevel level, std::string_view message, const nlohmann::json& fields) {
-  std::string line;
-  if (format_ == LogFormat::kJson) {
-    nlohmann::json j = {{"ts", NowUtcIso8601()}, {"level", LevelName(level)},
-                        {"run_id", run_id_}, {"msg", message}};
-    if (fields.is_object()) {
-      for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
-    }
-    line = Dump(j);
-  } else {
-    line = fmt::format("{} {:<5} [{}] {}", NowUtcIso8601(), LevelName(level), run_id_, message);
+std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view run_id,
+                          std::string_view event, const nlohmann::json& fields) {
+  if (format == LogFormat::kJson) {
+    nlohmann::ordered_json j = {{"ts", NowUtcIso8601()},
+                                {"level", LevelName(level)},
+                                {"run_id", run_id.empty() ? nlohmann::ordered_json(nullptr)
+                                                          : nlohmann::ordered_json(run_id)},
+                                {"event", event}};
     if (fields.is_object()) {
       for (auto it = fields.begin(); it != fields.end(); ++it) {
-        line += fmt::format(" {}={}", it.key(), FieldText(it.value()));
+        bool fixed = j.contains(it.key());
+        j[fixed ? "field." + it.key() : it.key()] = it.value();
       }
     }
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }
+  std::string line = fmt::format("{} {:<5} [{}] {}", NowUtcIso8601(), LevelName(level),
+                                 run_id.empty() ? "-" : run_id, event);
+  if (fields.is_object()) {
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+      line += fmt::format(" {}={}", it.key(), FieldText(it.value()));
+    }
+  }
+  return line;
+}
+
+Logger::Logger(std::ostream& out, LogFormat format, std::string run_id, bool is_terminal,
+               LogLevel min_level)
+    : out_(out),
+      format_(format),
+      run_id_(std::move(run_id)),
+      is_terminal_(is_terminal),
+      min_level_(min_level) {}
+
+void Logger::Log(LogLevel level, std::string_view message, const nlohmann::json& fields) {
+  if (level < min_level_) return;
+  std::string line = FormatLogLine(format_, level, run_id_, message, fields);
   std::lock_guard<std::mutex> lock(mu_);
   if (progress_shown_) {
     out_ << "\r\033[K";

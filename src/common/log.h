@@ -2,6 +2,11 @@
 // lines with LogFormat::kJson; every line carries the run id. Libraries below
 // the CLI do not log: they return results that the CLI logs.
 //
+// A JSON line holds the fixed keys "ts", "level", "run_id" and "event" (the
+// message, a fixed name per kind of line), then the fields
+// given (in key order). A field named like a fixed key is written as
+// "field.<name>".
+//
 // Thread-safety: Logger and Progress may be used from several threads.
 #ifndef RS_COMMON_LOG_H_
 #define RS_COMMON_LOG_H_
@@ -10,20 +15,29 @@
 #include <cstdint>
 #include <iosfwd>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace rs {
 
 enum class LogFormat { kText, kJson };
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
+// "debug", "info", "warn"/"warning" or "error", in any case; nullopt otherwise.
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
+
+// One log line's text in `format` (no newline), as Logger writes it.
+std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view run_id,
+                          std::string_view event, const nlohmann::json& fields);
+
 class Logger {
  public:
   // `out` must outlive the logger. `is_terminal` enables progress bars.
-  Logger(std::ostream& out, LogFormat format, std::string run_id, bool is_terminal);
+  // Lines below `min_level` are dropped.
+  Logger(std::ostream& out, LogFormat format, std::string run_id, bool is_terminal,
+         LogLevel min_level = LogLevel::kInfo);
 
   void Log(LogLevel level, std::string_view message, const nlohmann::json& fields = {});
   void Info(std::string_view message, const nlohmann::json& fields = {}) {
@@ -38,7 +52,9 @@ class Logger {
 
   const std::string& run_id() const { return run_id_; }
   LogFormat format() const { return format_; }
-  bool progress_enabled() const { return is_terminal_ && format_ == LogFormat::kText; }
+  bool progress_enabled() const {
+    return is_terminal_ && format_ == LogFormat::kText && min_level_ <= LogLevel::kInfo;
+  }
 
   // Draws a progress line in place (terminal only); Log() clears it first.
   void DrawProgress(std::string_view line);
@@ -49,6 +65,7 @@ class Logger {
   LogFormat format_;
   std::string run_id_;
   bool is_terminal_;
+  LogLevel min_level_;
   bool progress_shown_ = false;
   std::mutex mu_;
 };

@@ -1,6 +1,7 @@
 #include "job/run.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -325,60 +326,111 @@ Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* r
   return Status::OK();
 }
 
-void LogJobSummary(const JobReport& report, Logger& log) {
+namespace {
+
+std::string Seconds(double s) { return fmt::format("{:.2f} s", s); }
+
+std::string ListOrDash(const std::vector<std::string>& months) {
+  return months.empty() ? "-" : fmt::format("{}", fmt::join(months, ","));
+}
+
+// The last path segment of a table location: "ranking_signals", "daily".
+std::string TableName(const std::string& location) {
+  size_t end = location.find_last_not_of('/');
+  if (end == std::string::npos) return location;
+  size_t slash = location.rfind('/', end);
+  return location.substr(slash == std::string::npos ? 0 : slash + 1,
+                         end - (slash == std::string::npos ? 0 : slash + 1) + 1);
+}
+
+}  // namespace
+
+void LogJobSummary(const JobReport& report, Logger& log, bool failed) {
   int64_t rankings = 0, signals = 0, composite = 0;
   for (const auto& r : report.rows) {
     rankings += r.rankings;
     signals += r.signals;
     composite += r.composite;
   }
-  nlohmann::json fields = {{"months", report.months.size()},
-                           {"rankings_rows", rankings},
-                           {"signals_rows", signals},
-                           {"composite_rows", composite},
-                           {"read_s", std::round(report.read_seconds * 100) / 100},
-                           {"compute_write_s", std::round(report.compute_seconds * 100) / 100},
-                           {"commit_s", std::round(report.write_seconds * 100) / 100}};
-  if (!report.months.empty()) {
-    fields["first_month"] = report.months.front();
-    fields["last_month"] = report.months.back();
-  }
   int64_t bytes = 0;
+  nlohmann::json tables = nlohmann::json::array();
+  std::vector<std::string> versions;
   for (const auto& c : report.commits) {
-    fields["version:" + c.table] = c.version;
     bytes += c.bytes_added;
+    tables.push_back({{"table", c.table},
+                      {"version", c.version},
+                      {"files_added", c.files_added},
+                      {"bytes_added", c.bytes_added}});
+    versions.push_back(fmt::format("{} v{}", TableName(c.table), c.version));
   }
-  fields["bytes_written"] = bytes;
-  if (report.replication_ran) {
-    int ok = 0, failed = 0, skipped = 0;
-    std::vector<std::string> skipped_months, failed_months;
-    for (const auto& r : report.replication) {
-      if (r.skipped) {
-        ++skipped;
-        skipped_months.push_back(r.month);
-      } else if (r.ok) {
-        ++ok;
-      } else {
-        ++failed;
-        failed_months.push_back(r.month);
-      }
+  std::vector<std::string> skipped, failed_months, not_attempted;
+  int replicated = 0;
+  std::set<std::string> attempted;
+  for (const auto& r : report.replication) {
+    attempted.insert(r.month);
+    if (r.skipped) {
+      skipped.push_back(r.month);
+    } else if (r.ok) {
+      ++replicated;
+    } else {
+      failed_months.push_back(r.month);
     }
-    // Every month not replicated is named, whatever the reason.
-    if (!skipped_months.empty()) fields["replication_skipped"] = skipped_months;
-    if (!failed_months.empty()) fields["replication_failed"] = failed_months;
-    std::set<std::string> attempted;
-    for (const auto& r : report.replication) attempted.insert(r.month);
-    std::vector<std::string> not_attempted;
+  }
+  if (report.replication_ran) {
     for (const auto& m : report.months) {
       if (attempted.count(m) == 0) not_attempted.push_back(m);
     }
-    if (!not_attempted.empty()) fields["replication_not_attempted"] = not_attempted;
-    fields["replicated_months"] = ok;
-    fields["replication_failed_months"] = failed;
-    fields["replication_skipped_months"] = skipped;
-    fields["replicate_s"] = std::round(report.replicate_seconds * 100) / 100;
   }
-  log.Info("summary", fields);
+  auto round2 = [](double v) { return std::round(v * 100) / 100; };
+  std::string first = report.months.empty() ? "" : report.months.front();
+  std::string last = report.months.empty() ? "" : report.months.back();
+  LogLevel level = failed ? LogLevel::kError : LogLevel::kInfo;
+  if (log.format() == LogFormat::kJson) {
+    // One line, the same keys on every run (no key built from a path).
+    log.Log(level, "summary",
+            {{"status", failed ? "failed" : "ok"},
+             {"months", report.months.size()},
+             {"first_month", first.empty() ? nlohmann::json(nullptr) : nlohmann::json(first)},
+             {"last_month", last.empty() ? nlohmann::json(nullptr) : nlohmann::json(last)},
+             {"rankings_rows", rankings},
+             {"signals_rows", signals},
+             {"composite_rows", composite},
+             {"tables", tables},
+             {"bytes_written", bytes},
+             {"read_s", round2(report.read_seconds)},
+             {"compute_write_s", round2(report.compute_seconds)},
+             {"commit_s", round2(report.write_seconds)},
+             {"replicate_s", round2(report.replicate_seconds)},
+             {"replication", report.replication_ran ? "ran" : "off"},
+             {"replicated_months", replicated},
+             {"replication_skipped", skipped},
+             {"replication_failed", failed_months},
+             {"replication_not_attempted", not_attempted}});
+    return;
+  }
+  // For people: a few short lines.
+  std::string span = first.empty()   ? ""
+                     : first == last ? " (" + first + ")"
+                                     : " (" + first + ".." + last + ")";
+  log.Log(level, fmt::format("summary: {}, {} month{}{}", failed ? "FAILED" : "ok",
+                             report.months.size(), report.months.size() == 1 ? "" : "s", span));
+  log.Log(level, fmt::format("  rows: rankings {}, ranking_signals {}, composite {}", rankings,
+                             signals, composite));
+  log.Log(level, fmt::format("  delta: {}; {:.1f} MiB written",
+                             versions.empty() ? "nothing committed"
+                                              : fmt::format("{}", fmt::join(versions, ", ")),
+                             static_cast<double>(bytes) / (1 << 20)));
+  log.Log(level, fmt::format("  time: read {}, compute and write {}, commit {}, replicate {}",
+                             Seconds(report.read_seconds), Seconds(report.compute_seconds),
+                             Seconds(report.write_seconds), Seconds(report.replicate_seconds)));
+  if (!report.replication_ran) {
+    log.Log(level, "  replication: off");
+  } else {
+    log.Log(level, fmt::format("  replication: {} month{} replicated; skipped: {}; failed: {}; "
+                               "not attempted: {}",
+                               replicated, replicated == 1 ? "" : "s", ListOrDash(skipped),
+                               ListOrDash(failed_months), ListOrDash(not_attempted)));
+  }
 }
 
 }  // namespace rs::job

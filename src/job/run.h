@@ -57,8 +57,10 @@ struct JobReport {
 Status RunJob(const Lake& lake, const JobRequest& request, Logger& log, JobReport* report);
 
 // Prints the final summary (months, rows per table, Delta versions, bytes,
-// durations, replication) through `log`.
-void LogJobSummary(const JobReport& report, Logger& log);
+// durations, months replicated, skipped or failed) through `log`: a few
+// readable lines in text format, one "summary" line with fixed keys in JSON.
+// At ERROR when the run `failed`, else INFO.
+void LogJobSummary(const JobReport& report, Logger& log, bool failed = false);
 
 }  // namespace rs::job
 

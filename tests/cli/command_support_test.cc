@@ -1,13 +1,15 @@
 #include "cli/command_support.h"
 
-#include "cli/commands.h"
-
 #include <gtest/gtest.h>
 
+#include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "cli/commands.h"
 
 namespace rs::cli {
 namespace {
@@ -151,6 +153,56 @@ TEST(LoadOptionsOrFailTest, Issue22ThreadsAndTopNFlagsHaveTheVariablesBounds) {
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->compute.threads, 256);
   EXPECT_EQ(ok->compute.top_n, 7);
+}
+
+// Runs the CLI in-process with `words` and `env`; returns (exit code, stdout, stderr).
+struct InProcess {
+  int exit_code;
+  std::string out, err;
+};
+InProcess RunInProcess(std::vector<std::string> words,
+                       std::map<std::string, std::string> env = {}) {
+  std::ostringstream out, err;
+  CliContext ctx;
+  ctx.env = std::move(env);
+  ctx.out = &out;
+  ctx.err = &err;
+  words.insert(words.begin(), "ranking-signals");
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  int code = RunCli(static_cast<int>(argv.size()), argv.data(), ctx);
+  return {code, out.str(), err.str()};
+}
+
+// Issue 19: under --log-format json a usage error is a JSON line too, both
+// one the command finds and one the parser finds.
+TEST(LogSettingsTest, Issue19UsageErrorsAreJsonLinesUnderJsonLogs) {
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"run", "--lake", "/nonexistent", "--months", "2024-13", "--log-format", "json"},
+           {"run", "--lake", "/nonexistent", "--no-such-flag", "--log-format=json"}}) {
+    InProcess r = RunInProcess(words);
+    EXPECT_EQ(r.exit_code, kExitUsage);
+    auto j = nlohmann::json::parse(r.err);  // exactly one JSON object
+    EXPECT_EQ(j["level"], "ERROR") << r.err;
+    EXPECT_EQ(j["event"], "usage error") << r.err;
+    EXPECT_EQ(j["exit_code"], kExitUsage) << r.err;
+    EXPECT_TRUE(j["run_id"].is_null()) << r.err;
+  }
+  InProcess env = RunInProcess({"run", "--lake", "/x", "--months", "2024-13"},
+                               {{"RANKING_LOG_FORMAT", "json"}});
+  EXPECT_EQ(nlohmann::json::parse(env.err)["event"], "usage error") << env.err;
+}
+
+TEST(LogSettingsTest, BadLogSettingsFromTheEnvironmentAreUsageErrors) {
+  InProcess level = RunInProcess({"run", "--lake", "/x"}, {{"RANKING_LOG_LEVEL", "loud"}});
+  EXPECT_EQ(level.exit_code, kExitUsage);
+  EXPECT_NE(level.err.find("RANKING_LOG_LEVEL='loud' is not one of debug, info, warn, error"),
+            std::string::npos)
+      << level.err;
+  InProcess format = RunInProcess({"run", "--lake", "/x"}, {{"RANKING_LOG_FORMAT", "xml"}});
+  EXPECT_EQ(format.exit_code, kExitUsage);
+  EXPECT_NE(format.err.find("RANKING_LOG_FORMAT='xml' is not text or json"), std::string::npos)
+      << format.err;
 }
 
 // Issue 19: --version prints the version, the git commit and the build type.

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace rs {
 namespace {
@@ -30,6 +32,35 @@ TEST(LoggerTest, TextFieldsAreBareOrQuoted) {
   log.Info("read", {{"rows", 3}, {"table", "/lake/gold"}, {"error", "a b"}});
   EXPECT_NE(out.str().find(" read error=\"a b\" rows=3 table=/lake/gold"), std::string::npos)
       << out.str();
+}
+
+// Issue 19: JSON lines start with fixed keys, in order; a field cannot
+// overwrite one of them.
+TEST(LoggerTest, Issue19JsonLinesHaveFixedKeysFirstAndFieldsCannotReplaceThem) {
+  std::ostringstream out;
+  Logger log(out, LogFormat::kJson, "run-1", false);
+  log.Warn("verified month", {{"month", "2024-03"}, {"level", "x"}});
+  auto j = nlohmann::ordered_json::parse(out.str());
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  ASSERT_GE(keys.size(), 6u) << out.str();
+  EXPECT_EQ((std::vector<std::string>(keys.begin(), keys.begin() + 4)),
+            (std::vector<std::string>{"ts", "level", "run_id", "event"}));
+  EXPECT_EQ(j["level"], "WARN");
+  EXPECT_EQ(j["event"], "verified month");
+  EXPECT_EQ(j["field.level"], "x");
+  EXPECT_EQ(j["month"], "2024-03");
+}
+
+TEST(LoggerTest, LinesBelowTheMinimumLevelAreDropped) {
+  std::ostringstream out;
+  Logger log(out, LogFormat::kText, "run-1", false, LogLevel::kWarn);
+  log.Info("read");
+  log.Warn("drift");
+  EXPECT_EQ(out.str().find("read"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("drift"), std::string::npos) << out.str();
+  EXPECT_EQ(ParseLogLevel("WARNING"), LogLevel::kWarn);
+  EXPECT_FALSE(ParseLogLevel("loud").has_value());
 }
 
 }  // namespace
