@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "common/status.h"
+#include "common/stop.h"
 #include "storage/storage.h"
 
 namespace rs::cli {
@@ -28,9 +29,15 @@ inline constexpr int kExitDrift = 3;
 // 75 is EX_TEMPFAIL of sysexits.h, which schedulers and mail systems treat
 // as "retry".
 inline constexpr int kExitTemporary = 75;
+// Stopped by the operator's signal, after finishing or undoing the work in
+// flight (128 + SIGTERM, 128 + SIGINT).
+inline constexpr int kExitStoppedBySigint = 130;
+inline constexpr int kExitStoppedBySigterm = 143;
 
-// kExitTemporary for Unavailable and Aborted, else kExitFailure.
-int ExitCodeFor(const Status& status);
+// kExitTemporary for Unavailable and Aborted; for Cancelled (a stop asked
+// for by a signal) 128 + the signal (143 for SIGTERM, 130 for SIGINT), as a
+// shell reports a process the signal ended; else kExitFailure.
+int ExitCodeFor(const Status& status, int stop_signal = 0);
 
 struct CliContext {
   std::map<std::string, std::string> env;  // a snapshot of the process environment
@@ -48,6 +55,8 @@ struct CliContext {
   std::string error_code;
   // The resolved --log-format / --log-level (LogSettingsOrFail); Fail writes
   // a JSON line when the format is JSON.
+  // Set by main's SIGTERM/SIGINT handler; the commands pass it to the job.
+  const StopFlag* stop = nullptr;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
 

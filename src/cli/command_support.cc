@@ -142,7 +142,7 @@ std::unique_ptr<Logger> MakeLogger(CliContext& ctx, const CommonOptions& /*optio
 
 void FailCommand(CliContext& ctx, Logger& log, const Status& status) {
   log.Error("failed", {{"error", status.message()}, {"code", StatusCodeName(status.code())}});
-  ctx.exit_code = ExitCodeFor(status);
+  ctx.exit_code = ExitCodeFor(status, ctx.stop ? ctx.stop->signal() : 0);
   ctx.error_message = status.message();
   ctx.error_code = StatusCodeName(status.code());
 }

@@ -55,6 +55,7 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   }
   req.rank = rank;
   req.run_id = NewRunId();
+  req.stop = ctx.stop;
   result.SetRunId(req.run_id);
   auto log = MakeLogger(ctx, o.common, req.run_id);
   log->Info(rank ? "run started" : "materialize started",
@@ -65,7 +66,7 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   if (!lake) return;
   job::JobReport report;
   Status s = job::RunJob(*lake, req, *log, &report);
-  job::LogJobSummary(report, *log, /*failed=*/!s.ok());
+  job::LogJobSummary(report, *log, s);
   result.Set(JobReportJson(report));
   if (!s.ok()) return FailCommand(ctx, *log, s);
   ctx.exit_code = kExitOk;

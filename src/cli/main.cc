@@ -1,5 +1,6 @@
 // ranking-signals: command-line entry point. The environment is read here,
 // once, and handed down; each subcommand lives in its own file.
+#include <signal.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -10,8 +11,28 @@
 #include "cli/config.h"
 #include "common/allocator.h"
 #include "common/crash_point.h"
+#include "common/stop.h"
 
 extern char** environ;
+
+namespace {
+
+rs::StopFlag g_stop;
+
+// The first SIGTERM or SIGINT asks the job to stop after the work in flight;
+// SA_RESETHAND makes a second one end the process at once.
+void OnStopSignal(int signal) { g_stop.Request(signal); }
+
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   rs::TuneAllocatorForBatchWork();
@@ -24,6 +45,8 @@ int main(int argc, char** argv) {
   ctx.storage_options = rs::cli::StorageOptionsFromEnv(ctx.env);
   // Failure tests only (docs/operations.md): kill the job at a named point.
   if (auto it = ctx.env.find("RS_CRASH_POINT"); it != ctx.env.end()) rs::ArmCrashPoint(it->second);
+  InstallStopHandlers();
+  ctx.stop = &g_stop;
   ctx.out = &std::cout;
   ctx.err = &std::cerr;
   ctx.stderr_is_terminal = isatty(STDERR_FILENO) != 0;

@@ -96,6 +96,7 @@ void SyncCommand(CliContext& ctx, const OpsOptions& o) {
   request.months_spec = o.months;
   request.run_id = NewRunId();
   request.force = o.force;
+  request.stop = ctx.stop;
   result.SetRunId(request.run_id);
   auto log = MakeLogger(ctx, o.common, request.run_id);
   auto lake = OpenLakeOrFail(ctx, *log, o.layout, /*rank=*/false);

@@ -15,6 +15,9 @@ std::string StatusName(int exit_code) {
     case kExitDrift: return "drift";
     case kExitUsage: return "usage_error";
     case kExitTemporary: return "temporary_failure";
+    case kExitStoppedBySigterm:
+    case kExitStoppedBySigint:
+      return "stopped";
     default: return "failed";
   }
 }

@@ -14,6 +14,7 @@ std::atomic<bool> g_armed{false};
 std::mutex g_mu;
 std::string g_name;
 long g_remaining = 1;
+int g_signal = SIGKILL;  // what the point sends; SIGTERM/SIGINT let the process go on
 
 }  // namespace
 
@@ -23,11 +24,17 @@ void ArmCrashPoint(const std::string& spec) {
     g_armed.store(false);
     return;
   }
-  auto colon = spec.rfind(':');
-  g_name = spec.substr(0, colon);
+  std::string rest = spec;
+  g_signal = SIGKILL;
+  if (rest.ends_with(":TERM") || rest.ends_with(":INT")) {
+    g_signal = rest.ends_with(":TERM") ? SIGTERM : SIGINT;
+    rest.resize(rest.rfind(':'));
+  }
+  auto colon = rest.rfind(':');
+  g_name = rest.substr(0, colon);
   g_remaining = 1;
   if (colon != std::string::npos) {
-    long n = std::strtol(spec.c_str() + colon + 1, nullptr, 10);
+    long n = std::strtol(rest.c_str() + colon + 1, nullptr, 10);
     g_remaining = n > 0 ? n : 1;
   }
   g_armed.store(true);
@@ -37,10 +44,13 @@ void CrashPoint(std::string_view name) {
   if (!g_armed.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> lock(g_mu);
   if (name != g_name || --g_remaining > 0) return;
-  std::fprintf(stderr, "crash point reached: %.*s (SIGKILL)\n", static_cast<int>(name.size()),
-               name.data());
+  const char* signal_name = g_signal == SIGKILL   ? "SIGKILL"
+                            : g_signal == SIGTERM ? "SIGTERM"
+                                                  : "SIGINT";
+  std::fprintf(stderr, "crash point reached: %.*s (%s)\n", static_cast<int>(name.size()),
+               name.data(), signal_name);
   std::fflush(stderr);
-  kill(getpid(), SIGKILL);
+  kill(getpid(), g_signal);
 }
 
 }  // namespace rs

@@ -3,7 +3,9 @@
 // the old or the new version and PostgreSQL with whole months only.
 //
 // Only the CLI arms a point (from RS_CRASH_POINT, "name" or "name:N" to crash
-// at the N-th hit); library code just marks points with CrashPoint("name").
+// at the N-th hit; "name:N:TERM" or "name:N:INT" sends SIGTERM or SIGINT
+// instead, which the process handles as an operator's stop); library code
+// just marks points with CrashPoint("name").
 // When nothing is armed, CrashPoint is one relaxed atomic load.
 //
 // Thread-safety: safe from any thread.
@@ -18,7 +20,8 @@ namespace rs {
 // Arms `spec` ("name" or "name:N"); an empty spec disarms.
 void ArmCrashPoint(const std::string& spec);
 
-// Kills the process with SIGKILL when `name` is armed and reached its count.
+// Kills the process with SIGKILL (or sends the armed signal) when `name` is
+// armed and reached its count.
 void CrashPoint(std::string_view name);
 
 }  // namespace rs

@@ -32,6 +32,7 @@ enum class StatusCode {
   kFailedPrecondition,  // state does not allow the operation (schema mismatch)
   kUnimplemented,       // a feature (e.g. a Delta reader feature) we do not support
   kInternal,            // a bug: an invariant did not hold
+  kCancelled,           // the operator asked the process to stop (SIGTERM, SIGINT)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -54,6 +55,7 @@ class [[nodiscard]] Status {
   }
   static Status Unimplemented(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -192,6 +192,9 @@ Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
       session = std::make_unique<ReplicationSession>(config, run_id, log, announce, workers);
     }
     const std::string& month = months[i];
+    // A stop ends the handing out: this month and the later ones are not
+    // started (the summary names them as not attempted).
+    if (Status stop = CheckStop(request.stop, "replicating " + month); !stop.ok()) return stop;
     auto start = std::chrono::steady_clock::now();
     MonthReplication r;
     r.month = month;

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/status.h"
+#include "common/stop.h"
 #include "job/lake.h"
 #include "job/options.h"
 #include "postgres/migrations.h"
@@ -41,6 +42,9 @@ struct ReplicateRequest {
   std::string run_id;
   // Replace the months whatever the ledger records (`sync --force`).
   bool force = false;
+  // Set by the operator's stop (SIGTERM): no month is handed out after it;
+  // months in flight finish (their transactions commit or roll back whole).
+  const StopFlag* stop = nullptr;
 };
 
 // The connection settings of `options` (the one mapping from the job's

@@ -250,6 +250,8 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
     Progress progress(log, req.rank ? "ranking" : "materializing",
                       static_cast<int64_t>(months.size()), "months");
     for (const std::string& month : months) {
+      s = CheckStop(req.stop, "month " + month + " was computed: nothing was committed");
+      if (!s.ok()) break;
       MonthRows rows;
       s = ComputeMonth(in, req, mopts, month, &w, &rows);
       if (!s.ok()) {
@@ -264,6 +266,9 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
     }
   }
   report->compute_seconds = SecondsSince(start);
+  // The last chance to stop with Delta unchanged: the three commits below
+  // then run together, never stopped between tables.
+  if (s.ok()) s = CheckStop(req.stop, "the Delta commits: nothing was committed");
   if (!s.ok()) return s.WithCleanupError(w.AbandonAll());
 
   // Commit order: rankings, then the derived tables. Replication starts only
@@ -302,9 +307,14 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
   CrashPoint("job.before_replication");
   start = Clock::now();
   report->replication_ran = true;
-  Status r = ReplicateMonths(lake, ReplicateRequest{months, versions, req.run_id, false},
+  Status r = ReplicateMonths(lake, ReplicateRequest{months, versions, req.run_id, false, req.stop},
                              req.options.replication, log, &report->replication);
   report->replicate_seconds = SecondsSince(start);
+  if (r.code() == StatusCode::kCancelled) {
+    return Status::Cancelled(r.message() +
+                             ": the Delta commits stand and the months replicated are whole; "
+                             "replicate the others with `ranking-signals sync`");
+  }
   return r;
 }
 
@@ -345,7 +355,11 @@ std::string TableName(const std::string& location) {
 
 }  // namespace
 
-void LogJobSummary(const JobReport& report, Logger& log, bool failed) {
+void LogJobSummary(const JobReport& report, Logger& log, const Status& outcome) {
+  const bool failed = !outcome.ok();
+  const char* status = outcome.ok()                               ? "ok"
+                       : outcome.code() == StatusCode::kCancelled ? "stopped"
+                                                                  : "failed";
   int64_t rankings = 0, signals = 0, composite = 0;
   for (const auto& r : report.rows) {
     rankings += r.rankings;
@@ -388,7 +402,7 @@ void LogJobSummary(const JobReport& report, Logger& log, bool failed) {
   if (log.format() == LogFormat::kJson) {
     // One line, the same keys on every run (no key built from a path).
     log.Log(level, "summary",
-            {{"status", failed ? "failed" : "ok"},
+            {{"status", status},
              {"months", report.months.size()},
              {"first_month", first.empty() ? nlohmann::json(nullptr) : nlohmann::json(first)},
              {"last_month", last.empty() ? nlohmann::json(nullptr) : nlohmann::json(last)},
@@ -412,8 +426,8 @@ void LogJobSummary(const JobReport& report, Logger& log, bool failed) {
   std::string span = first.empty()   ? ""
                      : first == last ? " (" + first + ")"
                                      : " (" + first + ".." + last + ")";
-  log.Log(level, fmt::format("summary: {}, {} month{}{}", failed ? "FAILED" : "ok",
-                             report.months.size(), report.months.size() == 1 ? "" : "s", span));
+  log.Log(level, fmt::format("summary: {}, {} month{}{}", status, report.months.size(),
+                             report.months.size() == 1 ? "" : "s", span));
   log.Log(level, fmt::format("  rows: rankings {}, ranking_signals {}, composite {}", rankings,
                              signals, composite));
   log.Log(level, fmt::format("  delta: {}; {:.1f} MiB written",

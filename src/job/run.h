@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/status.h"
+#include "common/stop.h"
 #include "job/lake.h"
 #include "job/options.h"
 #include "job/replicate.h"
@@ -26,6 +27,11 @@ struct JobRequest {
   std::string shard_owner;  // auto shards: this replica, stable across restarts (job/shards.h)
   bool rank = true;         // false: materialize from the existing rankings table
   std::string run_id;
+  // The operator's stop (SIGTERM, SIGINT), checked before each month is
+  // computed, before the commits and before each month is replicated. A stop
+  // before the commits abandons the writes (Delta unchanged); after them,
+  // the committed tables stand and the months not replicated are named.
+  const StopFlag* stop = nullptr;
 };
 
 struct MonthRows {
@@ -59,8 +65,9 @@ Status RunJob(const Lake& lake, const JobRequest& request, Logger& log, JobRepor
 // Prints the final summary (months, rows per table, Delta versions, bytes,
 // durations, months replicated, skipped or failed) through `log`: a few
 // readable lines in text format, one "summary" line with fixed keys in JSON.
-// At ERROR when the run `failed`, else INFO.
-void LogJobSummary(const JobReport& report, Logger& log, bool failed = false);
+// `outcome` is RunJob's status: at INFO when OK, else at ERROR, saying
+// "stopped" for a Cancelled run (the operator's signal) and "failed" otherwise.
+void LogJobSummary(const JobReport& report, Logger& log, const Status& outcome = Status::OK());
 
 }  // namespace rs::job
 

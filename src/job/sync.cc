@@ -22,8 +22,8 @@ Status SyncMonths(const Lake& lake, const SyncRequest& request, const Replicatio
   ReplicationOptions replicate = options;
   replicate.write_required = true;
   RS_RETURN_IF_ERROR(ReplicateMonths(
-      lake, ReplicateRequest{report->months, versions, request.run_id, request.force}, replicate,
-      log, &report->replication));
+      lake, ReplicateRequest{report->months, versions, request.run_id, request.force, request.stop},
+      replicate, log, &report->replication));
   for (const auto& r : report->replication) {
     if (!r.ok || r.skipped) report->still_out_of_sync.push_back(r.month);
   }

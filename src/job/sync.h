@@ -25,6 +25,7 @@ struct SyncRequest {
   // Replace the months whatever the ledger records (with months_spec: those
   // months; without: every month out of sync).
   bool force = false;
+  const StopFlag* stop = nullptr;  // the operator's stop (ReplicateRequest::stop)
 };
 
 struct SyncReport {

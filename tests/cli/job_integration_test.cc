@@ -196,6 +196,57 @@ TEST_F(JobTest, Issue19JsonResultsOfRunVerifyAndSync) {
   EXPECT_EQ(b["error"]["code"], "InvalidArgument");
 }
 
+// Files under `dir` whose name ends with `suffix`, recursively.
+int CountFiles(const std::string& dir, const std::string& suffix) {
+  int n = 0;
+  if (!std::filesystem::exists(dir)) return 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    n += e.is_regular_file() && e.path().string().ends_with(suffix);
+  }
+  return n;
+}
+
+// Issue 19: SIGTERM (how Container Apps stops a job) while months are being
+// computed: no more months, the written files are removed, nothing is
+// committed, the exit code says "stopped", and the same command then runs.
+TEST_F(JobTest, Issue19SigtermWhileComputingCommitsNothingAndExits143) {
+  SampleData(lake_);
+  auto stopped = Cli({"run", "--lake", lake_, "--months", "all", "--format", "json"},
+                     {{"POSTGRES_DSN", ""}, {"RS_CRASH_POINT", "job.after_month_written:2:TERM"}});
+  EXPECT_EQ(stopped.exit_code, 143) << stopped.err;
+  EXPECT_NE(stopped.err.find("stopped by SIGTERM before month 2023-03 was computed: nothing was "
+                             "committed"),
+            std::string::npos)
+      << stopped.err;
+  EXPECT_EQ(nlohmann::json::parse(stopped.out)["status"], "stopped") << stopped.out;
+  EXPECT_EQ(CountFiles(lake_ + "/platinum", ".parquet"), 0);
+  EXPECT_EQ(CountFiles(lake_ + "/platinum", ".json"), 0);
+  auto rerun = Cli({"run", "--lake", lake_, "--months", "all"}, {{"POSTGRES_DSN", ""}});
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+}
+
+// SIGTERM while replicating: the month in flight finishes, no other month is
+// started, the Delta commits stand, the months not replicated are named, and
+// `sync` completes the rest.
+TEST_F(JobTest, Issue19SigtermWhileReplicatingFinishesTheMonthInFlightAndStops) {
+  SampleData(lake_);
+  auto stopped = Cli(
+      {"run", "--lake", lake_, "--months", "all"},
+      {{"POSTGRES_SIGNALS_CONNECTIONS", "1"}, {"RS_CRASH_POINT", "replicate.after_month:2:TERM"}});
+  EXPECT_EQ(stopped.exit_code, 143) << stopped.err;
+  EXPECT_NE(stopped.err.find("stopped by SIGTERM before replicating 2023-03"), std::string::npos)
+      << stopped.err;
+  EXPECT_NE(stopped.err.find("not attempted: 2023-03,"), std::string::npos) << stopped.err;
+  auto ledger = Sql(dsn_, "SELECT count(*) FROM ranking.signal_sync_state WHERE status='success'");
+  EXPECT_EQ(ledger[0], "2");
+  auto verify = Cli({"verify", "--lake", lake_});
+  EXPECT_EQ(verify.exit_code, 3) << verify.out;
+  EXPECT_EQ(State(verify, "2023-02"), "in_sync") << verify.out;
+  EXPECT_EQ(State(verify, "2023-03"), "missing") << verify.out;
+  ASSERT_EQ(Cli({"sync", "--lake", lake_}).exit_code, 0);
+  EXPECT_EQ(Cli({"verify", "--lake", lake_}).exit_code, 0);
+}
+
 TEST_F(JobTest, RerunOfOneMonthReplacesOnlyThatMonth) {
   SampleData(lake_);
   ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}).exit_code, 0);
