@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "delta/replay_internal.h"
 #include "delta/table.h"
@@ -234,6 +235,40 @@ TEST_F(CheckpointReadTest, TimeTravelBeforeAV2CheckpointReplaysJson) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->checkpoint_version, std::nullopt);
   EXPECT_EQ(Paths(*s), (std::vector<std::string>{"part-0.parquet", "part-1.parquet"}));
+}
+
+// Writes the seeds of fuzz/delta_checkpoint_fuzzer.cc into $RS_WRITE_FUZZ_SEEDS
+// (skipped without it): checkpoints of the fuzzer's fixed log in each form,
+// encoded as FuzzedDataProvider reads them (see the fuzzer's comment).
+TEST(CheckpointFuzzSeeds, WrittenWhenAsked) {
+  const char* dir = std::getenv("RS_WRITE_FUZZ_SEEDS");
+  if (dir == nullptr) GTEST_SKIP() << "RS_WRITE_FUZZ_SEEDS is not set";
+  auto out = storage::OpenStorage(dir, {});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  std::unique_ptr<storage::Storage> scratch = storage::NewMemoryStorage();
+  auto parquet_bytes = [&](const std::vector<json>& lines, bool file_actions_only) {
+    v2test::PutParquetActions(*scratch, "x.parquet", lines, file_actions_only);
+    return scratch->Get("x.parquet").value();
+  };
+  auto seed = [&](const std::string& name, const std::string& checkpoint,
+                  const std::string& sidecar, char form) {
+    std::string bytes;
+    for (char c : checkpoint) bytes += c == '\\' ? std::string("\\\\") : std::string(1, c);
+    bytes += "\\#";  // ends the checkpoint's bytes
+    bytes += sidecar;
+    bytes += form;  // 0 UUID-named JSON, 1 UUID-named Parquet, 2 classic Parquet
+    ASSERT_TRUE((*out)->Put(name, bytes).ok()) << name;
+  };
+  std::vector<json> file_actions = {v2test::AddLine("b.parquet", 1, 1),
+                                    v2test::RemoveLine("a.parquet")};
+  std::string sidecar = parquet_bytes(file_actions, true);
+  std::vector<json> top = V2Table::TopLevel({v2test::SidecarLine("s.parquet", sidecar.size())});
+  std::vector<json> inline_actions = V2Table::TopLevel({});
+  inline_actions.insert(inline_actions.end(), file_actions.begin(), file_actions.end());
+  seed("json_uuid_with_sidecar.bin", v2test::JsonLines(top), sidecar, 0);
+  seed("json_uuid_inline_actions.bin", v2test::JsonLines(inline_actions), "", 0);
+  seed("parquet_uuid_with_sidecar.bin", parquet_bytes(top, false), sidecar, 1);
+  seed("parquet_classic_v2_with_sidecar.bin", parquet_bytes(top, false), sidecar, 2);
 }
 
 TEST(ClassifyLogFile, RecognizesUuidNamedCheckpoints) {
