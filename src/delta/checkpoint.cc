@@ -38,7 +38,8 @@ json ValueToJson(const DataType& type, const Value& v) {
       json obj = json::object();
       for (size_t i = 0; i + 1 < v.children.size(); i += 2) {
         json key = ValueToJson(type.children[0].type, v.children[i]);
-        obj[key.is_string() ? key.get<std::string>() : key.dump()] =
+        obj[key.is_string() ? key.get<std::string>()
+                            : key.dump(-1, ' ', false, json::error_handler_t::replace)] =
             ValueToJson(type.children[1].type, v.children[i + 1]);
       }
       return obj;

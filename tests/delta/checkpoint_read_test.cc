@@ -271,6 +271,24 @@ TEST(CheckpointFuzzSeeds, WrittenWhenAsked) {
   seed("parquet_classic_v2_with_sidecar.bin", parquet_bytes(top, false), sidecar, 2);
 }
 
+// Found by delta_checkpoint_fuzzer: a Parquet checkpoint's cells may hold any
+// bytes, and a metaData.configuration value, partition value or map key that
+// is not a string was dumped to text with nlohmann-json, which threw on
+// invalid UTF-8 (std::terminate).
+TEST(AddCheckpointAction, NonStringValuesWithInvalidUtf8DoNotThrow) {
+  json bad = {{"nested", std::string("\xe2(c")}};
+  json metadata = v2test::MetadataLine();
+  metadata["metaData"]["configuration"] = {{"k", bad}};
+  json add = v2test::AddLine("a.parquet", 1, 1);
+  add["add"]["partitionValues"] = {{"p", bad}};
+  CheckpointContent content;
+  ASSERT_TRUE(AddCheckpointAction(metadata, &content).ok());
+  ASSERT_TRUE(AddCheckpointAction(add, &content).ok());
+  ASSERT_EQ(content.actions.size(), 2u);
+  EXPECT_NE(content.actions[0].metadata.configuration.at("k").find("nested"), std::string::npos);
+  EXPECT_TRUE(content.actions[1].add.partition_values.at("p").has_value());
+}
+
 TEST(ClassifyLogFile, RecognizesUuidNamedCheckpoints) {
   LogFile json_cp =
       ClassifyLogFile("00000000000000000010.checkpoint.80a083e8-7026-4e79-81be-64bd76c43a11.json");
