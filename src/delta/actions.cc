@@ -37,7 +37,7 @@ std::map<std::string, std::optional<std::string>> GetPartitionValues(const json&
     } else if (v.is_null()) {
       out[k] = std::nullopt;
     } else {
-      out[k] = v.dump();
+      out[k] = v.dump(-1, ' ', false, json::error_handler_t::replace);  // bytes from Parquet
     }
   }
   return out;
@@ -111,7 +111,9 @@ Result<Action> ParseMetadata(const json& m) {
   md.partition_columns = GetStringList(m, "partitionColumns").value_or(std::vector<std::string>{});
   if (auto c = m.find("configuration"); c != m.end() && c->is_object()) {
     for (const auto& [k, v] : c->items()) {
-      md.configuration[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      // A checkpoint's cells may hold any bytes: dump() must not throw on bad UTF-8.
+      md.configuration[k] = v.is_string() ? v.get<std::string>()
+                                          : v.dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
   md.created_time_ms = GetInt(m, "createdTime");

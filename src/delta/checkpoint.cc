@@ -1,5 +1,6 @@
-// Classic Parquet checkpoints (PROTOCOL.md "Checkpoints"): reading single- and
-// multi-part checkpoints, and writing a single-part one plus _last_checkpoint.
+// Parquet checkpoints (PROTOCOL.md "Checkpoints"): reading one Parquet
+// checkpoint file (classic, part, UUID-named or sidecar; checkpoint_read.cc
+// puts them together), and writing a classic one plus _last_checkpoint.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -13,7 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kActionColumns[] = {"protocol", "metaData", "txn", "add", "remove"};
+constexpr const char* kActionColumns[] = {"protocol", "metaData",           "txn",    "add",
+                                          "remove",   "checkpointMetadata", "sidecar"};
 constexpr int64_t kTombstoneRetentionMs = int64_t{168} * 3600 * 1000;
 
 // A checkpoint cell as the JSON object the same action has in a commit.
@@ -36,7 +38,8 @@ json ValueToJson(const DataType& type, const Value& v) {
       json obj = json::object();
       for (size_t i = 0; i + 1 < v.children.size(); i += 2) {
         json key = ValueToJson(type.children[0].type, v.children[i]);
-        obj[key.is_string() ? key.get<std::string>() : key.dump()] =
+        obj[key.is_string() ? key.get<std::string>()
+                            : key.dump(-1, ' ', false, json::error_handler_t::replace)] =
             ValueToJson(type.children[1].type, v.children[i + 1]);
       }
       return obj;
@@ -54,31 +57,7 @@ json ValueToJson(const DataType& type, const Value& v) {
   }
 }
 
-Status AppendPartActions(const std::shared_ptr<storage::Storage>& store, const LogFile& part,
-                         std::vector<Action>* actions) {
-  RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, part.key));
-  std::vector<std::string> columns;
-  for (const char* name : kActionColumns) {
-    for (const Field& f : source->schema()) {
-      if (f.name == name && f.type.id == TypeId::kStruct) columns.push_back(name);
-    }
-  }
-  RS_ASSIGN_OR_RETURN(RecordBatch batch, source->Read(columns, {}));
-  for (const ColumnVector& col : batch.columns) {
-    if (!std::holds_alternative<std::vector<Value>>(col.values)) {
-      return Status::Corruption("checkpoint column " + col.field.name + " is not a struct");
-    }
-    const auto& cells = col.As<Value>();
-    for (size_t row = 0; row < cells.size(); ++row) {
-      if (!col.IsValid(row) || cells[row].is_null()) continue;
-      json line = {{col.field.name, ValueToJson(col.field.type, cells[row])}};
-      RS_ASSIGN_OR_RETURN_CTX(Action a, ParseActionJson(line),
-                              fmt::format("{} row {}", col.field.name, row));
-      actions->push_back(std::move(a));
-    }
-  }
-  return Status::OK();
-}
+bool IsFileAction(std::string_view column) { return column == "add" || column == "remove"; }
 
 // --- writing ---
 
@@ -209,14 +188,31 @@ RecordBatch CheckpointBatch(const Snapshot& s, int64_t now_ms) {
 
 }  // namespace
 
-Result<std::vector<Action>> ReadCheckpoint(const std::shared_ptr<storage::Storage>& store,
-                                           const CheckpointSet& cp) {
-  std::vector<Action> actions;
-  for (const LogFile& part : cp.parts) {
-    RS_RETURN_IF_ERROR_CTX(AppendPartActions(store, part, &actions),
-                           "read checkpoint " + part.key);
+Status ReadParquetCheckpointFile(const std::shared_ptr<storage::Storage>& store,
+                                 const std::string& key, bool file_actions_only,
+                                 CheckpointContent* content) {
+  RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, key));
+  std::vector<std::string> columns;
+  for (const char* name : kActionColumns) {
+    if (file_actions_only && !IsFileAction(name)) continue;
+    for (const Field& f : source->schema()) {
+      if (f.name == name && f.type.id == TypeId::kStruct) columns.push_back(name);
+    }
   }
-  return actions;
+  RS_ASSIGN_OR_RETURN(RecordBatch batch, source->Read(columns, {}));
+  for (const ColumnVector& col : batch.columns) {
+    if (!std::holds_alternative<std::vector<Value>>(col.values)) {
+      return Status::Corruption("checkpoint column " + col.field.name + " is not a struct");
+    }
+    const auto& cells = col.As<Value>();
+    for (size_t row = 0; row < cells.size(); ++row) {
+      if (!col.IsValid(row) || cells[row].is_null()) continue;
+      json line = {{col.field.name, ValueToJson(col.field.type, cells[row])}};
+      RS_RETURN_IF_ERROR_CTX(AddCheckpointAction(line, content),
+                             fmt::format("{} row {}", col.field.name, row));
+    }
+  }
+  return Status::OK();
 }
 
 Status WriteCheckpointFiles(storage::Storage& store, const std::string& root,

@@ -17,6 +17,18 @@ bool ParseDigits(std::string_view text, size_t width, int64_t* out) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// The 8-4-4-4-12 hex form of a UUID.
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    char c = text[i];
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (dash ? c != '-' : !hex) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string CommitFileName(int64_t version) { return fmt::format("{:020d}.json", version); }
@@ -47,9 +59,15 @@ LogFile ClassifyLogFile(std::string_view name) {
       f.part = static_cast<int>(part);
       f.num_parts = static_cast<int>(parts);
     }
+  } else if (rest.size() == 11 + 36 + 5 && rest.substr(0, 11) == "checkpoint." &&
+             IsUuid(rest.substr(11, 36)) && rest.substr(47) == ".json") {
+    f.kind = LogFile::Kind::kUuidCheckpoint;
+    f.json = true;
+  } else if (rest.size() == 11 + 36 + 8 && rest.substr(0, 11) == "checkpoint." &&
+             IsUuid(rest.substr(11, 36)) && rest.substr(47) == ".parquet") {
+    f.kind = LogFile::Kind::kUuidCheckpoint;
   }
-  // Anything else (.crc, compacted logs, v2 UUID checkpoints, temp files) is ignored:
-  // a v2-checkpoint table is rejected by its reader feature before this matters.
+  // Anything else (.crc, compacted logs, temp files) is ignored.
   return f;
 }
 

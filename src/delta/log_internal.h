@@ -64,11 +64,14 @@ std::optional<int64_t> NumRecordsFromStats(std::string_view stats_json);
 std::string CommitFileName(int64_t version);             // 00000000000000000007.json
 std::string CheckpointFileName(int64_t version);         // 00000000000000000010.checkpoint.parquet
 struct LogFile {
-  enum class Kind { kCommit, kCheckpoint, kMultiPartCheckpoint, kOther };
+  // kCheckpoint: classic <v>.checkpoint.parquet (V1 or V2 spec);
+  // kUuidCheckpoint: <v>.checkpoint.<uuid>.json|parquet (always V2 spec).
+  enum class Kind { kCommit, kCheckpoint, kMultiPartCheckpoint, kUuidCheckpoint, kOther };
   Kind kind = Kind::kOther;
   int64_t version = -1;
   int part = 0;        // multi-part: 1-based part number
   int num_parts = 0;   // multi-part: total parts
+  bool json = false;   // UUID-named: JSON (else Parquet)
   std::string key;     // full storage key
   uint64_t size_bytes = 0;
   int64_t modified_unix_ms = 0;

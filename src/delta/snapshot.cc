@@ -11,9 +11,12 @@
 namespace rs::delta {
 namespace {
 
-// Reader features whose data we read correctly.
+// Reader features whose data we read correctly, and those that ask nothing of
+// a reader (vacuumProtocolCheck). Any other name in readerFeatures, known or
+// not, refuses the table; writerFeatures are a writer's business.
 const std::set<std::string>& SupportedReaderFeatures() {
-  static const std::set<std::string> kSupported = {"timestampNtz"};
+  static const std::set<std::string> kSupported = {"timestampNtz", "v2Checkpoint",
+                                                   "vacuumProtocolCheck"};
   return kSupported;
 }
 
@@ -80,35 +83,30 @@ std::string LogPrefix(const std::string& root) {
   return storage::JoinKey(root, kLogDir) + "/";
 }
 
-void AddCheckpointPart(LogListing* listing, const LogFile& f) {
-  CheckpointSet& cp = listing->checkpoints[f.version];
-  cp.version = f.version;
-  cp.parts.push_back(f);
-}
-
-void MarkComplete(CheckpointSet* cp) {
-  // A classic single-file checkpoint wins; otherwise every part 1..n of one n.
-  for (const LogFile& p : cp->parts) {
-    if (p.kind == LogFile::Kind::kCheckpoint) {
-      cp->parts = {p};
-      cp->complete = true;
-      return;
+// The complete checkpoints among the checkpoint files of one version, in the
+// order they are tried: UUID-named (V2) by name, classic, then multi-part
+// sets with every part 1..n of one n present (by n). PROTOCOL.md lets a
+// reader choose among several checkpoints of a version.
+std::vector<CheckpointSet> CompleteCheckpoints(int64_t version, std::vector<LogFile> files) {
+  std::sort(files.begin(), files.end(),
+            [](const LogFile& a, const LogFile& b) { return a.key < b.key; });
+  std::vector<CheckpointSet> out;
+  for (LogFile::Kind kind : {LogFile::Kind::kUuidCheckpoint, LogFile::Kind::kCheckpoint}) {
+    for (const LogFile& f : files) {
+      if (f.kind == kind) out.push_back({version, {f}});
     }
   }
-  std::map<int, std::set<int>> by_count;
-  for (const LogFile& p : cp->parts) by_count[p.num_parts].insert(p.part);
-  for (const auto& [n, seen] : by_count) {
-    if (static_cast<int>(seen.size()) != n) continue;
-    std::vector<LogFile> parts;
-    for (const LogFile& p : cp->parts) {
-      if (p.num_parts == n) parts.push_back(p);
-    }
-    std::sort(parts.begin(), parts.end(),
-              [](const LogFile& a, const LogFile& b) { return a.part < b.part; });
-    cp->parts = std::move(parts);
-    cp->complete = true;
-    return;
+  std::map<int, std::map<int, LogFile>> by_count;  // parts -> part number -> file
+  for (const LogFile& f : files) {
+    if (f.kind == LogFile::Kind::kMultiPartCheckpoint) by_count[f.num_parts][f.part] = f;
   }
+  for (const auto& [n, parts] : by_count) {
+    if (static_cast<int>(parts.size()) != n) continue;
+    CheckpointSet cp{version, {}};
+    for (const auto& [part, f] : parts) cp.parts.push_back(f);
+    out.push_back(std::move(cp));
+  }
+  return out;
 }
 
 Status ApplyCommits(storage::Storage& store, const std::string& root, const LogListing& listing,
@@ -140,9 +138,11 @@ Result<LogListing> ListLog(storage::Storage& store, const std::string& root) {
   RS_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, store.List(prefix),
                           "list " + prefix);
   LogListing listing;
+  std::map<int64_t, std::vector<LogFile>> checkpoint_files;
   for (const auto& obj : objects) {
     std::string_view name = std::string_view(obj.key).substr(prefix.size());
     if (name.find('/') != std::string_view::npos) continue;  // _sidecars/, _staged_commits/
+    if (name == "_last_checkpoint") listing.last_checkpoint_key = obj.key;
     LogFile f = ClassifyLogFile(name);
     if (f.kind == LogFile::Kind::kOther) continue;
     f.key = obj.key;
@@ -151,11 +151,14 @@ Result<LogListing> ListLog(storage::Storage& store, const std::string& root) {
     if (f.kind == LogFile::Kind::kCommit) {
       listing.commits[f.version] = f;
     } else {
-      AddCheckpointPart(&listing, f);
+      checkpoint_files[f.version].push_back(f);
     }
     listing.latest_version = std::max(listing.latest_version, f.version);
   }
-  for (auto& [v, cp] : listing.checkpoints) MarkComplete(&cp);
+  for (auto& [v, files] : checkpoint_files) {
+    std::vector<CheckpointSet> complete = CompleteCheckpoints(v, std::move(files));
+    if (!complete.empty()) listing.checkpoints[v] = std::move(complete);
+  }
   return listing;
 }
 
@@ -200,26 +203,34 @@ Result<Snapshot> ReplayToVersion(const std::shared_ptr<storage::Storage>& store,
   std::string checkpoint_errors;
   std::vector<std::string> skipped;  // damaged checkpoints, for Snapshot::skipped_checkpoints
   for (auto it = listing.checkpoints.rbegin(); it != listing.checkpoints.rend(); ++it) {
-    const CheckpointSet& cp = it->second;
-    if (cp.version > version || !cp.complete) continue;
-    if (auto gap = FirstMissingCommit(listing, cp.version + 1, version)) {
+    int64_t cp_version = it->first;
+    if (cp_version > version) continue;
+    if (auto gap = FirstMissingCommit(listing, cp_version + 1, version)) {
       return Status::Corruption(fmt::format("{}: log is not contiguous: {} (version {}) is missing",
                                             where, CommitFileName(*gap), *gap));
     }
-    auto actions = ReadCheckpoint(store, cp);
-    if (!actions.ok()) {  // a damaged checkpoint: fall back to an older one or to JSON
-      checkpoint_errors += "; " + actions.status().message();
-      skipped.push_back(actions.status().message());
-      continue;
+    std::vector<CheckpointSet> candidates = it->second;
+    if (candidates.size() > 1 && !listing.last_checkpoint_key.empty()) {
+      // Several checkpoints of one version: the one _last_checkpoint names first.
+      auto last = store->Get(listing.last_checkpoint_key);
+      if (last.ok()) PreferLastCheckpoint(*last, &candidates);
     }
-    ReplayState state;
-    for (Action& a : *actions) state.Apply(std::move(a));
-    RS_RETURN_IF_ERROR_CTX(ApplyCommits(*store, root, listing, cp.version + 1, version, &state),
-                           where);
-    RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
-    s.checkpoint_version = cp.version;
-    s.skipped_checkpoints = std::move(skipped);
-    return s;
+    for (const CheckpointSet& cp : candidates) {
+      auto actions = ReadCheckpoint(store, cp);
+      if (!actions.ok()) {  // a damaged checkpoint: fall back to another, an older one, or JSON
+        checkpoint_errors += "; " + actions.status().message();
+        skipped.push_back(actions.status().message());
+        continue;
+      }
+      ReplayState state;
+      for (Action& a : *actions) state.Apply(std::move(a));
+      RS_RETURN_IF_ERROR_CTX(ApplyCommits(*store, root, listing, cp_version + 1, version, &state),
+                             where);
+      RS_ASSIGN_OR_RETURN(Snapshot s, std::move(state).Finish(version, where));
+      s.checkpoint_version = cp_version;
+      s.skipped_checkpoints = std::move(skipped);
+      return s;
+    }
   }
   if (auto gap = FirstMissingCommit(listing, 0, version)) {
     return Status::Corruption(fmt::format(

@@ -20,7 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const std::set<std::string> kSupportedFeatures = {"timestampNtz"};
+const std::set<std::string> kSupportedFeatures = {"timestampNtz", "v2Checkpoint",
+                                                  "vacuumProtocolCheck"};
 
 std::string CorpusDir() {
   const char* dir = std::getenv("RS_CONFORMANCE_DIR");
@@ -152,6 +153,9 @@ void CheckSnapshot(const Table& table, const json& want) {
     return;
   }
   ASSERT_TRUE(s.ok()) << s.status().ToString();
+  if (want.contains("checkpoint_version_used") && !want["checkpoint_version_used"].is_null()) {
+    EXPECT_EQ(s->checkpoint_version, want["checkpoint_version_used"].get<int64_t>());
+  }
   EXPECT_EQ(json::parse(SchemaFieldsJson(s->metadata.schema)), want["schema"]);
   EXPECT_EQ(json(s->metadata.partition_columns), want["partition_columns"]);
   EXPECT_EQ(static_cast<int64_t>(s->files.size()), want["num_files"].get<int64_t>());
@@ -276,6 +280,9 @@ TEST_P(ConformanceTest, CliInfoAndScanAtLatestVersion) {
   EXPECT_EQ(parsed["schema"], latest["schema"]);
   EXPECT_EQ(parsed["partition_columns"], latest["partition_columns"]);
   EXPECT_EQ(parsed["num_rows"], latest["row_count"]);
+  if (latest.contains("checkpoint_version_used") && !latest["checkpoint_version_used"].is_null()) {
+    EXPECT_EQ(parsed["checkpoint_version"], latest["checkpoint_version_used"]);
+  }
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   json rows = json::array();
   std::stringstream lines(scan.out);
