@@ -51,6 +51,12 @@ int RunCli(int argc, char** argv, CliContext& ctx) {
       "replicated to PostgreSQL.\nExit codes: 0 success, 1 failure, 2 usage error, 3 drift found "
       "by verify."};
   app.require_subcommand(1);
+  app.footer(
+      "Examples:\n  ranking-signals sample-data --lake /tmp/lake\n"
+      "  ranking-signals run --lake /tmp/lake --months all\n"
+      "  POSTGRES_DSN=... ranking-signals verify --lake /tmp/lake\n"
+      "Each command's --help has its own examples; every setting, with its flag, environment "
+      "variable and config key: docs/operations.md, Settings.");
   const BuildInfoData& build = BuildInfo();
   app.set_version_flag("--version", fmt::format("ranking-signals {}\ncommit {}\nbuild {}",
                                                 build.version, build.git_commit, build.build_type));

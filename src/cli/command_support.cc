@@ -10,7 +10,7 @@
 
 namespace rs::cli {
 
-void AddCommonOptions(CLI::App* cmd, CommonOptions* options) {
+void AddCommonOptions(CLI::App* cmd, CommonOptions* options, bool with_config) {
   cmd->add_option("--log-format", options->log_format,
                   "Log format on stderr: text (default) or json, one object per line "
                   "(RANKING_LOG_FORMAT)")
@@ -20,17 +20,18 @@ void AddCommonOptions(CLI::App* cmd, CommonOptions* options) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cmd->add_flag("--quiet", options->quiet,
                 "Warnings and errors only, no progress bars (same as --log-level warn)");
+  if (!with_config) return;
   cmd->add_option("--config", options->config_path,
-                  "Optional JSON config file (weights, top_n, compression, row_group_bytes, ...); "
-                  "flags and environment take precedence");
+                  "Optional JSON config file (weights, top_n, compression, row_group_bytes, ...; "
+                  "docs/operations.md, Settings); flags and environment take precedence");
 }
 
-void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, bool with_inputs) {
+void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, LakeTables tables) {
   cmd->add_option("--lake", layout->lake,
                   "Lake root: a local path, file://, abfss://container@account.dfs.core.windows.net/path "
                   "or az://container/path")
       ->required();
-  if (with_inputs) {
+  if (tables != LakeTables::kServed) {
     cmd->add_option("--market-table", layout->market, "market_daily input table (Delta, or Parquet folder)")
         ->capture_default_str();
     // Named explicitly, finance_daily is required: a table that is not
@@ -40,6 +41,7 @@ void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, bool with_inputs) {
         ->capture_default_str()
         ->each([layout](const std::string&) { layout->finance_required = true; });
   }
+  if (tables == LakeTables::kInputs) return;
   cmd->add_option("--rankings-table", layout->rankings, "rankings Delta table")->capture_default_str();
   cmd->add_option("--signals-table", layout->signals, "ranking_signals Delta table")->capture_default_str();
   cmd->add_option("--composite-table", layout->composite, "composite signals Delta table")

@@ -28,16 +28,24 @@ struct CommonOptions {
   std::string dsn_flag;         // --dsn (migrate/verify/sync); else POSTGRES_DSN
 };
 
-void AddCommonOptions(CLI::App* cmd, CommonOptions* options);
+// --log-format, --log-level, --quiet, and --config unless `with_config` is
+// false (commands that read no setting a config file can hold).
+void AddCommonOptions(CLI::App* cmd, CommonOptions* options, bool with_config = true);
 
 // Resolves the log format and level (flag, then environment) into ctx; a bad
 // value is a usage error (exit 2) reported through ctx. LoadOptionsOrFail
 // calls it first; commands that do not load job options call it themselves.
 bool LogSettingsOrFail(CliContext& ctx, const CommonOptions& options);
 
-// Adds --lake and the per-table overrides to `cmd`. `with_inputs` adds the
-// gold input overrides too.
-void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, bool with_inputs);
+// Which tables of the lake a command names (and so offers flags for).
+enum class LakeTables {
+  kServed,           // rankings, ranking_signals, composite (verify, sync, materialize)
+  kInputsAndServed,  // the gold inputs too (run)
+  kInputs,           // the gold inputs only (sample-data)
+};
+
+// Adds --lake and the overrides of `tables` to `cmd`.
+void AddLakeOptions(CLI::App* cmd, job::LakeLayout* layout, LakeTables tables);
 
 // Flags, then environment, then the config file. A bad value, including a
 // malformed DSN, is a usage error (exit 2), reported through ctx.

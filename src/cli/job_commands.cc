@@ -87,14 +87,15 @@ void AddJobCommand(CLI::App& app, CliContext& ctx, bool rank) {
                      "--months 2024-01..2024-06\n"
                      "  ranking-signals run --lake /data/lake --months all --shard 2/4"
                    : "Examples:\n  ranking-signals materialize --lake /data/lake --months 2024-03");
-  AddLakeOptions(cmd, &o->layout, rank);
+  AddLakeOptions(cmd, &o->layout, rank ? LakeTables::kInputsAndServed : LakeTables::kServed);
   AddCommonOptions(cmd, &o->common);
   AddResultOptions(cmd, &o->result);
   cmd->add_option("--months", o->months,
                   "Target months: YYYY-MM, YYYY-MM..YYYY-MM, latest, all, or a comma list")
       ->capture_default_str();
   cmd->add_option("--top-n", o->common.top_n, "strategies_hit threshold (RANKING_SIGNALS_TOP_N)");
-  cmd->add_option("--threads", o->common.threads, "Worker threads (0 = all cores)");
+  cmd->add_option("--threads", o->common.threads,
+                  "Engine threads, 0 = all cores (RANKING_THREADS)");
   if (rank) {
     cmd->add_option("--shard", o->shard,
                     "K/N: take every N-th target month starting at K; auto/N claims a free shard")

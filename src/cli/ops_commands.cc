@@ -188,7 +188,7 @@ void AddVerifyCommand(CLI::App& app, CliContext& ctx) {
       "ledger) and print months in_sync / drifted / missing / stale. Exit 3 when any is out of sync.");
   cmd->footer("Examples:\n  ranking-signals verify --lake /data/lake\n"
               "  ranking-signals verify --lake /data/lake --months 2024-01..2024-06");
-  AddLakeOptions(cmd, &o->layout, false);
+  AddLakeOptions(cmd, &o->layout, LakeTables::kServed);
   AddCommonOptions(cmd, &o->common);
   AddResultOptions(cmd, &o->result);
   cmd->add_option("--months", o->months, "Months to check (default: all on either side)");
@@ -205,7 +205,7 @@ void AddSyncCommand(CLI::App& app, CliContext& ctx) {
   cmd->footer("Examples:\n  ranking-signals sync --lake /data/lake\n"
               "  ranking-signals sync --lake /data/lake --months 2024-03\n"
               "  ranking-signals sync --lake /data/lake --months 2024-03 --force");
-  AddLakeOptions(cmd, &o->layout, false);
+  AddLakeOptions(cmd, &o->layout, LakeTables::kServed);
   AddCommonOptions(cmd, &o->common);
   AddResultOptions(cmd, &o->result);
   cmd->add_option("--months", o->months, "Months to replicate (default: those out of sync)");
@@ -224,7 +224,7 @@ void AddMigrateCommand(CLI::App& app, CliContext& ctx) {
       "transaction, under an advisory lock. Running it again changes nothing.");
   cmd->footer("Examples:\n  POSTGRES_DSN=... ranking-signals migrate\n"
               "  ranking-signals migrate --dsn \"$ADMIN_DSN\"");
-  AddCommonOptions(cmd, &o->common);
+  AddCommonOptions(cmd, &o->common, /*with_config=*/false);
   cmd->add_option("--dsn", o->common.dsn_flag,
                   "Admin DSN (default: POSTGRES_DSN); may differ from the job's");
   cmd->add_option("--migrations-dir", o->migrations_dir,

@@ -68,8 +68,8 @@ void AddSampleDataCommand(CLI::App& app, CliContext& ctx) {
   cmd->footer("Examples:\n  ranking-signals sample-data --lake /tmp/lake\n"
               "  ranking-signals sample-data --lake /tmp/lake --symbols 500 --start 2015-01-01 "
               "--end 2024-12-31 --seed 7");
-  AddLakeOptions(cmd, &o->layout, true);
-  AddCommonOptions(cmd, &o->common);
+  AddLakeOptions(cmd, &o->layout, LakeTables::kInputs);
+  AddCommonOptions(cmd, &o->common, /*with_config=*/false);
   cmd->add_option("--symbols", o->symbols, "Number of symbols")->capture_default_str();
   cmd->add_option("--start", o->start, "First calendar day (YYYY-MM-DD)")->capture_default_str();
   cmd->add_option("--end", o->end, "Last calendar day (YYYY-MM-DD)")->capture_default_str();

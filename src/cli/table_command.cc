@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +26,7 @@ struct TableArgs {
   double retain_hours = 168;
   bool dry_run = false;
   bool force = false;
+  std::optional<int64_t> limit;  // history --limit
 };
 
 Result<delta::Table> OpenTable(CliContext& ctx, const std::string& uri) {
@@ -102,13 +104,22 @@ Status RunScan(CliContext& ctx, const TableArgs& args) {
 }
 
 Status RunHistory(CliContext& ctx, const TableArgs& args) {
+  if (args.limit && *args.limit < 1) {
+    ctx.Fail(Status::InvalidArgument("--limit must be at least 1"), kExitUsage);
+    return Status::OK();
+  }
   RS_ASSIGN_OR_RETURN(auto table, OpenTable(ctx, args.uri));
   RS_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history, table.History());
+  // Newest first, as Delta engines' DESCRIBE HISTORY.
+  std::sort(history.begin(), history.end(),
+            [](const auto& a, const auto& b) { return a.version > b.version; });
+  if (args.limit && history.size() > static_cast<size_t>(*args.limit)) history.resize(*args.limit);
   for (const delta::HistoryEntry& e : history) {
     json line = {{"version", e.version},
                  {"timestamp_ms", e.timestamp_ms},
                  {"operation", e.operation},
                  {"operation_parameters", e.operation_parameters},
+                 {"operation_metrics", e.operation_metrics},
                  {"run_id", e.run_id.empty() ? json(nullptr) : json(e.run_id)},
                  {"engine_info", e.engine_info}};
     *ctx.out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
@@ -157,25 +168,48 @@ void AddTableCommand(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<TableArgs>();
   CLI::App* table = app.add_subcommand("table", "Inspect and maintain a Delta table");
   table->require_subcommand(1);
+  table->footer(
+      "Examples:\n  ranking-signals table info /data/lake/platinum/rankings\n"
+      "  ranking-signals table scan /data/lake/platinum/rankings --where year_month=2024-03\n"
+      "  ranking-signals table history /data/lake/platinum/rankings\n"
+      "  ranking-signals table vacuum /data/lake/platinum/rankings --dry-run\n"
+      "Azure locations use the AZURE_* variables of docs/storage.md.");
 
   CLI::App* info = AddSub(table, "info", "Print the table's state as one JSON object", args);
   info->add_option("--version", args->version, "table version (default: latest)");
+  info->footer(
+      "Examples:\n  ranking-signals table info /data/lake/platinum/rankings\n"
+      "  ranking-signals table info abfss://lake@acct.dfs.core.windows.net/platinum/rankings "
+      "--version 12");
   info->callback([&ctx, args] { Run(ctx, args, RunInfo); });
 
   CLI::App* scan = AddSub(table, "scan", "Print rows as JSON lines", args);
   scan->add_option("--version", args->version, "table version (default: latest)");
   scan->add_option("--columns", args->columns, "comma-separated columns (default: all)");
   scan->add_option("--where", args->where, "COL=VALUE equality filter (repeatable)");
-  scan->footer("Example: table scan ./lake/platinum/rankings --where year_month=2024-03");
+  scan->footer(
+      "Examples:\n  ranking-signals table scan ./lake/platinum/rankings --where "
+      "year_month=2024-03\n"
+      "  ranking-signals table scan ./lake/gold/market_daily --columns date,symbol,close "
+      "--version 3");
   scan->callback([&ctx, args] { Run(ctx, args, RunScan); });
 
-  CLI::App* history = AddSub(table, "history", "Print one JSON line per version", args);
+  CLI::App* history =
+      AddSub(table, "history", "Print one JSON line per version, newest first", args);
+  history->add_option("--limit", args->limit, "newest N versions only (default: all)");
+  history->footer(
+      "Examples:\n  ranking-signals table history /data/lake/platinum/rankings --limit 10\n"
+      "Each line: version, timestamp_ms, operation, operation_parameters, operation_metrics "
+      "(numAddedFiles, numRemovedFiles, numOutputRows, numOutputBytes, ...), run_id, engine_info.");
   history->callback([&ctx, args] { Run(ctx, args, RunHistory); });
 
   CLI::App* vacuum = AddSub(table, "vacuum", "Delete unreferenced data files", args);
   vacuum->add_option("--retain-hours", args->retain_hours, "keep files newer than this (168)");
   vacuum->add_flag("--dry-run", args->dry_run, "list the files without deleting");
   vacuum->add_flag("--force", args->force, "allow a retention below 168 hours");
+  vacuum->footer(
+      "Examples:\n  ranking-signals table vacuum /data/lake/platinum/rankings --dry-run\n"
+      "  ranking-signals table vacuum /data/lake/platinum/rankings --retain-hours 336");
   vacuum->callback([&ctx, args] { Run(ctx, args, RunVacuum); });
 }
 

@@ -140,6 +140,9 @@ Action ParseCommitInfo(const json& c) {
   ci.timestamp_ms = GetInt(c, "timestamp");
   ci.operation = GetString(c, "operation");
   if (auto it = c.find("operationParameters"); it != c.end()) ci.operation_parameters = *it;
+  if (auto it = c.find("operationMetrics"); it != c.end() && it->is_object()) {
+    ci.operation_metrics = *it;
+  }
   ci.run_id = GetString(c, "runId");
   ci.txn_id = GetString(c, "txnId");
   ci.engine_info = GetString(c, "engineInfo");
@@ -209,6 +212,9 @@ ojson CommitInfoJson(const CommitInfo& ci) {
   c["operationParameters"] = ci.operation_parameters.is_object()
                                   ? ojson::parse(ci.operation_parameters.dump())
                                   : ojson::object();
+  if (ci.operation_metrics.is_object()) {
+    c["operationMetrics"] = ojson::parse(ci.operation_metrics.dump());
+  }
   c["engineInfo"] = ci.engine_info;
   if (!ci.run_id.empty()) c["runId"] = ci.run_id;
   if (!ci.txn_id.empty()) c["txnId"] = ci.txn_id;

@@ -24,6 +24,9 @@ struct CommitInfo {
   std::optional<int64_t> timestamp_ms;
   std::string operation;
   nlohmann::json operation_parameters;  // object or null
+  // Delta engines' operationMetrics: counts as decimal strings
+  // (numAddedFiles, numRemovedFiles, numOutputRows, numOutputBytes, ...).
+  nlohmann::json operation_metrics;  // object or null
   std::string run_id;
   std::string txn_id;
   std::string engine_info;

@@ -305,6 +305,7 @@ std::vector<Action> BuildActions(const OverwriteTransaction::Impl& t, CommitInte
     actions.push_back(txn);
   }
   *num_removed = 0;
+  int64_t removed_bytes = 0;
   if (t.read_snapshot) {
     for (const AddFile& f : t.read_snapshot->files) {
       auto pv = f.partition_values.find(t.partition_field.name);
@@ -314,14 +315,25 @@ std::vector<Action> BuildActions(const OverwriteTransaction::Impl& t, CommitInte
       rm.remove = RemoveFile{f.path, now, true, f.partition_values, f.size_bytes, ""};
       actions.push_back(std::move(rm));
       ++*num_removed;
+      removed_bytes += f.size_bytes;
     }
   }
+  int64_t rows = 0, bytes = 0;
   for (const AddFile& f : t.added) {
+    rows += f.num_records.value_or(0);
+    bytes += f.size_bytes;
     Action add;
     add.kind = Action::Kind::kAdd;
     add.add = f;
     actions.push_back(std::move(add));
   }
+  // As Delta engines record them: counts as strings (actions[0] is commitInfo).
+  actions[0].commit_info.operation_metrics = {{"numFiles", std::to_string(t.added.size())},
+                                              {"numAddedFiles", std::to_string(t.added.size())},
+                                              {"numRemovedFiles", std::to_string(*num_removed)},
+                                              {"numOutputRows", std::to_string(rows)},
+                                              {"numOutputBytes", std::to_string(bytes)},
+                                              {"numRemovedBytes", std::to_string(removed_bytes)}};
   return actions;
 }
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "delta/replay_internal.h"
 
 namespace rs::delta {
@@ -121,6 +123,19 @@ Result<std::vector<HistoryEntry>> Table::History() const {
       if (ci.operation_parameters.is_object()) {
         for (const auto& [k, v] : ci.operation_parameters.items()) {
           e.operation_parameters[k] = v.is_string() ? v.get<std::string>() : v.dump();
+        }
+      }
+      if (ci.operation_metrics.is_object()) {
+        for (const auto& [k, v] : ci.operation_metrics.items()) {
+          // Engines write counts as strings ("12") or numbers; others are left out.
+          if (v.is_number_integer()) {
+            e.operation_metrics[k] = v.get<int64_t>();
+          } else if (v.is_string()) {
+            const std::string& text = v.get_ref<const std::string&>();
+            int64_t n = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+            if (ec == std::errc() && end == text.data() + text.size()) e.operation_metrics[k] = n;
+          }
         }
       }
     }

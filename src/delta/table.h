@@ -140,6 +140,9 @@ struct HistoryEntry {
   int64_t timestamp_ms = 0;
   std::string operation;
   std::map<std::string, std::string> operation_parameters;  // values as JSON text
+  // commitInfo.operationMetrics (numAddedFiles, numRemovedFiles,
+  // numOutputRows, numOutputBytes, ...); empty when the writer recorded none.
+  std::map<std::string, int64_t> operation_metrics;
   std::string run_id;
   std::string engine_info;
   // What the commit's add and remove actions changed: each partition

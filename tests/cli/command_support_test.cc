@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/config.h"
 
 namespace rs::cli {
 namespace {
@@ -191,6 +192,41 @@ TEST(LogSettingsTest, Issue19UsageErrorsAreJsonLinesUnderJsonLogs) {
   InProcess env = RunInProcess({"run", "--lake", "/x", "--months", "2024-13"},
                                {{"RANKING_LOG_FORMAT", "json"}});
   EXPECT_EQ(nlohmann::json::parse(env.err)["event"], "usage error") << env.err;
+}
+
+// Issue 19: every command's --help shows examples and names the environment
+// variable behind each option that has one; options that do nothing for a
+// command are not offered.
+TEST(HelpTest, Issue19EveryCommandsHelpHasExamplesAndTheVariablesBehindItsOptions) {
+  const std::vector<std::vector<std::string>> commands = {{},
+                                                          {"run"},
+                                                          {"materialize"},
+                                                          {"verify"},
+                                                          {"sync"},
+                                                          {"migrate"},
+                                                          {"sample-data"},
+                                                          {"table"},
+                                                          {"table", "info"},
+                                                          {"table", "scan"},
+                                                          {"table", "history"},
+                                                          {"table", "vacuum"}};
+  for (std::vector<std::string> words : commands) {
+    std::string name = words.empty() ? "(top level)" : words.back();
+    words.push_back("--help");
+    InProcess r = RunInProcess(words);
+    EXPECT_EQ(r.exit_code, kExitOk) << name << r.err;
+    EXPECT_NE(r.out.find("Example"), std::string::npos) << name << ":\n" << r.out;
+    for (const SettingSpec& s : JobSettings()) {
+      if (s.flag.empty() || s.env.empty()) continue;
+      if (r.out.find(s.flag + " ") == std::string::npos) continue;  // not offered here
+      EXPECT_NE(r.out.find(s.env), std::string::npos)
+          << name << " --help offers " << s.flag << " without naming " << s.env;
+    }
+  }
+  EXPECT_EQ(RunInProcess({"sample-data", "--help"}).out.find("--rankings-table"),
+            std::string::npos);
+  EXPECT_EQ(RunInProcess({"migrate", "--help"}).out.find("--config"), std::string::npos);
+  EXPECT_EQ(RunInProcess({"sample-data", "--help"}).out.find("--config"), std::string::npos);
 }
 
 TEST(LogSettingsTest, BadLogSettingsFromTheEnvironmentAreUsageErrors) {

@@ -94,17 +94,26 @@ TEST_F(TableCliTest, ScanFiltersAndProjects) {
   EXPECT_EQ(r.out, "{\"n\":3}\n");
 }
 
-TEST_F(TableCliTest, HistoryListsRunIds) {
+// Issue 19: newest first, --limit, and the operation metrics commits record.
+TEST_F(TableCliTest, HistoryListsRunIdsNewestFirstWithOperationMetrics) {
   ToolRun r = Tool("table history " + table_dir_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::stringstream lines(r.out);
   std::string first, second;
   std::getline(lines, first);
   std::getline(lines, second);
-  EXPECT_EQ(json::parse(first)["run_id"], "run-0");
-  EXPECT_EQ(json::parse(first)["operation"], "CREATE TABLE");
-  EXPECT_EQ(json::parse(second)["run_id"], "run-1");
-  EXPECT_EQ(json::parse(second)["operation"], "WRITE");
+  EXPECT_EQ(json::parse(second)["run_id"], "run-0");
+  EXPECT_EQ(json::parse(second)["operation"], "CREATE TABLE");
+  EXPECT_EQ(json::parse(first)["run_id"], "run-1");
+  EXPECT_EQ(json::parse(first)["operation"], "WRITE");
+  const json metrics = json::parse(first)["operation_metrics"];
+  EXPECT_EQ(metrics["numAddedFiles"], 2) << first;
+  EXPECT_EQ(metrics["numRemovedFiles"], 2) << first;
+  EXPECT_EQ(metrics["numOutputRows"], 8) << first;
+  EXPECT_GT(metrics["numOutputBytes"].get<int64_t>(), 0) << first;
+  r = Tool("table history " + table_dir_ + " --limit 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, first + "\n");
 }
 
 TEST_F(TableCliTest, VacuumDryRunAndRetentionGuard) {

@@ -123,6 +123,12 @@ TEST_F(TableTest, FirstOverwriteCreatesTheTable) {
   EXPECT_EQ(history->at(0).operation, "CREATE TABLE");
   EXPECT_EQ(history->at(0).run_id, "run-1");
   EXPECT_EQ(history->at(0).operation_parameters.at("mode"), "Overwrite");
+  // Issue 19: the metrics Delta engines record, read back from commitInfo.
+  const auto& metrics = history->at(0).operation_metrics;
+  EXPECT_EQ(metrics.at("numAddedFiles"), 2);
+  EXPECT_EQ(metrics.at("numRemovedFiles"), 0);
+  EXPECT_EQ(metrics.at("numOutputRows"), 8);
+  EXPECT_EQ(metrics.at("numOutputBytes"), s->files[0].size_bytes + s->files[1].size_bytes);
 }
 
 TEST_F(TableTest, ScanReturnsRowsInSchemaOrderWithPartitionValues) {
