@@ -6,6 +6,7 @@
 #include <set>
 
 #include "delta/batch_internal.h"
+#include "delta/deletion_vector_internal.h"
 #include "delta/log_internal.h"
 #include "delta/parquet_io_internal.h"
 #include "delta/table.h"
@@ -163,9 +164,11 @@ std::vector<uint8_t> RowsInRanges(const ScanPlan& plan, const RecordBatch& batch
   return keep;
 }
 
-// Reads the data columns of one file into table fields (absent columns null).
+// Reads the data columns of one file into table fields (absent columns null);
+// `spans` receives the file positions of the rows read.
 Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& store,
-                                    const std::string& key, const ScanPlan& plan) {
+                                    const std::string& key, const ScanPlan& plan,
+                                    std::vector<RowSpan>* spans) {
   RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, key));
   std::vector<std::string> read_names;
   std::vector<ColumnRange> pushdown;
@@ -180,8 +183,9 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   RecordBatch data;
   if (read_names.empty()) {
     data.num_rows = plan.data_ranges.empty() ? static_cast<size_t>(source->num_rows()) : 0;
+    spans->assign(1, RowSpan{0, static_cast<int64_t>(data.num_rows)});
   } else {
-    RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown));
+    RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown, spans));
   }
   RecordBatch out;
   out.num_rows = data.num_rows;
@@ -199,6 +203,24 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   return out;
 }
 
+// Marks the rows a deletion vector deletes; keep[i] is the i-th row of the
+// spans (row groups read), whose file positions the DV counts.
+Status ClearDeletedRows(const DeletedRows& deleted, const std::vector<RowSpan>& spans,
+                        std::vector<uint8_t>* keep) {
+  size_t at = 0;
+  for (const RowSpan& span : spans) {
+    size_t n = static_cast<size_t>(span.num_rows);
+    if (at + n > keep->size()) break;
+    deleted.ClearDeleted(static_cast<uint64_t>(span.first_row), keep->data() + at, n);
+    at += n;
+  }
+  if (at != keep->size()) {
+    return Status::Internal(
+        fmt::format("{} rows read, the row groups read hold {}", keep->size(), at));
+  }
+  return Status::OK();
+}
+
 // For a data file that does not decode: " (...)" when its size differs from
 // the one the log recorded, which tells a truncated or replaced file from a
 // damaged one. Only on the error path, so a healthy scan pays no extra request.
@@ -214,7 +236,13 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
                              const AddFile& file) {
   RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "scan " + file.path);
   std::string key = table.Key(relative);
-  auto data = ReadDataColumns(table.shared_store(), key, plan);
+  std::optional<DeletedRows> deleted;
+  if (file.deletion_vector) {
+    RS_ASSIGN_OR_RETURN_CTX(deleted, LoadDeletionVector(table.store(), table.root_key(), file),
+                            fmt::format("scan version {}", s.version));
+  }
+  std::vector<RowSpan> spans;
+  auto data = ReadDataColumns(table.shared_store(), key, plan, &spans);
   if (!data.ok()) {
     if (data.status().IsNotFound()) {
       return Status::NotFound(fmt::format("scan version {}: data file {} is missing ({})",
@@ -227,6 +255,10 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
                   annotated.message() + SizeMismatchNote(table.store(), key, file));
   }
   std::vector<uint8_t> keep = RowsInRanges(plan, *data);
+  if (deleted) {
+    RS_RETURN_IF_ERROR_CTX(ClearDeletedRows(*deleted, spans, &keep),
+                           fmt::format("scan version {}: {}", s.version, file.path));
+  }
   RecordBatch out;
   out.schema = plan.output;
   for (const Field& f : plan.output) {
@@ -293,6 +325,7 @@ Result<RecordBatch> Table::Scan(const Snapshot& snapshot, const ScanOptions& opt
 Result<int64_t> Table::CountRows(const Snapshot& snapshot) const {
   int64_t total = 0;
   for (const AddFile& file : snapshot.files) {
+    if (file.deletion_vector) total -= file.deletion_vector->cardinality;
     if (file.num_records) {
       total += *file.num_records;
       continue;

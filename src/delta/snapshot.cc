@@ -13,7 +13,7 @@ namespace {
 
 // Reader features whose data we read correctly.
 const std::set<std::string>& SupportedReaderFeatures() {
-  static const std::set<std::string> kSupported = {"timestampNtz"};
+  static const std::set<std::string> kSupported = {"deletionVectors", "timestampNtz"};
   return kSupported;
 }
 
