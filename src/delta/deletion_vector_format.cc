@@ -4,6 +4,7 @@
 #include <roaring/roaring.h>
 
 #include <array>
+#include <optional>
 
 #include "delta/deletion_vector_internal.h"
 
@@ -42,21 +43,97 @@ uint32_t LoadBE32(const char* p) {
   return v;
 }
 
-// CRoaring's safe deserializer bounds its reads, but does not check that array
-// values ascend or that runs stay inside their container; an iteration that
-// must see strictly ascending values catches both.
-bool ValuesAscend(const roaring_bitmap_t* r, uint64_t* count) {
-  roaring_uint32_iterator_t it;
-  roaring_init_iterator(r, &it);
-  uint64_t n = 0;
-  int64_t previous = -1;
-  for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
-    if (static_cast<int64_t>(it.current_value) <= previous) return false;
-    previous = it.current_value;
-    ++n;
+uint16_t LoadLE16(const char* p) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(p[0]) | (static_cast<uint8_t>(p[1]) << 8));
+}
+
+constexpr uint32_t kCookieNoRuns = 12346;  // RoaringFormatSpec SERIAL_COOKIE_NO_RUNCONTAINER
+constexpr uint32_t kCookieRuns = 12347;    // SERIAL_COOKIE (low 16 bits)
+
+// Checks a portable 32-bit Roaring bitmap (RoaringFormatSpec) completely:
+// header, keys ascending, offsets, and each container's values ascending and
+// matching its cardinality. CRoaring 0.2.66's "safe" deserializer bounds its
+// reads but trusts the rest (a fuzzed run container without runs crashed it),
+// so it only ever sees bytes that passed this. Returns the bitmap's size and
+// adds its cardinality to *cardinality; nullopt with *why when malformed.
+std::optional<size_t> CheckPortableBitmap(std::string_view in, uint64_t* cardinality,
+                                          std::string* why) {
+  auto fail = [why](std::string text) -> std::optional<size_t> {
+    *why = std::move(text);
+    return std::nullopt;
+  };
+  if (in.size() < 4) return fail("no cookie");
+  uint32_t cookie = LoadLE32(in.data());
+  size_t pos = 4, count = 0;
+  std::string_view run_flags;
+  if ((cookie & 0xFFFF) == kCookieRuns) {
+    count = (cookie >> 16) + 1;
+    run_flags = in.substr(pos, (count + 7) / 8);
+    if (run_flags.size() != (count + 7) / 8) return fail("truncated run flags");
+    pos += run_flags.size();
+  } else if (cookie == kCookieNoRuns) {
+    if (in.size() < 8) return fail("truncated container count");
+    count = LoadLE32(in.data() + 4);
+    pos = 8;
+    if (count > 65536) return fail(fmt::format("{} containers (at most 65536)", count));
+  } else {
+    return fail(fmt::format("cookie {} (expected {} or {})", cookie, kCookieNoRuns, kCookieRuns));
   }
-  *count = n;
-  return true;
+  bool has_offsets = run_flags.empty() || count >= 4;
+  size_t header = count * 4 + (has_offsets ? count * 4 : 0);
+  if (in.size() - pos < header) return fail("truncated container headers");
+  const char* keys = in.data() + pos;
+  const char* offsets = keys + count * 4;
+  pos += header;
+  for (size_t c = 0; c < count; ++c) {
+    uint32_t key = LoadLE16(keys + 4 * c);
+    uint32_t card = uint32_t{LoadLE16(keys + 4 * c + 2)} + 1;
+    if (c > 0 && key <= LoadLE16(keys + 4 * (c - 1))) return fail("container keys out of order");
+    if (has_offsets && LoadLE32(offsets + 4 * c) != pos) {
+      return fail(fmt::format("container {} offset {} (it starts at {})", c,
+                              LoadLE32(offsets + 4 * c), pos));
+    }
+    bool is_run = !run_flags.empty() && (static_cast<uint8_t>(run_flags[c / 8]) >> (c % 8)) & 1;
+    uint32_t seen = 0;
+    if (is_run) {
+      if (in.size() - pos < 2) return fail("truncated run count");
+      uint32_t runs = LoadLE16(in.data() + pos);
+      pos += 2;
+      if (in.size() - pos < size_t{runs} * 4) return fail("truncated runs");
+      int64_t previous_end = -1;
+      for (uint32_t r = 0; r < runs; ++r) {
+        uint32_t start = LoadLE16(in.data() + pos + 4 * r);
+        uint32_t length = LoadLE16(in.data() + pos + 4 * r + 2);
+        if (static_cast<int64_t>(start) <= previous_end || start + length > 0xFFFF) {
+          return fail(fmt::format("container {}: run {} overlaps or overflows", c, r));
+        }
+        previous_end = start + length;
+        seen += length + 1;
+      }
+      pos += size_t{runs} * 4;
+    } else if (card <= 4096) {
+      if (in.size() - pos < size_t{card} * 2) return fail("truncated array container");
+      int64_t previous = -1;
+      for (uint32_t v = 0; v < card; ++v) {
+        uint16_t value = LoadLE16(in.data() + pos + 2 * v);
+        if (value <= previous) return fail(fmt::format("container {}: values out of order", c));
+        previous = value;
+      }
+      seen = card;
+      pos += size_t{card} * 2;
+    } else {
+      if (in.size() - pos < 8192) return fail("truncated bitset container");
+      for (size_t w = 0; w < 8192; ++w) {
+        seen += static_cast<uint32_t>(__builtin_popcount(static_cast<uint8_t>(in[pos + w])));
+      }
+      pos += 8192;
+    }
+    if (seen != card) {
+      return fail(fmt::format("container {} holds {} values, its header says {}", c, seen, card));
+    }
+    *cardinality += card;
+  }
+  return pos;
 }
 
 }  // namespace
@@ -138,16 +215,17 @@ Result<DeletedRows> DeletedRows::Parse(std::string_view bytes) {
       return Status::Corruption(fmt::format("RoaringBitmapArray bitmap {}: key {} after {}", i, key,
                                             buckets->back().key));
     }
-    const char* data = bytes.data() + pos;
-    size_t available = bytes.size() - pos;
-    size_t used = roaring_bitmap_portable_deserialize_size(data, available);
-    RoaringPtr bitmap(used == 0 ? nullptr : roaring_bitmap_portable_deserialize_safe(data, used));
     uint64_t n = 0;
-    if (!bitmap || !ValuesAscend(bitmap.get(), &n)) {
-      return Status::Corruption(fmt::format(
-          "RoaringBitmapArray bitmap {} (key {}) at byte {} is malformed", i, key, pos));
+    std::string why;
+    std::optional<size_t> used = CheckPortableBitmap(bytes.substr(pos), &n, &why);
+    RoaringPtr bitmap(used ? roaring_bitmap_portable_deserialize_safe(bytes.data() + pos, *used)
+                           : nullptr);
+    if (!bitmap || roaring_bitmap_get_cardinality(bitmap.get()) != n) {
+      return Status::Corruption(
+          fmt::format("RoaringBitmapArray bitmap {} (key {}) at byte {} is malformed: {}", i, key,
+                      pos, used ? "CRoaring rejected it" : why));
     }
-    pos += used;
+    pos += *used;
     rows.cardinality_ += n;
     buckets->push_back(Bucket{key, std::move(bitmap)});
   }
@@ -178,17 +256,19 @@ uint64_t DeletedRows::Max() const {
 }
 
 void DeletedRows::ClearDeleted(uint64_t first_row, uint8_t* keep, size_t num_rows) const {
-  uint64_t end = first_row + num_rows;
+  if (num_rows == 0) return;
+  // Inclusive bounds, so that row index 2^64-1 (key 2^32-1) does not overflow.
+  uint64_t last = first_row + (num_rows - 1);
   for (const Bucket& b : *buckets_) {
+    if (b.key < (first_row >> 32) || b.key > (last >> 32)) continue;
     uint64_t base = uint64_t{b.key} << 32;
-    if (base + (uint64_t{1} << 32) <= first_row || base >= end) continue;
     roaring_uint32_iterator_t it;
     roaring_init_iterator(b.bitmap.get(), &it);
     uint32_t low = first_row > base ? static_cast<uint32_t>(first_row - base) : 0;
     if (!roaring_move_uint32_iterator_equalorlarger(&it, low)) continue;
     for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
       uint64_t row = base + it.current_value;
-      if (row >= end) break;
+      if (row > last) break;
       keep[row - first_row] = 0;
     }
   }
