@@ -221,6 +221,45 @@ Status ClearDeletedRows(const DeletedRows& deleted, const std::vector<RowSpan>& 
   return Status::OK();
 }
 
+// Rows [begin, end) of a batch that a scan keeps.
+struct RowRun {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+std::vector<RowRun> KeptRuns(const std::vector<uint8_t>& keep) {
+  std::vector<RowRun> runs;
+  for (size_t i = 0; i < keep.size();) {
+    while (i < keep.size() && !keep[i]) ++i;
+    size_t begin = i;
+    while (i < keep.size() && keep[i]) ++i;
+    if (i > begin) runs.push_back(RowRun{begin, i});
+  }
+  return runs;
+}
+
+// Moves the kept runs of `col` to its front, a block at a time (deletion
+// vectors delete few rows: few, long runs), and truncates it to `kept` rows.
+void CompactColumn(ColumnVector* col, const std::vector<RowRun>& runs, size_t kept) {
+  std::visit(
+      [&](auto& values) {
+        size_t out = 0;
+        for (const RowRun& r : runs) {
+          if (out != r.begin) {
+            std::move(values.begin() + r.begin, values.begin() + r.end, values.begin() + out);
+            if (!col->validity.empty()) {
+              std::move(col->validity.begin() + r.begin, col->validity.begin() + r.end,
+                        col->validity.begin() + out);
+            }
+          }
+          out += r.end - r.begin;
+        }
+        values.resize(kept);
+        if (!col->validity.empty()) col->validity.resize(kept);
+      },
+      col->values);
+}
+
 // For a data file that does not decode: " (...)" when its size differs from
 // the one the log recorded, which tells a truncated or replaced file from a
 // damaged one. Only on the error path, so a healthy scan pays no extra request.
@@ -259,8 +298,15 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
     RS_RETURN_IF_ERROR_CTX(ClearDeletedRows(*deleted, spans, &keep),
                            fmt::format("scan version {}: {}", s.version, file.path));
   }
+  // Partition columns are made at the kept size; data columns are filtered
+  // only when a row goes (a DV or a range), so a plain scan moves nothing.
+  size_t kept = 0;
+  for (uint8_t k : keep) kept += k;
+  std::vector<RowRun> kept_runs;
+  if (kept != keep.size()) kept_runs = KeptRuns(keep);
   RecordBatch out;
   out.schema = plan.output;
+  out.num_rows = kept;
   for (const Field& f : plan.output) {
     if (plan.partition_cols.count(f.name)) {
       auto it = file.partition_values.find(f.name);
@@ -268,16 +314,13 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
           it == file.partition_values.end() ? std::nullopt : it->second;
       RS_ASSIGN_OR_RETURN_CTX(Value v, ParsePartitionValue(text, f.type),
                               "scan " + file.path + ": partition column " + f.name);
-      RS_ASSIGN_OR_RETURN(ColumnVector col, MakeConstantColumn(f, v, data->num_rows));
+      RS_ASSIGN_OR_RETURN(ColumnVector col, MakeConstantColumn(f, v, kept));
       out.columns.push_back(std::move(col));
     } else {
-      out.columns.push_back(std::move(data->columns[data->FindColumn(f.name)]));
+      ColumnVector& col = data->columns[data->FindColumn(f.name)];
+      if (kept != keep.size()) CompactColumn(&col, kept_runs, kept);
+      out.columns.push_back(std::move(col));
     }
-  }
-  for (ColumnVector& col : out.columns) FilterColumn(&col, keep);
-  out.num_rows = out.columns.empty() ? 0 : out.columns[0].size();
-  if (out.columns.empty()) {
-    for (uint8_t k : keep) out.num_rows += k;
   }
   return out;
 }
