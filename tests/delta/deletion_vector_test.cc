@@ -261,6 +261,38 @@ TEST_F(DvTableTest, DamagedDvsAreErrorsNamingTheDataFileAndTheDv) {
   expect(StatusCode::kCorruption, "holds 2 row indices, cardinality is 3");
 }
 
+// Our checkpoints carry the DVs (or deleted rows would come back), and vacuum
+// keeps the DV file of a live add however old it is.
+TEST_F(DvTableTest, CheckpointsAndVacuumKeepDeletionVectors) {
+  DvFile file(6, "cp");
+  std::vector<uint64_t> deleted = {0, 999};
+  DeletionVectorDescriptor dv = file.Add(deleted);
+  ASSERT_TRUE(file.WriteTo(*table_).ok());
+  ASSERT_TRUE(
+      CommitDeletionVectors(*table_, {{paths_["a"], dv}, {paths_["b"], InlineDv({5})}}).ok());
+  Snapshot s = table_->LoadSnapshot().value();
+  ASSERT_TRUE(table_->WriteCheckpoint(s).ok());
+  Snapshot from_checkpoint = table_->LoadSnapshot().value();
+  ASSERT_EQ(from_checkpoint.checkpoint_version, s.version);
+  ASSERT_TRUE(from_checkpoint.files[0].deletion_vector.has_value());
+  EXPECT_EQ(from_checkpoint.files[0].deletion_vector->path_or_inline_dv, dv.path_or_inline_dv);
+  EXPECT_EQ(from_checkpoint.files[0].deletion_vector->offset, dv.offset);
+  EXPECT_EQ(from_checkpoint.files[1].deletion_vector->storage_type, 'i');
+  auto values = ScanValues();
+  EXPECT_EQ(values["a"], Without(deleted));
+  EXPECT_EQ(values["b"], Without({5}));
+  VacuumOptions vacuum;
+  vacuum.retain_hours = 0;
+  vacuum.force = true;
+  vacuum.now_ms = int64_t{1} << 60;  // everything is old
+  auto result = table_->Vacuum(vacuum);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  for (const std::string& key : result->deleted_keys) {
+    EXPECT_EQ(key.find("deletion_vector_"), std::string::npos) << key;
+  }
+  EXPECT_EQ(ScanValues()["a"], Without(deleted));
+}
+
 TEST_F(DvTableTest, AbsolutePathOutsideTheTableIsUnimplemented) {
   DvFile file(4, "");
   DeletionVectorDescriptor dv = file.Add({1});
