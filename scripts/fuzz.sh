@@ -9,7 +9,7 @@
 # (fuzz/README.md, "Missing").
 #
 # Environment (all optional):
-#   RS_FUZZ_SECONDS   seconds per target (default 8; five targets, about 25 s
+#   RS_FUZZ_SECONDS   seconds per target (default 8; six targets, about 30 s
 #                     on 2 cores)
 #   RS_FUZZ_PARALLEL  targets run at once (default: nproc)
 #   RS_FUZZ_TARGETS   space-separated subset of targets to run (default: all)
