@@ -10,6 +10,7 @@ find_package(ZLIB REQUIRED)
 find_package(PostgreSQL REQUIRED)
 find_package(CURL REQUIRED)
 find_package(EXPAT REQUIRED)
+find_package(roaring REQUIRED)  # CRoaring: the bitmaps of Delta deletion vectors
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(SNAPPY REQUIRED IMPORTED_TARGET snappy)
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)

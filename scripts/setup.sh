@@ -14,7 +14,7 @@ packages=(
   thrift-compiler libthrift-dev libboost-dev
   libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
   libcurl4-openssl-dev libssl-dev libexpat1-dev
-  nlohmann-json3-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev libfmt-dev libcli11-dev libroaring-dev
   libpq-dev postgresql postgresql-client
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-psycopg python3-pandas python3-yaml

@@ -61,6 +61,32 @@ std::string DeletionVectorId(const json& obj) {
   return id.empty() ? "dv" : id;
 }
 
+// The add action's deletionVector descriptor; Corruption when one is there
+// but its required fields are not.
+Result<std::optional<DeletionVectorDescriptor>> ParseDeletionVector(const json& a) {
+  auto it = a.find("deletionVector");
+  if (it == a.end() || it->is_null()) return std::optional<DeletionVectorDescriptor>();
+  const json& dv = *it;
+  std::string type = GetString(dv, "storageType");
+  auto size = GetInt(dv, "sizeInBytes");
+  auto cardinality = GetInt(dv, "cardinality");
+  if (!dv.is_object() || type.size() != 1 || !size || !cardinality ||
+      !dv.contains("pathOrInlineDv")) {
+    return Status::Corruption(
+        "deletionVector without storageType, pathOrInlineDv, sizeInBytes "
+        "or cardinality: " +
+        dv.dump());
+  }
+  DeletionVectorDescriptor d;
+  d.storage_type = type[0];
+  d.path_or_inline_dv = GetString(dv, "pathOrInlineDv");
+  if (auto offset = GetInt(dv, "offset")) d.offset = static_cast<int32_t>(*offset);
+  d.size_bytes = static_cast<int32_t>(*size);
+  d.cardinality = *cardinality;
+  d.max_row_index = GetInt(dv, "maxRowIndex");
+  return std::optional<DeletionVectorDescriptor>(std::move(d));
+}
+
 Result<Action> ParseAdd(const json& a) {
   Action act;
   act.kind = Action::Kind::kAdd;
@@ -78,6 +104,7 @@ Result<Action> ParseAdd(const json& a) {
     f.num_records = GetInt(*parsed, "numRecords");  // checkpoints written without JSON stats
   }
   f.deletion_vector_id = DeletionVectorId(a);
+  RS_ASSIGN_OR_RETURN_CTX(f.deletion_vector, ParseDeletionVector(a), "add " + f.path);
   return act;
 }
 
@@ -92,6 +119,7 @@ Result<Action> ParseRemove(const json& r) {
   f.partition_values = GetPartitionValues(r);
   f.size_bytes = GetInt(r, "size");
   f.deletion_vector_id = DeletionVectorId(r);
+  RS_ASSIGN_OR_RETURN_CTX(f.deletion_vector, ParseDeletionVector(r), "remove " + f.path);
   return act;
 }
 
@@ -186,6 +214,16 @@ ojson ProtocolJson(const Protocol& p) {
   return out;
 }
 
+ojson DeletionVectorJson(const DeletionVectorDescriptor& dv) {
+  ojson d = {{"storageType", std::string(1, dv.storage_type)},
+             {"pathOrInlineDv", dv.path_or_inline_dv}};
+  if (dv.offset) d["offset"] = *dv.offset;
+  d["sizeInBytes"] = dv.size_bytes;
+  d["cardinality"] = dv.cardinality;
+  if (dv.max_row_index) d["maxRowIndex"] = *dv.max_row_index;
+  return d;
+}
+
 ojson AddJson(const AddFile& f) {
   ojson a = {{"path", f.path},
             {"partitionValues", PartitionValuesJson(f.partition_values)},
@@ -193,6 +231,7 @@ ojson AddJson(const AddFile& f) {
             {"modificationTime", f.modification_time_ms},
             {"dataChange", f.data_change}};
   if (!f.stats_json.empty()) a["stats"] = f.stats_json;
+  if (f.deletion_vector) a["deletionVector"] = DeletionVectorJson(*f.deletion_vector);
   return a;
 }
 
@@ -202,6 +241,7 @@ ojson RemoveJson(const RemoveFile& f) {
   r["extendedFileMetadata"] = true;
   r["partitionValues"] = PartitionValuesJson(f.partition_values);
   if (f.size_bytes) r["size"] = *f.size_bytes;
+  if (f.deletion_vector) r["deletionVector"] = DeletionVectorJson(*f.deletion_vector);
   return r;
 }
 

@@ -75,6 +75,13 @@ DataType StringListType() {
   return DataType{TypeId::kArray, 0, 0, {{"element", StringType(), true}}, true};
 }
 
+DataType DeletionVectorType() {
+  return StructType({{"storageType", StringType()}, {"pathOrInlineDv", StringType()},
+                     {"offset", DataType::Primitive(TypeId::kInteger)},
+                     {"sizeInBytes", DataType::Primitive(TypeId::kInteger)},
+                     {"cardinality", LongType()}, {"maxRowIndex", LongType()}});
+}
+
 Schema CheckpointSchema() {
   return {
       {"txn", StructType({{"appId", StringType()}, {"version", LongType()},
@@ -82,10 +89,11 @@ Schema CheckpointSchema() {
       {"add", StructType({{"path", StringType()}, {"partitionValues", StringMapType()},
                           {"size", LongType()}, {"modificationTime", LongType()},
                           {"dataChange", BoolType()}, {"tags", StringMapType()},
-                          {"stats", StringType()}})},
+                          {"stats", StringType()}, {"deletionVector", DeletionVectorType()}})},
       {"remove", StructType({{"path", StringType()}, {"deletionTimestamp", LongType()},
                              {"dataChange", BoolType()}, {"extendedFileMetadata", BoolType()},
-                             {"partitionValues", StringMapType()}, {"size", LongType()}})},
+                             {"partitionValues", StringMapType()}, {"size", LongType()},
+                             {"deletionVector", DeletionVectorType()}})},
       {"metaData",
        StructType({{"id", StringType()}, {"name", StringType()}, {"description", StringType()},
                    {"format", StructType({{"provider", StringType()}, {"options", StringMapType()}})},
@@ -132,15 +140,25 @@ Value ListOf(const std::optional<std::vector<std::string>>& items) {
 // actions carry dataChange=false, as the reference implementation (Spark)
 // writes them, so a streaming reader starting from a checkpoint does not take
 // the whole table for new data.
+Value DeletionVectorRow(const std::optional<DeletionVectorDescriptor>& dv) {
+  if (!dv) return Value::Null();
+  return StructOf({Str(std::string(1, dv->storage_type)), Str(dv->path_or_inline_dv),
+                   dv->offset ? Value::Int(*dv->offset) : Value::Null(),
+                   Value::Int(dv->size_bytes), Value::Int(dv->cardinality),
+                   OptInt(dv->max_row_index)});
+}
+
 Value AddRow(const AddFile& f) {
   return StructOf({Str(f.path), MapOf(f.partition_values), Value::Int(f.size_bytes),
-                   Value::Int(f.modification_time_ms), Value::Bool(false),
-                   Value::Null(), f.stats_json.empty() ? Value::Null() : Str(f.stats_json)});
+                   Value::Int(f.modification_time_ms), Value::Bool(false), Value::Null(),
+                   f.stats_json.empty() ? Value::Null() : Str(f.stats_json),
+                   DeletionVectorRow(f.deletion_vector)});
 }
 
 Value RemoveRow(const RemoveFile& f) {
   return StructOf({Str(f.path), OptInt(f.deletion_timestamp_ms), Value::Bool(false),
-                   Value::Bool(true), MapOf(f.partition_values), OptInt(f.size_bytes)});
+                   Value::Bool(true), MapOf(f.partition_values), OptInt(f.size_bytes),
+                   DeletionVectorRow(f.deletion_vector)});
 }
 
 Value MetadataRow(const Metadata& m) {

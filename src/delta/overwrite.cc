@@ -313,6 +313,8 @@ std::vector<Action> BuildActions(const OverwriteTransaction::Impl& t, CommitInte
       Action rm;
       rm.kind = Action::Kind::kRemove;
       rm.remove = RemoveFile{f.path, now, true, f.partition_values, f.size_bytes, ""};
+      rm.remove.deletion_vector_id = f.deletion_vector_id;  // cancels the add with its DV
+      rm.remove.deletion_vector = f.deletion_vector;
       actions.push_back(std::move(rm));
       ++*num_removed;
       removed_bytes += f.size_bytes;

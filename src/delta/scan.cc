@@ -6,6 +6,7 @@
 #include <set>
 
 #include "delta/batch_internal.h"
+#include "delta/deletion_vector_internal.h"
 #include "delta/log_internal.h"
 #include "delta/parquet_io_internal.h"
 #include "delta/table.h"
@@ -163,9 +164,11 @@ std::vector<uint8_t> RowsInRanges(const ScanPlan& plan, const RecordBatch& batch
   return keep;
 }
 
-// Reads the data columns of one file into table fields (absent columns null).
+// Reads the data columns of one file into table fields (absent columns null);
+// `spans` receives the file positions of the rows read.
 Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& store,
-                                    const std::string& key, const ScanPlan& plan) {
+                                    const std::string& key, const ScanPlan& plan,
+                                    std::vector<RowSpan>* spans) {
   RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, key));
   std::vector<std::string> read_names;
   std::vector<ColumnRange> pushdown;
@@ -180,8 +183,9 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   RecordBatch data;
   if (read_names.empty()) {
     data.num_rows = plan.data_ranges.empty() ? static_cast<size_t>(source->num_rows()) : 0;
+    spans->assign(1, RowSpan{0, static_cast<int64_t>(data.num_rows)});
   } else {
-    RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown));
+    RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown, spans));
   }
   RecordBatch out;
   out.num_rows = data.num_rows;
@@ -199,6 +203,63 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   return out;
 }
 
+// Marks the rows a deletion vector deletes; keep[i] is the i-th row of the
+// spans (row groups read), whose file positions the DV counts.
+Status ClearDeletedRows(const DeletedRows& deleted, const std::vector<RowSpan>& spans,
+                        std::vector<uint8_t>* keep) {
+  size_t at = 0;
+  for (const RowSpan& span : spans) {
+    size_t n = static_cast<size_t>(span.num_rows);
+    if (at + n > keep->size()) break;
+    deleted.ClearDeleted(static_cast<uint64_t>(span.first_row), keep->data() + at, n);
+    at += n;
+  }
+  if (at != keep->size()) {
+    return Status::Internal(
+        fmt::format("{} rows read, the row groups read hold {}", keep->size(), at));
+  }
+  return Status::OK();
+}
+
+// Rows [begin, end) of a batch that a scan keeps.
+struct RowRun {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+std::vector<RowRun> KeptRuns(const std::vector<uint8_t>& keep) {
+  std::vector<RowRun> runs;
+  for (size_t i = 0; i < keep.size();) {
+    while (i < keep.size() && !keep[i]) ++i;
+    size_t begin = i;
+    while (i < keep.size() && keep[i]) ++i;
+    if (i > begin) runs.push_back(RowRun{begin, i});
+  }
+  return runs;
+}
+
+// Moves the kept runs of `col` to its front, a block at a time (deletion
+// vectors delete few rows: few, long runs), and truncates it to `kept` rows.
+void CompactColumn(ColumnVector* col, const std::vector<RowRun>& runs, size_t kept) {
+  std::visit(
+      [&](auto& values) {
+        size_t out = 0;
+        for (const RowRun& r : runs) {
+          if (out != r.begin) {
+            std::move(values.begin() + r.begin, values.begin() + r.end, values.begin() + out);
+            if (!col->validity.empty()) {
+              std::move(col->validity.begin() + r.begin, col->validity.begin() + r.end,
+                        col->validity.begin() + out);
+            }
+          }
+          out += r.end - r.begin;
+        }
+        values.resize(kept);
+        if (!col->validity.empty()) col->validity.resize(kept);
+      },
+      col->values);
+}
+
 // For a data file that does not decode: " (...)" when its size differs from
 // the one the log recorded, which tells a truncated or replaced file from a
 // damaged one. Only on the error path, so a healthy scan pays no extra request.
@@ -214,7 +275,13 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
                              const AddFile& file) {
   RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "scan " + file.path);
   std::string key = table.Key(relative);
-  auto data = ReadDataColumns(table.shared_store(), key, plan);
+  std::optional<DeletedRows> deleted;
+  if (file.deletion_vector) {
+    RS_ASSIGN_OR_RETURN_CTX(deleted, LoadDeletionVector(table.store(), table.root_key(), file),
+                            fmt::format("scan version {}", s.version));
+  }
+  std::vector<RowSpan> spans;
+  auto data = ReadDataColumns(table.shared_store(), key, plan, &spans);
   if (!data.ok()) {
     if (data.status().IsNotFound()) {
       return Status::NotFound(fmt::format("scan version {}: data file {} is missing ({})",
@@ -227,8 +294,19 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
                   annotated.message() + SizeMismatchNote(table.store(), key, file));
   }
   std::vector<uint8_t> keep = RowsInRanges(plan, *data);
+  if (deleted) {
+    RS_RETURN_IF_ERROR_CTX(ClearDeletedRows(*deleted, spans, &keep),
+                           fmt::format("scan version {}: {}", s.version, file.path));
+  }
+  // Partition columns are made at the kept size; data columns are filtered
+  // only when a row goes (a DV or a range), so a plain scan moves nothing.
+  size_t kept = 0;
+  for (uint8_t k : keep) kept += k;
+  std::vector<RowRun> kept_runs;
+  if (kept != keep.size()) kept_runs = KeptRuns(keep);
   RecordBatch out;
   out.schema = plan.output;
+  out.num_rows = kept;
   for (const Field& f : plan.output) {
     if (plan.partition_cols.count(f.name)) {
       auto it = file.partition_values.find(f.name);
@@ -236,16 +314,13 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
           it == file.partition_values.end() ? std::nullopt : it->second;
       RS_ASSIGN_OR_RETURN_CTX(Value v, ParsePartitionValue(text, f.type),
                               "scan " + file.path + ": partition column " + f.name);
-      RS_ASSIGN_OR_RETURN(ColumnVector col, MakeConstantColumn(f, v, data->num_rows));
+      RS_ASSIGN_OR_RETURN(ColumnVector col, MakeConstantColumn(f, v, kept));
       out.columns.push_back(std::move(col));
     } else {
-      out.columns.push_back(std::move(data->columns[data->FindColumn(f.name)]));
+      ColumnVector& col = data->columns[data->FindColumn(f.name)];
+      if (kept != keep.size()) CompactColumn(&col, kept_runs, kept);
+      out.columns.push_back(std::move(col));
     }
-  }
-  for (ColumnVector& col : out.columns) FilterColumn(&col, keep);
-  out.num_rows = out.columns.empty() ? 0 : out.columns[0].size();
-  if (out.columns.empty()) {
-    for (uint8_t k : keep) out.num_rows += k;
   }
   return out;
 }
@@ -293,6 +368,7 @@ Result<RecordBatch> Table::Scan(const Snapshot& snapshot, const ScanOptions& opt
 Result<int64_t> Table::CountRows(const Snapshot& snapshot) const {
   int64_t total = 0;
   for (const AddFile& file : snapshot.files) {
+    if (file.deletion_vector) total -= file.deletion_vector->cardinality;
     if (file.num_records) {
       total += *file.num_records;
       continue;

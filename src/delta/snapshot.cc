@@ -15,8 +15,8 @@ namespace {
 // a reader (vacuumProtocolCheck). Any other name in readerFeatures, known or
 // not, refuses the table; writerFeatures are a writer's business.
 const std::set<std::string>& SupportedReaderFeatures() {
-  static const std::set<std::string> kSupported = {"timestampNtz", "v2Checkpoint",
-                                                   "vacuumProtocolCheck"};
+  static const std::set<std::string> kSupported = {"deletionVectors", "timestampNtz",
+                                                   "v2Checkpoint", "vacuumProtocolCheck"};
   return kSupported;
 }
 

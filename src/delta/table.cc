@@ -38,16 +38,6 @@ Result<int64_t> VersionAtTimestamp(storage::Storage& store, const std::string& r
       fmt::format("no version committed at or before timestamp {} ms", timestamp_ms));
 }
 
-Status CheckNoDeletionVectors(const Snapshot& s) {
-  for (const AddFile& f : s.files) {
-    if (!f.deletion_vector_id.empty()) {
-      return Status::Unimplemented(fmt::format(
-          "table requires unsupported reader feature: deletionVectors (file {})", f.path));
-    }
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 Table::Table(std::shared_ptr<storage::Storage> store, std::string root)
@@ -84,7 +74,6 @@ Result<Snapshot> Table::LoadSnapshot(const SnapshotSpec& spec) const {
                           where);
   RS_RETURN_IF_ERROR_CTX(CheckReadable(snapshot.protocol, snapshot.metadata),
                          fmt::format("{} version {}", where, version));
-  RS_RETURN_IF_ERROR_CTX(CheckNoDeletionVectors(snapshot), where);
   if (snapshot.commit_timestamp_ms == 0) {
     auto commit = listing.commits.find(version);
     if (commit != listing.commits.end()) {

@@ -9,9 +9,10 @@
 // move-only value holding its own copy of the Table; it is finished
 // explicitly by Commit() or Abandon(), never by its destructor.
 //
-// Errors: NotFound (no table, version, or data file), Corruption (malformed or
-// non-contiguous log), Unimplemented (a reader feature we do not support:
-// "table requires unsupported reader feature: deletionVectors"), Aborted (a
+// Errors: NotFound (no table, version, data file or deletion-vector file),
+// Corruption (malformed or non-contiguous log, a deletion vector whose size or
+// checksum does not match), Unimplemented (a reader feature we do not support:
+// "table requires unsupported reader feature: v2Checkpoint"), Aborted (a
 // concurrent writer won a conflicting race: rerun), InvalidArgument (input).
 #ifndef RS_DELTA_TABLE_H_
 #define RS_DELTA_TABLE_H_
@@ -51,6 +52,17 @@ struct Metadata {
   std::optional<int64_t> created_time_ms;
 };
 
+// Where an add action's deletion vector is (PROTOCOL.md "Deletion Vectors"):
+// the rows of the data file it marks deleted are not part of the table.
+struct DeletionVectorDescriptor {
+  char storage_type = 'u';  // 'u' UUID-relative file, 'i' inline, 'p' absolute path
+  std::string path_or_inline_dv;
+  std::optional<int32_t> offset;  // byte offset in the DV file ('u', 'p')
+  int32_t size_bytes = 0;         // serialized bitmap bytes (without size and checksum)
+  int64_t cardinality = 0;        // rows marked deleted
+  std::optional<int64_t> max_row_index;
+};
+
 // An active data file (an add action that survived log replay).
 struct AddFile {
   std::string path;  // as written in the log (URI-encoded, relative to the table root)
@@ -61,6 +73,7 @@ struct AddFile {
   std::string stats_json;              // empty when the log has no JSON stats
   std::optional<int64_t> num_records;  // from stats or stats_parsed
   std::string deletion_vector_id;      // empty = none
+  std::optional<DeletionVectorDescriptor> deletion_vector;
 };
 
 // A remove action still in force (a tombstone), kept for vacuum.
@@ -71,6 +84,7 @@ struct RemoveFile {
   std::map<std::string, std::optional<std::string>> partition_values;
   std::optional<int64_t> size_bytes;
   std::string deletion_vector_id;
+  std::optional<DeletionVectorDescriptor> deletion_vector;
 };
 
 struct Snapshot {
@@ -238,7 +252,8 @@ class Table {
   Status ScanEach(const Snapshot& snapshot, const ScanOptions& options,
                   const std::function<Status(const RecordBatch&)>& sink,
                   ScanStats* stats = nullptr) const;
-  // Rows of the snapshot: stats numRecords, or Parquet footers when missing.
+  // Rows of the snapshot: stats numRecords (or Parquet footers when missing)
+  // minus each file's deletion-vector cardinality.
   Result<int64_t> CountRows(const Snapshot& snapshot) const;
 
   // Starts replacing `partitions` (values of the single partition column). The

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "delta/commit_internal.h"
+#include "delta/deletion_vector_internal.h"
 #include "delta/log_internal.h"
 #include "delta/table.h"
 
@@ -30,16 +31,32 @@ bool IsHidden(std::string_view relative) {
   return false;
 }
 
-Result<std::set<std::string>> ProtectedPaths(const Snapshot& s, int64_t cutoff_ms) {
+// A file action's deletion-vector file, relative to the table root: it lives
+// as long as the action. A 'p' DV outside the table is not ours to delete.
+Status KeepDeletionVector(const Table& table, const std::optional<DeletionVectorDescriptor>& dv,
+                          std::set<std::string>* keep) {
+  if (!dv || dv->storage_type == 'i') return Status::OK();
+  auto key = DeletionVectorKey(table.store(), table.root_key(), *dv);
+  if (!key.ok() && key.status().code() == StatusCode::kUnimplemented) return Status::OK();
+  RS_RETURN_IF_ERROR_CTX(key.status(), DescribeDeletionVector(*dv));
+  std::string prefix = table.root_key().empty() ? "" : table.root_key() + "/";
+  keep->insert(key->substr(prefix.size()));
+  return Status::OK();
+}
+
+Result<std::set<std::string>> ProtectedPaths(const Table& table, const Snapshot& s,
+                                             int64_t cutoff_ms) {
   std::set<std::string> keep;
   for (const AddFile& f : s.files) {
     RS_ASSIGN_OR_RETURN(std::string p, UnescapePath(f.path));
     keep.insert(p);
+    RS_RETURN_IF_ERROR(KeepDeletionVector(table, f.deletion_vector, &keep));
   }
   for (const RemoveFile& f : s.tombstones) {
     if (f.deletion_timestamp_ms.value_or(cutoff_ms) < cutoff_ms) continue;
     RS_ASSIGN_OR_RETURN(std::string p, UnescapePath(f.path));
     keep.insert(p);  // still needed for time travel within the retention
+    RS_RETURN_IF_ERROR(KeepDeletionVector(table, f.deletion_vector, &keep));
   }
   return keep;
 }
@@ -56,7 +73,8 @@ Result<VacuumResult> Table::Vacuum(const VacuumOptions& options) const {
   int64_t now = options.now_ms.value_or(NowMs());
   int64_t cutoff = now - static_cast<int64_t>(options.retain_hours * 3600 * 1000);
   RS_ASSIGN_OR_RETURN_CTX(Snapshot snapshot, LoadSnapshot(), where);
-  RS_ASSIGN_OR_RETURN_CTX(std::set<std::string> keep, ProtectedPaths(snapshot, cutoff), where);
+  RS_ASSIGN_OR_RETURN_CTX(std::set<std::string> keep, ProtectedPaths(*this, snapshot, cutoff),
+                          where);
   std::string prefix = root_.empty() ? "" : root_ + "/";
   RS_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, store_->List(prefix), where);
   VacuumResult result;

@@ -543,12 +543,16 @@ TEST_F(TableTest, VacuumDeletesOnlyUnreferencedFilesPastRetention) {
 TEST_F(TableTest, UnsupportedReaderFeaturesAreRejectedByName) {
   std::string md =
       R"({"metaData":{"id":"x","format":{"provider":"parquet"},"schemaString":"{\"type\":\"struct\",\"fields\":[]}","partitionColumns":[],"configuration":{}}})";
-  PutCommit(0, R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors"]}})"
-               "\n" + md + "\n");
+  PutCommit(
+      0,
+      R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["variantType-preview"],"writerFeatures":["variantType-preview"]}})"
+      "\n" +
+          md + "\n");
   auto s = table_->LoadSnapshot();
   EXPECT_EQ(s.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(s.status().message().find("table requires unsupported reader feature: deletionVectors"),
-            std::string::npos)
+  EXPECT_NE(
+      s.status().message().find("table requires unsupported reader feature: variantType-preview"),
+      std::string::npos)
       << s.status().message();
   PutCommit(1, R"({"protocol":{"minReaderVersion":2,"minWriterVersion":5}})");
   s = table_->LoadSnapshot();
