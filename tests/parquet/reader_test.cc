@@ -269,6 +269,27 @@ std::unique_ptr<FileReader> OpenFixture(const std::string& name) {
   return reader.ok() ? std::move(reader).value() : nullptr;
 }
 
+// DuckDB's FIELD_IDS option (tests/parquet/gen_field_id_fixture.mjs): ids
+// from an independent writer, on a column, a struct child and a list element.
+TEST(ReaderTest, DuckDbFieldIds) {
+  auto reader = OpenFixture("duckdb_field_ids.parquet");
+  ASSERT_NE(reader, nullptr);
+  const Schema& schema = reader->schema();
+  ASSERT_EQ(schema.size(), 4u);
+  EXPECT_EQ(schema[0].name, "col-a");
+  EXPECT_EQ(schema[0].field_id, 1);
+  EXPECT_EQ(schema[1].field_id, 2);
+  ASSERT_EQ(schema[1].type.children.size(), 1u);
+  EXPECT_EQ(schema[1].type.children[0].field_id, 3);
+  EXPECT_EQ(schema[2].field_id, 4);
+  ASSERT_EQ(schema[2].type.children.size(), 1u);
+  EXPECT_EQ(schema[2].type.children[0].field_id, 5);
+  EXPECT_EQ(schema[3].field_id, std::nullopt);
+  auto batch = reader->Read();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->columns[0].As<int64_t>(), std::vector<int64_t>{7});
+}
+
 TEST(ReaderTest, PredicateSkipsRowGroupsOutsideRange) {
   // arrow-rs fixture: 300 rows in groups of 128; date = row * 17 - 3000, nulls every 13th.
   auto reader = OpenFixture("arrowrs_plain_v2_zstd.parquet");
