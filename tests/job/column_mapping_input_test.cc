@@ -35,10 +35,11 @@ std::vector<std::string> SortedRows(const RecordBatch& b) {
   return rows;
 }
 
-// Rewrites `rows` (market_daily, partitioned by year_month) as a table with
-// column mapping at `path` of `lake`: v0 names `close` "close_price", v1
-// renames it to `close`. Files hold the columns reversed, under physical names.
-void WriteMappedMarket(const Lake& lake, const std::string& path, const RecordBatch& rows) {
+// Rewrites `rows` (partitioned by year_month) as a table with column mapping
+// at `path` of `lake`: v0 names column `renamed` `old_name`, v1 renames it.
+// Files hold the columns reversed, under physical names.
+void WriteMappedTable(const Lake& lake, const std::string& path, const RecordBatch& rows,
+                      const std::string& renamed, const std::string& old_name) {
   auto table = lake.OpenTable(path);
   ASSERT_TRUE(table.ok());
   auto objects = table->store().List(table->root_key() + "/");
@@ -48,18 +49,18 @@ void WriteMappedMarket(const Lake& lake, const std::string& path, const RecordBa
   }
   delta::testing::MappedTableWriter writer(table->shared_store(), table->root_key());
   json logical = json::parse(delta::SchemaFieldsJson(rows.schema));
-  auto fields_named = [&](const std::string& close_name) {
+  auto fields_named = [&](const std::string& new_name) {
     json fields = json::array();
     for (size_t i = 0; i < logical.size(); ++i) {
       std::string name = logical[i]["name"];
       fields.push_back(delta::testing::MappedField(
-          name == "close" ? close_name : name, logical[i]["type"],
+          name == renamed ? new_name : name, logical[i]["type"],
           delta::testing::PhysicalName(100 + i), static_cast<int>(i + 1)));
     }
     return fields;
   };
-  std::vector<json> v0 = delta::testing::MappedTableWriter::Header(fields_named("close_price"),
-                                                                   {"year_month"}, "name");
+  std::vector<json> v0 =
+      delta::testing::MappedTableWriter::Header(fields_named(old_name), {"year_month"}, "name");
   const int ym = rows.FindColumn("year_month");
   const std::string ym_physical = delta::testing::PhysicalName(100 + ym);
   std::map<std::string, std::vector<size_t>> by_month;
@@ -82,13 +83,14 @@ void WriteMappedMarket(const Lake& lake, const std::string& path, const RecordBa
                                 {{ym_physical, month}}, json{{"numRecords", file.num_rows}}));
   }
   writer.Commit(0, v0);
-  writer.Commit(1, {delta::testing::MappedTableWriter::Header(fields_named("close"), {"year_month"},
+  writer.Commit(1, {delta::testing::MappedTableWriter::Header(fields_named(renamed), {"year_month"},
                                                               "name")[1]});
 }
 
-void RunJobOn(const Lake& lake, const std::string& months) {
+void RunJobOn(const Lake& lake, const std::string& months, bool rank = true) {
   TestLog log;
   JobRequest req;
+  req.rank = rank;
   req.months_spec = months;
   req.run_id = "run-mapped";
   JobReport report;
@@ -103,7 +105,7 @@ TEST(ColumnMappingInputTest, Issue21MappedMarketDailyGivesTheSameRankingsAndSign
   WriteSampleInputs(mapped, 8);
   RecordBatch market = ScanAll(plain, plain.layout().market);
   ASSERT_GT(market.num_rows, 0u);
-  WriteMappedMarket(mapped, mapped.layout().market, market);
+  WriteMappedTable(mapped, mapped.layout().market, market, "close", "close_price");
   {  // the mapped table reads back as the same rows under logical names
     RecordBatch back = ScanAll(mapped, mapped.layout().market);
     ASSERT_EQ(back.schema.size(), market.schema.size());
@@ -117,6 +119,22 @@ TEST(ColumnMappingInputTest, Issue21MappedMarketDailyGivesTheSameRankingsAndSign
     ASSERT_FALSE(want.empty());
     EXPECT_EQ(SortedRows(ScanAll(mapped, *path)), want);
   }
+}
+
+// materialize starts from a rankings table of any tool: one with column
+// mapping has its year_month partitions under a physical name.
+TEST(ColumnMappingInputTest, Issue21MaterializeFromMappedRankings) {
+  Lake plain = NewMemoryLake("cm-rank-plain");
+  Lake mapped = NewMemoryLake("cm-rank-mapped");
+  WriteSampleInputs(plain, 8);
+  WriteSampleInputs(mapped, 8);
+  RunJobOn(plain, "2024-02..2024-03");
+  WriteMappedTable(mapped, mapped.layout().rankings, ScanAll(plain, plain.layout().rankings),
+                   "year_month", "year_month");
+  RunJobOn(mapped, "2024-02..2024-03", /*rank=*/false);
+  std::vector<std::string> want = SortedRows(ScanAll(plain, plain.layout().signals));
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(SortedRows(ScanAll(mapped, mapped.layout().signals)), want);
 }
 
 }  // namespace
