@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,10 @@ struct Field {
   std::string name;
   DataType type;
   bool nullable = true;
+  // Parquet SchemaElement.field_id: set by the Parquet reader when the file
+  // has one, written by the Parquet writer when set. Delta column mapping in
+  // mode `id` resolves columns by it.
+  std::optional<int32_t> field_id;
 };
 
 using Schema = std::vector<Field>;

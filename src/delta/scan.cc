@@ -6,6 +6,7 @@
 #include <set>
 
 #include "delta/batch_internal.h"
+#include "delta/column_mapping_internal.h"
 #include "delta/deletion_vector_internal.h"
 #include "delta/log_internal.h"
 #include "delta/parquet_io_internal.h"
@@ -22,6 +23,15 @@ struct ScanPlan {
   std::vector<ColumnRange> partition_ranges;
   std::vector<ColumnRange> data_ranges;
   std::vector<Field> data_fields;       // data columns to read: output + ranged
+  ColumnMapping mapping;                // physical names and ids, by schema position
+  std::map<std::string, size_t> position;  // logical name -> index in mapping.columns
+
+  // The physical side of logical column `name` (a column of the schema).
+  const PhysicalColumn& Physical(const std::string& name) const {
+    return mapping.columns.at(position.at(name));
+  }
+  // The key of logical column `name` in partitionValues and stats.
+  const std::string& PhysicalName(const std::string& name) const { return Physical(name).name; }
 };
 
 const Field* FindField(const Schema& schema, const std::string& name) {
@@ -34,6 +44,10 @@ const Field* FindField(const Schema& schema, const std::string& name) {
 Result<ScanPlan> MakePlan(const Snapshot& s, const ScanOptions& options) {
   ScanPlan plan;
   const Schema& schema = s.metadata.schema;
+  RS_ASSIGN_OR_RETURN(plan.mapping, MakeColumnMapping(s.protocol, s.metadata));
+  for (size_t i = 0; i < schema.size(); ++i) {
+    plan.position[schema[i].name] = i;
+  }
   plan.partition_cols.insert(s.metadata.partition_columns.begin(),
                              s.metadata.partition_columns.end());
   std::set<std::string> wanted(options.columns.begin(), options.columns.end());
@@ -68,7 +82,7 @@ Result<ScanPlan> MakePlan(const Snapshot& s, const ScanOptions& options) {
 Result<bool> PartitionsMatch(const ScanPlan& plan, const Schema& schema, const AddFile& file) {
   for (const ColumnRange& r : plan.partition_ranges) {
     const Field* f = FindField(schema, r.column);
-    auto it = file.partition_values.find(r.column);
+    auto it = file.partition_values.find(plan.PhysicalName(r.column));
     std::optional<std::string> text = it == file.partition_values.end() ? std::nullopt : it->second;
     RS_ASSIGN_OR_RETURN(Value v, ParsePartitionValue(text, f->type));
     if (!InRange(f->type, v, r.min, r.max)) return false;
@@ -77,10 +91,11 @@ Result<bool> PartitionsMatch(const ScanPlan& plan, const Schema& schema, const A
 }
 
 // A stats bound as a Value; nullopt when absent or not usable for pruning.
-std::optional<Value> StatValue(const json& stats, const char* which, const Field& f) {
+std::optional<Value> StatValue(const json& stats, const char* which, const Field& f,
+                               const std::string& key) {
   auto group = stats.find(which);
   if (group == stats.end() || !group->is_object()) return std::nullopt;
-  auto it = group->find(f.name);
+  auto it = group->find(key);
   if (it == group->end() || it->is_null()) return std::nullopt;
   bool is_max = std::string_view(which) == "maxValues";
   switch (f.type.id) {
@@ -125,8 +140,9 @@ bool StatsMayMatch(const ScanPlan& plan, const AddFile& file) {
   if (!stats.is_object()) return true;
   for (const ColumnRange& r : plan.data_ranges) {
     const Field* f = FindField(plan.data_fields, r.column);
-    auto min = StatValue(stats, "minValues", *f);
-    auto max = StatValue(stats, "maxValues", *f);
+    const std::string& key = plan.PhysicalName(r.column);
+    auto min = StatValue(stats, "minValues", *f, key);
+    auto max = StatValue(stats, "maxValues", *f, key);
     if (!r.min.is_null() && max) {
       auto c = CompareValues(f->type, *max, r.min);
       if (c && *c < 0) return false;
@@ -139,17 +155,9 @@ bool StatsMayMatch(const ScanPlan& plan, const AddFile& file) {
   return true;
 }
 
-// Column `name` of the file schema, matched exactly, else ignoring case (Spark).
-const Field* FileColumn(const Schema& file_schema, const std::string& name) {
-  if (const Field* f = FindField(file_schema, name)) return f;
-  for (const Field& f : file_schema) {
-    if (f.name.size() == name.size() &&
-        std::equal(f.name.begin(), f.name.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      return &f;
-    }
-  }
-  return nullptr;
+// The file's column holding logical column `name` (column_mapping_internal.h).
+const Field* FileColumn(const ScanPlan& plan, const Schema& file_schema, const std::string& name) {
+  return FindFileField(file_schema, plan.Physical(name), plan.mapping.mode);
 }
 
 std::vector<uint8_t> RowsInRanges(const ScanPlan& plan, const RecordBatch& batch) {
@@ -173,10 +181,12 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   std::vector<std::string> read_names;
   std::vector<ColumnRange> pushdown;
   for (const Field& f : plan.data_fields) {
-    if (const Field* ff = FileColumn(source->schema(), f.name)) read_names.push_back(ff->name);
+    if (const Field* ff = FileColumn(plan, source->schema(), f.name)) {
+      read_names.push_back(ff->name);
+    }
   }
   for (const ColumnRange& r : plan.data_ranges) {
-    if (const Field* ff = FileColumn(source->schema(), r.column)) {
+    if (const Field* ff = FileColumn(plan, source->schema(), r.column)) {
       pushdown.push_back(ColumnRange{ff->name, r.min, r.max});
     }
   }
@@ -190,12 +200,15 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   RecordBatch out;
   out.num_rows = data.num_rows;
   for (const Field& f : plan.data_fields) {
-    const Field* ff = FileColumn(source->schema(), f.name);
+    const Field* ff = FileColumn(plan, source->schema(), f.name);
     int idx = ff ? data.FindColumn(ff->name) : -1;
     if (idx < 0) {
       out.columns.push_back(MakeNullColumn(f, out.num_rows));
     } else {
-      RS_ASSIGN_OR_RETURN(ColumnVector col, ConformColumn(std::move(data.columns[idx]), f));
+      RS_ASSIGN_OR_RETURN(ColumnVector nested,
+                          MapNestedColumn(std::move(data.columns[idx]), f, plan.Physical(f.name),
+                                          plan.mapping.mode));
+      RS_ASSIGN_OR_RETURN(ColumnVector col, ConformColumn(std::move(nested), f));
       out.columns.push_back(std::move(col));
     }
     out.schema.push_back(f);
@@ -309,7 +322,7 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
   out.num_rows = kept;
   for (const Field& f : plan.output) {
     if (plan.partition_cols.count(f.name)) {
-      auto it = file.partition_values.find(f.name);
+      auto it = file.partition_values.find(plan.PhysicalName(f.name));
       std::optional<std::string> text =
           it == file.partition_values.end() ? std::nullopt : it->second;
       RS_ASSIGN_OR_RETURN_CTX(Value v, ParsePartitionValue(text, f.type),

@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "delta/column_mapping_internal.h"
 #include "delta/replay_internal.h"
 
 namespace rs::delta {
@@ -15,8 +16,8 @@ namespace {
 // a reader (vacuumProtocolCheck). Any other name in readerFeatures, known or
 // not, refuses the table; writerFeatures are a writer's business.
 const std::set<std::string>& SupportedReaderFeatures() {
-  static const std::set<std::string> kSupported = {"deletionVectors", "timestampNtz",
-                                                   "v2Checkpoint", "vacuumProtocolCheck"};
+  static const std::set<std::string> kSupported = {
+      "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck"};
   return kSupported;
 }
 
@@ -171,10 +172,6 @@ Result<std::vector<Action>> ReadCommit(storage::Storage& store, const std::strin
 
 Status CheckReadable(const Protocol& protocol, const Metadata& metadata) {
   int reader = protocol.min_reader_version;
-  if (reader == 2) {
-    return Status::Unimplemented(
-        "table requires unsupported reader feature: columnMapping (minReaderVersion 2)");
-  }
   if (reader > 3 || reader < 1) {
     return Status::Unimplemented(fmt::format("table requires unsupported reader version {}", reader));
   }
@@ -188,12 +185,7 @@ Status CheckReadable(const Protocol& protocol, const Metadata& metadata) {
                                                fmt::join(unsupported, ", ")));
     }
   }
-  auto mode = metadata.configuration.find("delta.columnMapping.mode");
-  if (mode != metadata.configuration.end() && mode->second != "none") {
-    return Status::Unimplemented("table requires unsupported reader feature: columnMapping (mode " +
-                                 mode->second + ")");
-  }
-  return Status::OK();
+  return MakeColumnMapping(protocol, metadata).status();
 }
 
 Result<Snapshot> ReplayToVersion(const std::shared_ptr<storage::Storage>& store,

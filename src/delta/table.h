@@ -184,6 +184,11 @@ struct VacuumResult {
 // the column's type (2024-03, 42, 2024-03-01, 2024-03-01 12:00:00, true); VALUE may not be empty.
 Result<ColumnRange> ParseEqualityFilter(const Schema& schema, const std::string& expr);
 
+// The key of top-level logical column `column` in AddFile::partition_values
+// and in stats: its physical name when the snapshot uses column mapping
+// (PROTOCOL.md "Column Mapping"), else `column` itself.
+std::string PhysicalColumnName(const Snapshot& snapshot, const std::string& column);
+
 // The fields as Delta JSON schema text, without field metadata:
 // [{"name":..,"type":"long"|{nested},"nullable":..}, ...].
 std::string SchemaFieldsJson(const Schema& schema);

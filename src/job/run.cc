@@ -104,8 +104,9 @@ Status ReadRankingsInputs(const Lake& lake, Logger& log, Inputs* in) {
   const auto& parts = in->rankings_snapshot.metadata.partition_columns;
   std::set<std::string> months;
   if (parts.size() == 1 && parts[0] == "year_month") {
+    const std::string key = delta::PhysicalColumnName(in->rankings_snapshot, "year_month");
     for (const auto& f : in->rankings_snapshot.files) {
-      auto it = f.partition_values.find("year_month");
+      auto it = f.partition_values.find(key);
       if (it != f.partition_values.end() && it->second) months.insert(*it->second);
     }
   } else {

@@ -81,6 +81,10 @@ class FileReader {
   FileReader(const FileReader&) = delete;
   FileReader& operator=(const FileReader&) = delete;
 
+  // The file's columns as fields (nested ones with their children); each
+  // Field::field_id is the schema element's field_id when the file has one
+  // (Delta column mapping, Iceberg), at every level: a list's element and a
+  // map's key and value carry their own element's id.
   const Schema& schema() const;
   int64_t num_rows() const;
   int num_row_groups() const;

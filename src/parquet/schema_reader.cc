@@ -230,6 +230,7 @@ Status Converter::Node(const RawNode& raw, const std::string& path, int parent_d
   const SchemaElement& el = *raw.element;
   node->name = el.name;
   field->name = el.name;
+  if (el.__isset.field_id) field->field_id = el.field_id;
   node->first_leaf = static_cast<int>(out_->leaves.size());
   if (repetition == FieldRepetitionType::REPEATED) {
     RS_RETURN_IF_ERROR(BareRepeated(raw, path, parent_def, parent_rep, node, field));

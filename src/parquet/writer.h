@@ -71,6 +71,8 @@ struct FileSummary {
 
 class FileWriter {
  public:
+  // A Field::field_id that is set (at any level) is written as the schema
+  // element's field_id.
   // Fails with InvalidArgument when `schema` has no columns, a duplicate or
   // empty name, a decimal outside precision 1..38, or a malformed nested type.
   static Result<std::unique_ptr<FileWriter>> Create(Schema schema, WriterOptions options);

@@ -135,11 +135,12 @@ class SchemaBuilder {
   WriterSchema* out_;
 };
 
-SchemaElement Element(const std::string& name, bool optional) {
+SchemaElement Element(const Field& field, bool optional) {
   SchemaElement e;
-  e.__set_name(name);
+  e.__set_name(field.name);
   e.__set_repetition_type(optional ? FieldRepetitionType::OPTIONAL
                                    : FieldRepetitionType::REQUIRED);
+  if (field.field_id) e.__set_field_id(*field.field_id);
   return e;
 }
 
@@ -175,7 +176,7 @@ Status SchemaBuilder::CheckField(const Field& field, const std::string& where) {
 
 ShredNode SchemaBuilder::AddLeaf(const Field& field, int top, std::vector<std::string> path,
                                  int16_t def, int16_t rep, bool optional) {
-  SchemaElement e = Element(field.name, optional);
+  SchemaElement e = Element(field, optional);
   LeafColumn leaf;
   leaf.type = field.type;
   leaf.max_def = def;
@@ -202,7 +203,7 @@ Result<ShredNode> SchemaBuilder::AddRepeated(const Field& field, int top,
                                              std::vector<std::string> path, int16_t def,
                                              int16_t rep, bool optional) {
   const bool is_map = field.type.id == TypeId::kMap;
-  SchemaElement group = Element(field.name, optional);
+  SchemaElement group = Element(field, optional);
   format::LogicalType logical;
   if (is_map) {
     logical.__set_MAP(format::MapType());
@@ -231,10 +232,13 @@ Result<ShredNode> SchemaBuilder::AddRepeated(const Field& field, int top,
   path.push_back(inner);
   std::vector<Field> items;
   if (is_map) {
-    items.push_back(Field{"key", field.type.children[0].type, false});
-    items.push_back(Field{"value", field.type.children[1].type, field.type.contains_null});
+    items.push_back(
+        Field{"key", field.type.children[0].type, false, field.type.children[0].field_id});
+    items.push_back(Field{"value", field.type.children[1].type, field.type.contains_null,
+                          field.type.children[1].field_id});
   } else {
-    items.push_back(Field{"element", field.type.children[0].type, field.type.contains_null});
+    items.push_back(Field{"element", field.type.children[0].type, field.type.contains_null,
+                          field.type.children[0].field_id});
   }
   for (const Field& item : items) {
     RS_ASSIGN_OR_RETURN(ShredNode child, AddField(item, top, path, node.repeated_def,
@@ -255,7 +259,7 @@ Result<ShredNode> SchemaBuilder::AddField(const Field& field, int top,
   if (field.type.id != TypeId::kStruct) {
     return AddRepeated(field, top, std::move(path), def, parent_rep, optional);
   }
-  SchemaElement group = Element(field.name, optional);
+  SchemaElement group = Element(field, optional);
   group.__set_num_children(static_cast<int32_t>(field.type.children.size()));
   out_->elements.push_back(std::move(group));
   ShredNode node;

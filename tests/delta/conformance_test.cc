@@ -20,8 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const std::set<std::string> kSupportedFeatures = {"deletionVectors", "timestampNtz",
-                                                  "v2Checkpoint", "vacuumProtocolCheck"};
+const std::set<std::string> kSupportedFeatures = {
+    "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck"};
 
 std::string CorpusDir() {
   const char* dir = std::getenv("RS_CONFORMANCE_DIR");

@@ -555,8 +555,7 @@ TEST_F(TableTest, UnsupportedReaderFeaturesAreRejectedByName) {
       std::string::npos)
       << s.status().message();
   PutCommit(1, R"({"protocol":{"minReaderVersion":2,"minWriterVersion":5}})");
-  s = table_->LoadSnapshot();
-  EXPECT_NE(s.status().message().find("columnMapping"), std::string::npos);
+  EXPECT_TRUE(table_->LoadSnapshot().ok());  // reader 2 is column mapping, which we read
   PutCommit(2, R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["timestampNtz"],"writerFeatures":[]}})");
   EXPECT_TRUE(table_->LoadSnapshot().ok());
 }

@@ -106,6 +106,39 @@ TEST(ReaderTest, LegacyMapKeyValue) {
   EXPECT_EQ(ReadColumn(file, "m"), json::parse(R"([["a",1,"b",null],null])"));
 }
 
+TEST(ReaderTest, FieldIdsAreExposedAtEveryLevel) {
+  // required int32 id = 7; optional group s = 3 { optional int32 x = 4; }
+  // optional group c (LIST) = 5 { repeated group list { optional int32 element = 6; } }
+  // optional int32 plain (no field_id)
+  ChunkSpec id{kInt32, {"id"}, 1, DataPageV1(1, 0, PlainInt32({1}))};
+  ChunkSpec x{kInt32, {"s", "x"}, 1, Page({}, {2}, 0, 2, PlainInt32({9}))};
+  ChunkSpec element{kInt32, {"c", "list", "element"}, 1, Page({0}, {3}, 1, 2, PlainInt32({8}))};
+  ChunkSpec plain{kInt32, {"plain"}, 1, Page({}, {1}, 0, 1, PlainInt32({2}))};
+  const std::string file =
+      BuildFile({{.name = "id", .type = kInt32, .repetition = kRequired, .field_id = 7},
+                 {.name = "s", .num_children = 1, .field_id = 3},
+                 {.name = "x", .type = kInt32, .field_id = 4},
+                 {.name = "c", .num_children = 1, .converted = kList, .field_id = 5},
+                 {.name = "list", .repetition = kRepeated, .num_children = 1},
+                 {.name = "element", .type = kInt32, .field_id = 6},
+                 {.name = "plain", .type = kInt32}},
+                4, {id, x, element, plain}, 1);
+  auto reader = FileReader::OpenBuffer(file, "t.parquet");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const Schema& schema = (*reader)->schema();
+  ASSERT_EQ(schema.size(), 4u);
+  EXPECT_EQ(schema[0].field_id, 7);
+  EXPECT_EQ(schema[1].field_id, 3);
+  ASSERT_EQ(schema[1].type.children.size(), 1u);
+  EXPECT_EQ(schema[1].type.children[0].field_id, 4);
+  EXPECT_EQ(schema[2].field_id, 5);
+  ASSERT_EQ(schema[2].type.id, TypeId::kArray);
+  EXPECT_EQ(schema[2].type.children[0].field_id, 6);
+  EXPECT_EQ(schema[3].field_id, std::nullopt);
+  EXPECT_EQ(ReadColumn(file, "s"), json::parse(R"([[9]])"));
+  EXPECT_EQ(ReadColumn(file, "c"), json::parse("[[8]]"));
+}
+
 TEST(ReaderTest, Int96IsJulianDayAndNanoseconds) {
   std::string v(12, '\0');
   const int64_t nanos = 1500;
@@ -234,6 +267,27 @@ std::unique_ptr<FileReader> OpenFixture(const std::string& name) {
       ReadWholeFile(rs::testing::SourcePath("tests/fixtures/parquet/" + name)), name);
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   return reader.ok() ? std::move(reader).value() : nullptr;
+}
+
+// DuckDB's FIELD_IDS option (tests/parquet/gen_field_id_fixture.mjs): ids
+// from an independent writer, on a column, a struct child and a list element.
+TEST(ReaderTest, DuckDbFieldIds) {
+  auto reader = OpenFixture("duckdb_field_ids.parquet");
+  ASSERT_NE(reader, nullptr);
+  const Schema& schema = reader->schema();
+  ASSERT_EQ(schema.size(), 4u);
+  EXPECT_EQ(schema[0].name, "col-a");
+  EXPECT_EQ(schema[0].field_id, 1);
+  EXPECT_EQ(schema[1].field_id, 2);
+  ASSERT_EQ(schema[1].type.children.size(), 1u);
+  EXPECT_EQ(schema[1].type.children[0].field_id, 3);
+  EXPECT_EQ(schema[2].field_id, 4);
+  ASSERT_EQ(schema[2].type.children.size(), 1u);
+  EXPECT_EQ(schema[2].type.children[0].field_id, 5);
+  EXPECT_EQ(schema[3].field_id, std::nullopt);
+  auto batch = reader->Read();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->columns[0].As<int64_t>(), std::vector<int64_t>{7});
 }
 
 TEST(ReaderTest, PredicateSkipsRowGroupsOutsideRange) {

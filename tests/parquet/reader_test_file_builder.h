@@ -157,6 +157,7 @@ struct SchemaSpec {
   int type_length = -1;
   int scale = -1;
   int precision = -1;
+  int field_id = -1;  // SchemaElement.field_id, written when >= 0
 };
 
 struct ChunkSpec {
@@ -197,6 +198,7 @@ inline std::string BuildFile(const std::vector<SchemaSpec>& schema, int top_leve
     if (s.converted >= 0) c.I32(6, s.converted);
     if (s.scale >= 0) c.I32(7, s.scale);
     if (s.precision >= 0) c.I32(8, s.precision);
+    if (s.field_id >= 0) c.I32(9, s.field_id);
     c.ElemEnd();
   }
   c.I64(3, num_rows);

@@ -331,6 +331,47 @@ TEST(WriterRoundTripTest, ExtremeScalarsSurviveExactly) {
   ExpectSameBatch(b, RoundTrip({b}, {}));
 }
 
+TEST(WriterRoundTripTest, FieldIdsAreWrittenAtEveryLevel) {
+  Field a = F("a", P(TypeId::kLong));
+  a.field_id = 11;
+  Field inner = F("inner", P(TypeId::kString));
+  inner.field_id = 13;
+  Field s = F("s", DataType{TypeId::kStruct, 0, 0, {inner}, true});
+  s.field_id = 12;
+  Field element = F("element", P(TypeId::kInteger));
+  element.field_id = 15;
+  Field list = F("l", DataType{TypeId::kArray, 0, 0, {element}, true});
+  list.field_id = 14;
+  Field key = F("key", P(TypeId::kString), false);
+  key.field_id = 17;
+  Field value = F("value", P(TypeId::kDouble));
+  value.field_id = 18;
+  Field map = F("m", DataType{TypeId::kMap, 0, 0, {key, value}, true});
+  map.field_id = 16;
+  Field none = F("none", P(TypeId::kInteger));
+  RecordBatch b;
+  b.schema = {a, s, list, map, none};
+  for (const Field& f : b.schema) b.columns.push_back(ColumnVector::Make(f));
+  auto writer = FileWriter::Create(b.schema, {});
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE((*writer)->WriteBatch(b).ok());
+  auto bytes = (*writer)->Finish();
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  auto reader = FileReader::OpenBuffer(*bytes, "ids.parquet");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const Schema& got = (*reader)->schema();
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0].field_id, 11);
+  EXPECT_EQ(got[1].field_id, 12);
+  EXPECT_EQ(got[1].type.children.at(0).field_id, 13);
+  EXPECT_EQ(got[2].field_id, 14);
+  EXPECT_EQ(got[2].type.children.at(0).field_id, 15);
+  EXPECT_EQ(got[3].field_id, 16);
+  EXPECT_EQ(got[3].type.children.at(0).field_id, 17);
+  EXPECT_EQ(got[3].type.children.at(1).field_id, 18);
+  EXPECT_EQ(got[4].field_id, std::nullopt);
+}
+
 TEST(WriterRoundTripTest, ZeroRowFileHasSchemaAndNoRows) {
   RecordBatch b;
   b.schema = FlatSchema(true);
