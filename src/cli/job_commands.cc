@@ -18,6 +18,7 @@ struct JobCommandOptions {
   std::string shard = "0/1";
   std::string shard_group;
   std::string shard_owner;
+  bool dry_run = false;
 };
 
 // The first of `names` set in the environment, or "".
@@ -56,6 +57,7 @@ void RunJobCommand(CliContext& ctx, const JobCommandOptions& o, bool rank) {
   req.rank = rank;
   req.run_id = NewRunId();
   req.stop = ctx.stop;
+  req.dry_run = o.dry_run;
   result.SetRunId(req.run_id);
   auto log = MakeLogger(ctx, o.common, req.run_id);
   log->Info(rank ? "run started" : "materialize started",
@@ -90,6 +92,9 @@ void AddJobCommand(CLI::App& app, CliContext& ctx, bool rank) {
   AddLakeOptions(cmd, &o->layout, rank ? LakeTables::kInputsAndServed : LakeTables::kServed);
   AddCommonOptions(cmd, &o->common);
   AddResultOptions(cmd, &o->result);
+  cmd->add_flag("--dry-run", o->dry_run,
+                "Compute the target months and show what would be written (months, tables, rows) "
+                "and replicated; write nothing anywhere");
   cmd->add_option("--months", o->months,
                   "Target months: YYYY-MM, YYYY-MM..YYYY-MM, latest, all, or a comma list")
       ->capture_default_str();

@@ -26,6 +26,8 @@ struct OpsOptions {
   std::string months;
   std::string migrations_dir;
   bool force = false;  // sync --force
+  bool status = false;   // migrate --status
+  bool dry_run = false;  // sync --dry-run, migrate --dry-run
 };
 
 // A malformed --months is a usage error, before anything is read.
@@ -97,6 +99,7 @@ void SyncCommand(CliContext& ctx, const OpsOptions& o) {
   request.run_id = NewRunId();
   request.force = o.force;
   request.stop = ctx.stop;
+  request.dry_run = o.dry_run;
   result.SetRunId(request.run_id);
   auto log = MakeLogger(ctx, o.common, request.run_id);
   auto lake = OpenLakeOrFail(ctx, *log, o.layout, /*rank=*/false);
@@ -107,6 +110,11 @@ void SyncCommand(CliContext& ctx, const OpsOptions& o) {
   if (!s.ok()) return FailCommand(ctx, *log, s);
   if (report.months.empty()) {
     log->Info("nothing to sync: every month is in sync");
+    ctx.exit_code = kExitOk;
+    return;
+  }
+  if (o.dry_run) {
+    result.Set({{"dry_run", true}, {"would_replicate", report.months}});
     ctx.exit_code = kExitOk;
     return;
   }
@@ -153,6 +161,39 @@ const char* MigrationAction(postgres::MigrationStep::Action action) {
   return "already applied";
 }
 
+// migrate --status / --dry-run: one line per migration on stdout
+// ("0003 applied 0003_ranking_signals.sql"), read only. --dry-run also says
+// what `migrate` would do; a changed file fails (as migrate would).
+void MigrateStatusCommand(CliContext& ctx, Logger& log, const postgres::ConnectionOptions& co,
+                          const std::string& dir, bool dry_run) {
+  auto report = postgres::MigrationStatus(co, dir);
+  if (!report.ok()) return FailCommand(ctx, log, report.status());
+  using State = postgres::MigrationState::State;
+  int pending = 0, changed = 0;
+  for (const auto& e : report->entries) {
+    *ctx.out << fmt::format("{} {:<8} {}\n", e.version, postgres::MigrationStateName(e.state),
+                            e.file.empty() ? "(no file in " + dir + ")" : e.file);
+    pending += e.state == State::kPending;
+    changed += e.state == State::kChanged;
+  }
+  if (dry_run) {
+    log.Info("migrate --dry-run: nothing was changed",
+             {{"target", report->target}, {"would_apply", pending}, {"migrations_dir", dir}});
+  } else {
+    log.Info("migrate --status",
+             {{"target", report->target}, {"pending", pending}, {"migrations_dir", dir}});
+  }
+  if (changed > 0) {
+    ctx.exit_code = kExitFailure;
+    log.Error(
+        "an applied migration file was changed: migrate refuses to run; restore the file "
+        "as applied and put the change in a new migration",
+        {{"changed", changed}});
+    return;
+  }
+  ctx.exit_code = kExitOk;
+}
+
 void MigrateCommand(CliContext& ctx, const OpsOptions& o) {
   auto options = LoadOptionsOrFail(ctx, o.common);
   if (!options) return;
@@ -160,6 +201,7 @@ void MigrateCommand(CliContext& ctx, const OpsOptions& o) {
   auto log = MakeLogger(ctx, o.common, NewRunId());
   postgres::ConnectionOptions co = job::ConnectionOptionsFor(options->replication);
   std::string dir = FindMigrationsDir(ctx, o.migrations_dir);
+  if (o.status || o.dry_run) return MigrateStatusCommand(ctx, *log, co, dir, o.dry_run);
   auto report = postgres::Migrate(co, dir);
   if (!report.ok()) return FailCommand(ctx, *log, report.status());  // says "migrate: ..."
   for (const auto& step : report->steps) {
@@ -209,6 +251,8 @@ void AddSyncCommand(CLI::App& app, CliContext& ctx) {
   AddCommonOptions(cmd, &o->common);
   AddResultOptions(cmd, &o->result);
   cmd->add_option("--months", o->months, "Months to replicate (default: those out of sync)");
+  cmd->add_flag("--dry-run", o->dry_run,
+                "Verify and list the months that would be replicated; replicate nothing");
   cmd->add_flag("--force", o->force,
                 "Replace the months whatever the ledger records (even when it records a newer "
                 "Delta version of the same tables)");
@@ -222,11 +266,18 @@ void AddMigrateCommand(CLI::App& app, CliContext& ctx) {
       "migrate",
       "Apply pending SQL migrations (deploy/sql/postgres/migrations) in order, each in its own "
       "transaction, under an advisory lock. Running it again changes nothing.");
-  cmd->footer("Examples:\n  POSTGRES_DSN=... ranking-signals migrate\n"
-              "  ranking-signals migrate --dsn \"$ADMIN_DSN\"");
+  cmd->footer(
+      "Examples:\n  POSTGRES_DSN=... ranking-signals migrate\n"
+      "  ranking-signals migrate --dsn \"$ADMIN_DSN\"\n"
+      "  ranking-signals migrate --status");
   AddCommonOptions(cmd, &o->common, /*with_config=*/false);
   cmd->add_option("--dsn", o->common.dsn_flag,
                   "Admin DSN (default: POSTGRES_DSN); may differ from the job's");
+  cmd->add_flag("--status", o->status,
+                "List each migration as applied, pending, adopted (the predecessor's), changed "
+                "(file edited after it was applied) or unknown (no file here); changes nothing");
+  cmd->add_flag("--dry-run", o->dry_run,
+                "Say what migrate would apply (the --status list), changing nothing");
   cmd->add_option("--migrations-dir", o->migrations_dir,
                   "Folder of NNNN_name.sql files (default: RANKING_MIGRATIONS_DIR or the shipped one)");
   cmd->callback([&ctx, o] { MigrateCommand(ctx, *o); });

@@ -72,11 +72,11 @@ ResultJson JobReportJson(const job::JobReport& report) {
   ResultJson months = ResultJson::array();
   for (const job::MonthRows& rows : report.rows) {
     ResultJson m = {{"month", rows.month},
-              {"state", "written"},
-              {"delta",
-               {{"rankings_rows", rows.rankings},
-                {"signals_rows", rows.signals},
-                {"composite_rows", rows.composite}}}};
+                    {"state", report.dry_run ? "would_write" : "written"},
+                    {"delta",
+                     {{"rankings_rows", rows.rankings},
+                      {"signals_rows", rows.signals},
+                      {"composite_rows", rows.composite}}}};
     if (auto it = replicated.find(rows.month); it != replicated.end()) {
       ResultJson pg = ReplicationJson(*it->second);
       m["state"] = pg["state"];
@@ -92,9 +92,12 @@ ResultJson JobReportJson(const job::JobReport& report) {
                       {"files_removed", c.files_removed},
                       {"bytes_added", c.bytes_added}});
   }
-  return {{"months", std::move(months)},
+  return {{"dry_run", report.dry_run},
+          {"months", std::move(months)},
           {"tables", std::move(tables)},
-          {"replication", report.replication_ran ? "ran" : "off"},
+          {"replication", report.replication_ran   ? "ran"
+                          : report.would_replicate ? "would_run"
+                                                   : "off"},
           {"seconds",
            {{"read", report.read_seconds},
             {"compute", report.compute_seconds},

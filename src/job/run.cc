@@ -190,20 +190,25 @@ Status BeginWriters(const Lake& lake, const JobRequest& req, const std::vector<s
 Status ComputeMonth(const Inputs& in, const JobRequest& req,
                     const signals::MaterializeOptions& mopts, const std::string& month,
                     Writers* w, MonthRows* rows) {
+  // `w` is null in a dry run: computed, not written.
   RecordBatch rankings;
   if (req.rank) {
     signals::EngineOptions eopts;
     eopts.threads = req.options.compute.threads;
     RS_ASSIGN_OR_RETURN_CTX(rankings, signals::RankMonth(*in.prepared, month, eopts), "rank");
-    RS_RETURN_IF_ERROR_CTX(w->rankings->tx.WritePartition(month, rankings), "write rankings");
+    if (w != nullptr) {
+      RS_RETURN_IF_ERROR_CTX(w->rankings->tx.WritePartition(month, rankings), "write rankings");
+    }
   } else {
     RS_ASSIGN_OR_RETURN_CTX(rankings, ReadRankingsMonth(in, month), "read rankings");
   }
   RS_ASSIGN_OR_RETURN_CTX(auto derived, signals::Materialize(rankings, mopts), "materialize");
-  RS_RETURN_IF_ERROR_CTX(w->signals->tx.WritePartition(month, derived.ranking_signals),
-                         "write ranking_signals");
-  RS_RETURN_IF_ERROR_CTX(w->composite->tx.WritePartition(month, derived.composite_signals),
-                         "write composite_signals");
+  if (w != nullptr) {
+    RS_RETURN_IF_ERROR_CTX(w->signals->tx.WritePartition(month, derived.ranking_signals),
+                           "write ranking_signals");
+    RS_RETURN_IF_ERROR_CTX(w->composite->tx.WritePartition(month, derived.composite_signals),
+                           "write composite_signals");
+  }
   rows->month = month;
   rows->rankings = static_cast<int64_t>(rankings.num_rows);
   rows->signals = static_cast<int64_t>(derived.ranking_signals.num_rows);
@@ -225,6 +230,37 @@ Result<TableCommit> CommitOne(const std::string& name, delta::OverwriteTransacti
   return c;
 }
 
+// Computes `months` and reports what a run would write and replicate,
+// writing nothing.
+Status DryRun(const Lake& lake, const JobRequest& req, const signals::MaterializeOptions& mopts,
+              const Inputs& in, const std::vector<std::string>& months, Logger& log,
+              JobReport* report) {
+  report->dry_run = true;
+  auto start = Clock::now();
+  for (const std::string& month : months) {
+    RS_RETURN_IF_ERROR(CheckStop(req.stop, "month " + month + " was computed (dry run)"));
+    MonthRows rows;
+    RS_RETURN_IF_ERROR_CTX(ComputeMonth(in, req, mopts, month, nullptr, &rows), "month " + month);
+    report->rows.push_back(rows);
+    log.Info("dry run: would write month", {{"month", month},
+                                            {"rankings_rows", rows.rankings},
+                                            {"signals_rows", rows.signals},
+                                            {"composite_rows", rows.composite}});
+  }
+  report->compute_seconds = SecondsSince(start);
+  const LakeLayout& layout = lake.layout();
+  std::vector<std::string> tables;
+  if (req.rank) tables.push_back(lake.Describe(layout.rankings));
+  tables.push_back(lake.Describe(layout.signals));
+  tables.push_back(lake.Describe(layout.composite));
+  report->would_replicate = req.options.replication.dsn.has_value();
+  log.Info("dry run: nothing was written",
+           {{"months", months.size()},
+            {"tables", tables},
+            {"replication", report->would_replicate ? "would replicate these months" : "off"}});
+  return Status::OK();
+}
+
 // The months of `shard`: read, compute, commit, replicate.
 Status RunShard(const Lake& lake, const JobRequest& req, const signals::MaterializeOptions& mopts,
                 const Shard& shard, Logger& log, JobReport* report) {
@@ -243,6 +279,7 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
   }
   log.Info("target months", {{"count", months.size()}, {"first", months.front()},
                              {"last", months.back()}});
+  if (req.dry_run) return DryRun(lake, req, mopts, in, months, log, report);
 
   Writers w;
   Status s = BeginWriters(lake, req, months, &w);
@@ -331,6 +368,12 @@ Status RunJob(const Lake& lake, const JobRequest& req, Logger& log, JobReport* r
   mopts.threads = req.options.compute.threads;
   Shard shard = req.shard;
   ShardClaimant claimant{req.shard_group, req.shard_owner, req.run_id};
+  if (req.dry_run && shard.auto_claim) {
+    // A dry run claims nothing: it covers the months of every shard.
+    log.Info("dry run: no shard claimed; showing the months of all shards");
+    shard = Shard{};
+    return RunShard(lake, req, mopts, shard, log, report);
+  }
   RS_RETURN_IF_ERROR(ClaimShard(lake, claimant, log, &shard));
   RS_RETURN_IF_ERROR(RunShard(lake, req, mopts, shard, log, report));
   if (req.shard.auto_claim) FinishShard(lake, claimant, shard, log);
@@ -404,6 +447,7 @@ void LogJobSummary(const JobReport& report, Logger& log, const Status& outcome) 
     // One line, the same keys on every run (no key built from a path).
     log.Log(level, "summary",
             {{"status", status},
+             {"dry_run", report.dry_run},
              {"months", report.months.size()},
              {"first_month", first.empty() ? nlohmann::json(nullptr) : nlohmann::json(first)},
              {"last_month", last.empty() ? nlohmann::json(nullptr) : nlohmann::json(last)},
@@ -427,8 +471,9 @@ void LogJobSummary(const JobReport& report, Logger& log, const Status& outcome) 
   std::string span = first.empty()   ? ""
                      : first == last ? " (" + first + ")"
                                      : " (" + first + ".." + last + ")";
-  log.Log(level, fmt::format("summary: {}, {} month{}{}", status, report.months.size(),
-                             report.months.size() == 1 ? "" : "s", span));
+  log.Log(level, fmt::format("summary: {}{}, {} month{}{}", status,
+                             report.dry_run ? " (dry run: nothing was written)" : "",
+                             report.months.size(), report.months.size() == 1 ? "" : "s", span));
   log.Log(level, fmt::format("  rows: rankings {}, ranking_signals {}, composite {}", rankings,
                              signals, composite));
   log.Log(level, fmt::format("  delta: {}; {:.1f} MiB written",

@@ -32,6 +32,10 @@ struct JobRequest {
   // before the commits abandons the writes (Delta unchanged); after them,
   // the committed tables stand and the months not replicated are named.
   const StopFlag* stop = nullptr;
+  // Compute the target months and report what would be written and
+  // replicated, writing nothing anywhere (no data file, commit, shard claim
+  // or PostgreSQL connection).
+  bool dry_run = false;
 };
 
 struct MonthRows {
@@ -55,6 +59,8 @@ struct JobReport {
   std::vector<TableCommit> commits;
   std::vector<MonthReplication> replication;
   bool replication_ran = false;
+  bool dry_run = false;          // nothing was written (JobRequest::dry_run)
+  bool would_replicate = false;  // dry run: replication is configured
   double read_seconds = 0, compute_seconds = 0, write_seconds = 0, replicate_seconds = 0;
 };
 

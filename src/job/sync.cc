@@ -13,6 +13,10 @@ Status SyncMonths(const Lake& lake, const SyncRequest& request, const Replicatio
     if (given || c.state != MonthState::kInSync) report->months.push_back(c.month);
   }
   if (report->months.empty()) return Status::OK();
+  if (request.dry_run) {
+    log.Info("dry run: would replicate months; nothing was written", {{"months", report->months}});
+    return Status::OK();
+  }
   // The rankings version is recorded for lineage; the derived tables are read
   // at their latest versions.
   TableVersions versions;

@@ -25,6 +25,7 @@ struct SyncRequest {
   // Replace the months whatever the ledger records (with months_spec: those
   // months; without: every month out of sync).
   bool force = false;
+  bool dry_run = false;            // verify and list the months to replicate; replicate nothing
   const StopFlag* stop = nullptr;  // the operator's stop (ReplicateRequest::stop)
 };
 

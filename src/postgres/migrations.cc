@@ -205,7 +205,66 @@ Result<MigrationReport> MigrateLocked(Connection* c, const std::vector<Migration
   return report;
 }
 
+// The ledger as it is, without creating it or its checksum column.
+Result<std::map<int, LedgerEntry>> ReadLedgerIfAny(Connection* c) {
+  RS_ASSIGN_OR_RETURN(
+      PgResultPtr exists,
+      c->Query("SELECT to_regclass('public.schema_migrations') IS NOT NULL, EXISTS (SELECT 1 FROM "
+               "information_schema.columns WHERE table_schema = 'public' AND table_name = "
+               "'schema_migrations' AND column_name = 'checksum')"));
+  if (std::string(PQgetvalue(exists.get(), 0, 0)) != "t") return std::map<int, LedgerEntry>{};
+  if (std::string(PQgetvalue(exists.get(), 0, 1)) == "t") return ReadLedger(c);
+  RS_ASSIGN_OR_RETURN(PgResultPtr r, c->Query("SELECT version FROM public.schema_migrations"));
+  std::map<int, LedgerEntry> out;  // the predecessor's ledger: no checksums yet
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    LedgerEntry e{PQgetvalue(r.get(), i, 0), std::nullopt};
+    out[VersionNumber(e.version)] = e;
+  }
+  return out;
+}
+
 }  // namespace
+
+const char* MigrationStateName(MigrationState::State state) {
+  switch (state) {
+    case MigrationState::State::kApplied:
+      return "applied";
+    case MigrationState::State::kPending:
+      return "pending";
+    case MigrationState::State::kAdopted:
+      return "adopted";
+    case MigrationState::State::kChanged:
+      return "changed";
+    case MigrationState::State::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+Result<MigrationStatusReport> MigrationStatus(const ConnectionOptions& options,
+                                              const std::string& migrations_dir) {
+  RS_ASSIGN_OR_RETURN_CTX(auto files, ReadMigrationFiles(migrations_dir), "migrate --status");
+  RS_ASSIGN_OR_RETURN_CTX(auto conn, Connection::Open(options), "migrate --status");
+  MigrationStatusReport report;
+  report.target = conn->target();
+  RS_ASSIGN_OR_RETURN_CTX(auto ledger, ReadLedgerIfAny(conn.get()),
+                          "migrate --status " + report.target + ": read public.schema_migrations");
+  using State = MigrationState::State;
+  for (const MigrationFile& f : files) {
+    MigrationState e{f.version, f.name, State::kPending};
+    if (auto it = ledger.find(f.number); it != ledger.end()) {
+      e.state = !it->second.checksum               ? State::kAdopted
+                : *it->second.checksum == f.sha256 ? State::kApplied
+                                                   : State::kChanged;
+      ledger.erase(it);
+    }
+    report.entries.push_back(e);
+  }
+  for (const auto& [number, entry] : ledger) {
+    report.entries.push_back({entry.version, "", State::kUnknown});
+  }
+  return report;
+}
 
 int MigrationReport::applied_count() const {
   return static_cast<int>(std::count_if(steps.begin(), steps.end(), [](const MigrationStep& s) {

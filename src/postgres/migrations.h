@@ -92,6 +92,34 @@ struct MigrationReport {
 Result<MigrationReport> Migrate(const ConnectionOptions& options,
                                 const std::string& migrations_dir);
 
+struct MigrationState {
+  enum class State {
+    kApplied,  // in the ledger with this file's checksum
+    kPending,  // not in the ledger: `migrate` would apply it
+    kAdopted,  // in the ledger without checksum (the predecessor's row)
+    kChanged,  // in the ledger with another checksum: `migrate` refuses to run
+    kUnknown,  // in the ledger, no file of that version here (a newer release ran)
+  };
+  std::string version;  // "0003"
+  std::string file;     // "" for kUnknown
+  State state = State::kPending;
+};
+
+// "applied", "pending", "adopted", "changed", "unknown".
+const char* MigrationStateName(MigrationState::State state);
+
+struct MigrationStatusReport {
+  std::string target;                   // "PostgreSQL at host:port/db"
+  std::vector<MigrationState> entries;  // files in version order, then unknown versions
+};
+
+// What Migrate() would do, read only: compares the files of `migrations_dir`
+// with public.schema_migrations (absent: every file pending). Changes
+// nothing and takes no lock. Errors as Migrate()'s for the directory and the
+// connection.
+Result<MigrationStatusReport> MigrationStatus(const ConnectionOptions& options,
+                                              const std::string& migrations_dir);
+
 }  // namespace rs::postgres
 
 #endif  // RS_POSTGRES_MIGRATIONS_H_

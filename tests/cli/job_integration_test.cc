@@ -247,6 +247,38 @@ TEST_F(JobTest, Issue19SigtermWhileReplicatingFinishesTheMonthInFlightAndStops) 
   EXPECT_EQ(Cli({"verify", "--lake", lake_}).exit_code, 0);
 }
 
+// Issue 19: run --dry-run and sync --dry-run show what would be written and
+// replicated, and write nothing anywhere.
+TEST_F(JobTest, Issue19DryRunsWriteNothingAndShowWhatWouldBeDone) {
+  using nlohmann::json;
+  SampleData(lake_);
+  auto dry = Cli(
+      {"run", "--lake", lake_, "--months", "2024-02..2024-03", "--dry-run", "--format", "json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  json d = json::parse(dry.out);
+  EXPECT_EQ(d["dry_run"], true);
+  EXPECT_EQ(d["replication"], "would_run");
+  ASSERT_EQ(d["months"].size(), 2u) << dry.out;
+  EXPECT_EQ(d["months"][0]["state"], "would_write");
+  EXPECT_EQ(CountFiles(lake_ + "/platinum", ".parquet"), 0);
+  EXPECT_EQ(CountFiles(lake_ + "/platinum", ".json"), 0);
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM ranking.signal_sync_state")[0], "0");
+  // The rows it announced are the rows a real run writes.
+  auto run = Cli({"run", "--lake", lake_, "--months", "2024-02..2024-03", "--format", "json"},
+                 {{"POSTGRES_DSN", ""}});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  json r = json::parse(run.out);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(r["months"][i]["delta"], d["months"][i]["delta"]) << i;
+  }
+  auto sync = Cli({"sync", "--lake", lake_, "--dry-run", "--format", "json"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  json y = json::parse(sync.out);
+  EXPECT_EQ(y["would_replicate"], json::array({"2024-02", "2024-03"})) << sync.out;
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM ranking.signal_sync_state")[0], "0");
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM ranking.ranking_signal")[0], "0");
+}
+
 TEST_F(JobTest, RerunOfOneMonthReplacesOnlyThatMonth) {
   SampleData(lake_);
   ASSERT_EQ(Cli({"run", "--lake", lake_, "--months", "all"}).exit_code, 0);

@@ -276,6 +276,49 @@ TEST(MigrateTest, ReportsLedgerVersionsWithoutFile) {
   EXPECT_EQ(r->unknown_versions, std::vector<std::string>{"0099"});
 }
 
+// Issue 19: migrate --status / --dry-run, read only: pending, applied,
+// adopted (the predecessor's rows), changed and unknown.
+TEST(MigrationStatusTest, Issue19EachStateAndNothingChanged) {
+  using State = MigrationState::State;
+  auto states = [](const MigrationStatusReport& r) {
+    std::string out;
+    for (const auto& e : r.entries) out += e.version + "=" + MigrationStateName(e.state) + " ";
+    return out;
+  };
+  TestDatabase fresh("mig_status_fresh");
+  auto before = MigrationStatus(fresh.options(), MigrationsDir());
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(states(*before),
+            "0001=pending 0002=pending 0003=pending 0004=pending 0005=pending 0006=pending ");
+  // Read only: not even the ledger table was created.
+  EXPECT_EQ(fresh.Value("SELECT to_regclass('public.schema_migrations') IS NULL"), "t");
+  ASSERT_TRUE(Migrate(fresh.options(), MigrationsDir()).ok());
+  auto after = MigrationStatus(fresh.options(), MigrationsDir());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(states(*after),
+            "0001=applied 0002=applied 0003=applied 0004=applied 0005=applied 0006=applied ");
+  std::string dir = CopyOfMigrations();
+  AppendTo(dir + "/0002_schemas.sql", "\n-- edited after it was applied\n");
+  fs::remove(fs::path(dir) / "0006_sync_ledger_v2.sql");
+  auto edited = MigrationStatus(fresh.options(), dir);
+  ASSERT_TRUE(edited.ok());
+  EXPECT_EQ(edited->entries[1].state, State::kChanged);
+  EXPECT_EQ(edited->entries.back().state, State::kUnknown);
+  EXPECT_EQ(edited->entries.back().version, "0006");
+  fs::remove_all(dir);
+
+  TestDatabase old("mig_status_predecessor");
+  old.Value(kPredecessorSchema);
+  auto adopted = MigrationStatus(old.options(), MigrationsDir());
+  ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
+  EXPECT_EQ(states(*adopted),
+            "0001=adopted 0002=adopted 0003=adopted 0004=pending 0005=pending 0006=pending ");
+  // The predecessor's ledger still has no checksum column: nothing was changed.
+  EXPECT_EQ(old.Value("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'schema_migrations' AND column_name = 'checksum'"),
+            "0");
+}
+
 TEST(MigrateTest, MissingDirectoryIsInvalidArgument) {
   ConnectionOptions o;
   o.dsn = "postgresql://nobody@127.0.0.1:1/x";
