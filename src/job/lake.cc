@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/calendar.h"
 
 #include "parquet/reader.h"
 
@@ -69,6 +72,55 @@ Status CheckSameTypes(const RecordBatch& first, const std::string& first_key,
         batch.columns[c].field.name, TypeName(a), first_key, TypeName(b), key));
   }
   return Status::OK();
+}
+
+// The rows of `batch` whose `date` lies in `dates` (a folder input, which
+// has no statistics to prune by).
+Result<RecordBatch> RowsInDateRange(const RecordBatch& batch, const DateRange& dates) {
+  int c = batch.FindColumn("date");
+  if (c < 0 || batch.columns[c].field.type.id != TypeId::kDate) {
+    return Status::InvalidArgument("column 'date' must be a DATE column");
+  }
+  const ColumnVector& col = batch.columns[c];
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < batch.num_rows; ++i) {
+    if (!col.IsValid(i)) continue;
+    int32_t d = col.As<int32_t>()[i];
+    if ((!dates.first_day || d >= *dates.first_day) && (!dates.last_day || d <= *dates.last_day)) {
+      rows.push_back(i);
+    }
+  }
+  return TakeRows(batch, rows);
+}
+
+std::optional<int32_t> JsonDate(const nlohmann::json& stats, const char* which) {
+  auto group = stats.find(which);
+  if (group == stats.end() || !group->is_object()) return std::nullopt;
+  auto it = group->find("date");
+  if (it == group->end() || !it->is_string()) return std::nullopt;
+  auto days = ParseDate(it->get<std::string>());
+  if (!days.ok()) return std::nullopt;
+  return *days;
+}
+
+// A file's date range from its JSON statistics; nullopt when they lack it.
+std::optional<FileDates> StatsDates(const delta::AddFile& file) {
+  if (file.stats_json.empty()) return std::nullopt;
+  auto stats = nlohmann::json::parse(file.stats_json, nullptr, /*allow_exceptions=*/false);
+  if (!stats.is_object()) return std::nullopt;
+  auto min = JsonDate(stats, "minValues");
+  auto max = JsonDate(stats, "maxValues");
+  if (!min || !max) return std::nullopt;
+  return FileDates{*min, *max};
+}
+
+// A table partitioned by date: the file's partition value (null: unknown).
+std::optional<FileDates> PartitionDates(const delta::AddFile& file) {
+  auto it = file.partition_values.find("date");
+  if (it == file.partition_values.end() || !it->second) return std::nullopt;
+  auto days = ParseDate(*it->second);
+  if (!days.ok()) return std::nullopt;
+  return FileDates{*days, *days};
 }
 
 }  // namespace
@@ -183,8 +235,8 @@ Result<bool> Lake::HasDeltaLog(const std::string& path) const {
 }
 
 Result<RecordBatch> Lake::ReadInput(const std::string& path,
-                                    const std::vector<std::string>& columns,
-                                    InputReadInfo* info) const {
+                                    const std::vector<std::string>& columns, InputReadInfo* info,
+                                    const DateRange& dates) const {
   std::string where = "read " + Describe(path);
   RS_ASSIGN_OR_RETURN_CTX(bool is_delta, HasDeltaLog(path), where);
   if (is_delta) {
@@ -202,7 +254,24 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     }
     delta::ScanOptions scan;
     scan.columns = columns;
-    auto batch = table.Scan(snapshot, scan);
+    if (dates.bounded()) {
+      scan.ranges.push_back({"date", dates.first_day ? Value::Int(*dates.first_day) : Value(),
+                             dates.last_day ? Value::Int(*dates.last_day) : Value()});
+    }
+    delta::ScanStats scanned;
+    auto batch = table.Scan(snapshot, scan, &scanned);
+    if (info != nullptr) {
+      info->files_total = scanned.files_total;
+      info->files_read += scanned.files_read;
+      info->rows_total = 0;
+      for (const delta::AddFile& file : snapshot.files) {
+        if (!file.num_records) {
+          info->rows_total = -1;
+          break;
+        }
+        info->rows_total += *file.num_records;
+      }
+    }
     // A data file the log references but storage lacks is a damaged table,
     // not an absent one: NotFound would let an optional input be skipped.
     if (!batch.ok() && batch.status().IsNotFound()) {
@@ -254,7 +323,34 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     if (key != keys.front()) RS_RETURN_IF_ERROR_CTX(CheckSameTypes(all, keys.front(), batch, key), where);
     RS_RETURN_IF_ERROR_CTX(AppendRows(&all, batch), file_ctx);
   }
-  return all;
+  info->files_total = static_cast<int64_t>(keys.size());
+  info->files_read += static_cast<int64_t>(keys.size());
+  if (!dates.bounded()) return all;
+  RS_ASSIGN_OR_RETURN_CTX(RecordBatch kept, RowsInDateRange(all, dates), where);
+  return kept;
+}
+
+Result<std::optional<std::vector<FileDates>>> Lake::InputFileDates(const std::string& path) const {
+  std::string where = "plan the read of " + Describe(path);
+  RS_ASSIGN_OR_RETURN_CTX(bool is_delta, HasDeltaLog(path), where);
+  if (!is_delta) return std::optional<std::vector<FileDates>>();
+  RS_ASSIGN_OR_RETURN_CTX(auto table, OpenTable(path), where);
+  RS_ASSIGN_OR_RETURN_CTX(auto snapshot, table.LoadSnapshot(), where);
+  const auto& schema = snapshot.metadata.schema;
+  bool has_date = std::any_of(schema.begin(), schema.end(), [](const Field& f) {
+    return f.name == "date" && f.type.id == TypeId::kDate;
+  });
+  if (!has_date) return std::optional<std::vector<FileDates>>();  // the full read reports it
+  const auto& parts = snapshot.metadata.partition_columns;
+  bool date_partitioned = std::find(parts.begin(), parts.end(), "date") != parts.end();
+  std::vector<FileDates> out;
+  for (const delta::AddFile& file : snapshot.files) {
+    if (file.num_records && *file.num_records == 0) continue;
+    auto dates = date_partitioned ? PartitionDates(file) : StatsDates(file);
+    if (!dates) return std::optional<std::vector<FileDates>>();
+    out.push_back(*dates);
+  }
+  return std::optional<std::vector<FileDates>>(std::move(out));
 }
 
 }  // namespace rs::job
