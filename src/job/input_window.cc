@@ -194,8 +194,8 @@ Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window
   const std::string& path = lake.layout().finance;
   if (!window.finance_first_day) {  // no statistics to plan by: every row up to the last day
     WindowRead out;
-    RS_ASSIGN_OR_RETURN(out.rows,
-                        lake.ReadInput(path, kFinanceColumns, info, {std::nullopt, window.last_day}));
+    RS_ASSIGN_OR_RETURN(
+        out.rows, lake.ReadInput(path, kFinanceColumns, info, {std::nullopt, window.last_day}));
     return out;
   }
   RS_ASSIGN_OR_RETURN(std::set<std::string> targets,

@@ -9,9 +9,9 @@
 // before it. Anything else changes no output value.
 //
 // The window starts kInitialDays before the first target day (moved back to
-// the 1st of that month) and doubles back, reading only the older dates each time and keeping only the rows of
-// the symbols still short, until every symbol is satisfied or the table's
-// first date is reached. Rows Prepare() drops as invalid do not count.
+// the 1st of that month) and doubles back, reading only the older dates each time and keeping only
+// the rows of the symbols still short, until every symbol is satisfied or the table's first date is
+// reached. Rows Prepare() drops as invalid do not count.
 //
 // What a window does not see: a duplicate (symbol, date) or a damaged row
 // dated outside the rows read is not reported (a full-history run would
@@ -47,7 +47,8 @@ struct InputWindow {
 // nullopt when the run reads all history: market_daily is not a Delta table
 // with `date` statistics in every file, or the spec selects no month of it
 // (the full read then reports what it always did).
-Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake, const std::string& months_spec);
+Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
+                                                   const std::string& months_spec);
 
 // What one input's windowed read did, for the log.
 struct WindowRead {

@@ -1,12 +1,12 @@
 #include "job/lake.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/calendar.h"
-
 #include "parquet/reader.h"
 
 namespace rs::job {

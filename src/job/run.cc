@@ -65,11 +65,12 @@ Result<std::optional<RecordBatch>> FinanceOrNone(const Lake& lake, Result<Record
 // The log fields of an input read: rows and files read, and what was skipped.
 nlohmann::json ReadFields(const Lake& lake, const std::string& path, const RecordBatch& rows,
                           const InputReadInfo& info) {
-  nlohmann::json fields = {{"table", lake.Describe(path)},
-                           {"rows", rows.num_rows},
-                           {"files_read", info.files_read},
-                           {"files_total", info.files_total},
-                           {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)}};
+  nlohmann::json fields = {
+      {"table", lake.Describe(path)},
+      {"rows", rows.num_rows},
+      {"files_read", info.files_read},
+      {"files_total", info.files_total},
+      {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)}};
   if (info.rows_total >= 0) fields["rows_total"] = info.rows_total;
   return fields;
 }
@@ -104,9 +105,9 @@ Status PrepareInputs(const Lake& lake, const RecordBatch& market,
 Status ReadAllInputs(const Lake& lake, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
   InputReadInfo market_info, finance_info;
-  RS_ASSIGN_OR_RETURN(RecordBatch market, lake.ReadInput(layout.market,
-                                                         {"date", "symbol", "close", "volume"},
-                                                         &market_info));
+  RS_ASSIGN_OR_RETURN(
+      RecordBatch market,
+      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"}, &market_info));
   LogSkipped(lake.Describe(layout.market), market_info, log);
   log.Info("read market_daily", ReadFields(lake, layout.market, market, market_info));
   auto read = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info);
@@ -143,8 +144,7 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
   RS_ASSIGN_OR_RETURN(auto finance, FinanceOrNone(lake, std::move(read), log));
   RS_RETURN_IF_ERROR(PrepareInputs(lake, market.rows, finance, log, in));
   auto months = signals::ResolveMonthSpec(months_spec, in->available_months);
-  return months.ok() && !months->empty() &&
-         months->front() >= YearMonthOf(window.first_target_day);
+  return months.ok() && !months->empty() && months->front() >= YearMonthOf(window.first_target_day);
 }
 
 // Reads what the months of `months_spec` need: a window of history when the
@@ -154,9 +154,10 @@ Status ReadRankInputs(const Lake& lake, const std::string& months_spec, Logger& 
   if (window) {
     RS_ASSIGN_OR_RETURN(bool decided, ReadWindowedInputs(lake, *window, months_spec, log, in));
     if (decided) return Status::OK();
-    log.Info("the months selected have no valid market_daily rows in the window read; reading "
-             "all history",
-             {{"months", months_spec}});
+    log.Info(
+        "the months selected have no valid market_daily rows in the window read; reading "
+        "all history",
+        {{"months", months_spec}});
     *in = Inputs();
   }
   return ReadAllInputs(lake, log, in);

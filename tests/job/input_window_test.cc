@@ -2,8 +2,6 @@
 // its output equals a run over all history. Each case compares the output
 // tables of a run of some months with the same months of a `--months all`
 // run (which plans no window: its first month is the table's start).
-#include "job/input_window_internal.h"
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +13,7 @@
 #include <variant>
 
 #include "common/calendar.h"
+#include "job/input_window_internal.h"
 #include "job/job_test_lake.h"
 #include "job/run.h"
 
@@ -171,10 +170,14 @@ std::vector<std::string> MonthRows(const Lake& lake, const std::string& path,
         cell = std::visit(
             [&](const auto& v) -> std::string {
               using T = typename std::decay_t<decltype(v)>::value_type;
-              if constexpr (std::is_same_v<T, std::string>) return v[i];
-              else if constexpr (std::is_same_v<T, double>) return fmt::format("{:a}", v[i]);
-              else if constexpr (std::is_arithmetic_v<T>) return std::to_string(v[i]);
-              else return "?";
+              if constexpr (std::is_same_v<T, std::string>)
+                return v[i];
+              else if constexpr (std::is_same_v<T, double>)
+                return fmt::format("{:a}", v[i]);
+              else if constexpr (std::is_arithmetic_v<T>)
+                return std::to_string(v[i]);
+              else
+                return "?";
             },
             col.values);
       }
@@ -300,8 +303,7 @@ TEST(InputWindowTest, AMonthWithoutDataIsReportedAsByAFullRead) {
   JobReport report;
   Status s = RunJob(lake, req, log.log, &report);
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
-  EXPECT_NE(s.message().find("data exists for 2019-01..2021-06"), std::string::npos)
-      << s.message();
+  EXPECT_NE(s.message().find("data exists for 2019-01..2021-06"), std::string::npos) << s.message();
 }
 
 }  // namespace
