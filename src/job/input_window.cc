@@ -115,13 +115,16 @@ template <typename StillShort>
 Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
                                     const std::vector<std::string>& columns,
                                     const InputWindow& window, int32_t table_first_day,
-                                    std::string_view table, StillShort still_short,
-                                    InputReadInfo* info) {
+                                    int32_t table_last_day, std::string_view table,
+                                    StillShort still_short, InputReadInfo* info) {
   WindowRead out;
   int64_t span = kInitialDays;
   out.first_day = WindowStart(window.first_target_day, span, table_first_day);
-  RS_ASSIGN_OR_RETURN(out.rows,
-                      lake.ReadInput(path, columns, info, {out.first_day, window.last_day}));
+  // A window over the whole table reads it as a full read does (rows with a
+  // null date included, for Prepare to count as invalid).
+  DateRange first{out.first_day, window.last_day};
+  if (!out.first_day && window.last_day >= table_last_day) first = DateRange{};
+  RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, columns, info, first));
   RS_ASSIGN_OR_RETURN(std::set<std::string> short_symbols, still_short(out.rows));
   out.short_symbols = static_cast<int64_t>(short_symbols.size());
   while (!short_symbols.empty() && out.first_day) {
@@ -151,6 +154,12 @@ int32_t FirstDay(const std::vector<FileDates>& files) {
   return first;
 }
 
+int32_t LastDay(const std::vector<FileDates>& files) {
+  int32_t last = std::numeric_limits<int32_t>::min();
+  for (const FileDates& f : files) last = std::max(last, f.max_day);
+  return last;
+}
+
 }  // namespace
 
 Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
@@ -174,8 +183,10 @@ Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
   w.first_target_day = first.FirstDay();
   w.last_day = last.LastDay();
   w.market_first_day = FirstDay(*market);
+  w.market_last_day = LastDay(*market);
   if (auto finance = FileDatesOrNone(lake, lake.layout().finance)) {
     w.finance_first_day = FirstDay(*finance);
+    w.finance_last_day = LastDay(*finance);
   }
   return std::optional<InputWindow>(w);
 }
@@ -186,16 +197,16 @@ Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
     return ShortOfHistory(rows, window.first_target_day);
   };
   return ReadDoublingBack(lake, lake.layout().market, kMarketColumns, window,
-                          window.market_first_day, "market_daily", still_short, info);
+                          window.market_first_day, window.market_last_day, "market_daily",
+                          still_short, info);
 }
 
 Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
                                      const RecordBatch& market, InputReadInfo* info) {
   const std::string& path = lake.layout().finance;
-  if (!window.finance_first_day) {  // no statistics to plan by: every row up to the last day
+  if (!window.finance_first_day) {  // no statistics to plan by: every row
     WindowRead out;
-    RS_ASSIGN_OR_RETURN(
-        out.rows, lake.ReadInput(path, kFinanceColumns, info, {std::nullopt, window.last_day}));
+    RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, kFinanceColumns, info));
     return out;
   }
   RS_ASSIGN_OR_RETURN(std::set<std::string> targets,
@@ -204,7 +215,7 @@ Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window
     return WithoutFinanceBefore(rows, window.first_target_day, targets);
   };
   return ReadDoublingBack(lake, path, kFinanceColumns, window, *window.finance_first_day,
-                          "finance_daily", still_short, info);
+                          *window.finance_last_day, "finance_daily", still_short, info);
 }
 
 }  // namespace rs::job::internal

@@ -38,15 +38,18 @@ inline constexpr int32_t kInitialDays = 400;
 struct InputWindow {
   int32_t first_target_day = 0;  // first day of the earliest month the spec may select
   int32_t last_day = 0;          // last day of the latest one
-  int32_t market_first_day = 0;  // the earliest market_daily date
-  // The earliest finance_daily date; nullopt when finance_daily has no
-  // usable statistics (it is then read whole).
+  int32_t market_first_day = 0;  // the earliest and latest market_daily dates
+  int32_t market_last_day = 0;
+  // The same of finance_daily; nullopt when it has no usable statistics (it
+  // is then read whole).
   std::optional<int32_t> finance_first_day;
+  std::optional<int32_t> finance_last_day;
 };
 
 // nullopt when the run reads all history: market_daily is not a Delta table
 // with `date` statistics in every file, or the spec selects no month of it
-// (the full read then reports what it always did).
+// (the full read then reports what it always did). A window that reaches
+// both ends of a table reads it whole, as a full read does.
 Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
                                                    const std::string& months_spec);
 

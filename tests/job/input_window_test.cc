@@ -293,6 +293,12 @@ TEST(InputWindowTest, AllMonthsPlanFromTheTableStart) {
   ASSERT_TRUE(window.ok());
   ASSERT_TRUE(window->has_value());
   EXPECT_EQ((*window)->first_target_day, Day("2019-01-01"));
+  // The whole table, read as a full read reads it.
+  InputReadInfo info;
+  auto market = internal::ReadMarketWindow(lake, **window, &info);
+  ASSERT_TRUE(market.ok()) << market.status().ToString();
+  EXPECT_EQ(static_cast<int64_t>(market->rows.num_rows), info.rows_total);
+  EXPECT_EQ(info.files_read, info.files_total);
 }
 
 TEST(InputWindowTest, AMonthWithoutDataIsReportedAsByAFullRead) {
