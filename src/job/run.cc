@@ -121,18 +121,23 @@ Status ReadAllInputs(const Lake& lake, Logger& log, Inputs* in) {
 
 // The rows of the window only (input_window_internal.h). False when the
 // window cannot decide the target months (the months the statistics promised
-// hold no valid row): the caller then reads everything.
+// hold no valid row) or rejects the input: the caller then reads everything.
 Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& window,
                                 const std::string& months_spec, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
   InputReadInfo market_info, finance_info;
-  RS_ASSIGN_OR_RETURN(internal::WindowRead market,
-                      internal::ReadMarketWindow(lake, window, &market_info));
+  auto market_window = internal::ReadMarketWindow(lake, window, &market_info);
+  // An input the window's row counting rejects (a missing or mistyped
+  // column, a damaged date or symbol) is reported by the full read, in the
+  // words and with the context it always had.
+  if (market_window.status().code() == StatusCode::kInvalidArgument) return false;
+  RS_ASSIGN_OR_RETURN(internal::WindowRead market, std::move(market_window));
   LogSkipped(lake.Describe(layout.market), market_info, log);
   nlohmann::json fields = ReadFields(lake, layout.market, market.rows, market_info);
   AddWindowFields(market, window.last_day, &fields);
   log.Info("read market_daily", fields);
   auto finance_window = internal::ReadFinanceWindow(lake, window, market.rows, &finance_info);
+  if (finance_window.status().code() == StatusCode::kInvalidArgument) return false;
   LogSkipped(lake.Describe(layout.finance), finance_info, log);
   Result<RecordBatch> read = finance_window.status();
   if (finance_window.ok()) {
@@ -154,10 +159,8 @@ Status ReadRankInputs(const Lake& lake, const std::string& months_spec, Logger& 
   if (window) {
     RS_ASSIGN_OR_RETURN(bool decided, ReadWindowedInputs(lake, *window, months_spec, log, in));
     if (decided) return Status::OK();
-    log.Info(
-        "the months selected have no valid market_daily rows in the window read; reading "
-        "all history",
-        {{"months", months_spec}});
+    log.Info("the input window cannot decide the months or rejects the input; reading all history",
+             {{"months", months_spec}});
     *in = Inputs();
   }
   return ReadAllInputs(lake, log, in);
