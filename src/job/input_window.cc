@@ -95,28 +95,14 @@ Result<std::set<std::string>> WithoutFinanceBefore(const RecordBatch& finance,
   return needed;
 }
 
-// The rows of `batch` (any validity) whose symbol is in `symbols`.
-Result<RecordBatch> RowsOf(const RecordBatch& batch, const std::set<std::string>& symbols,
-                           std::string_view table) {
-  RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(batch, table));
-  std::unordered_set<std::string_view> wanted(symbols.begin(), symbols.end());
-  std::vector<size_t> rows;
-  for (size_t row = 0; row < batch.num_rows; ++row) {
-    if (keys.symbol.IsValid(row) && wanted.count(keys.Symbol(row))) {
-      rows.push_back(row);
-    }
-  }
-  return TakeRows(batch, rows);
-}
-
 // Reads [start, window.last_day] of `path`, then doubles back for the
 // symbols `still_short` names until none is left or the table's first date.
 template <typename StillShort>
 Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
                                     const std::vector<std::string>& columns,
                                     const InputWindow& window, int32_t table_first_day,
-                                    int32_t table_last_day, std::string_view table,
-                                    StillShort still_short, InputReadInfo* info) {
+                                    int32_t table_last_day, StillShort still_short,
+                                    InputReadInfo* info) {
   WindowRead out;
   int64_t span = kInitialDays;
   out.first_day = WindowStart(window.first_target_day, span, table_first_day);
@@ -130,9 +116,11 @@ Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
   while (!short_symbols.empty() && out.first_day) {
     span *= 2;
     std::optional<int32_t> start = WindowStart(window.first_target_day, span, table_first_day);
-    RS_ASSIGN_OR_RETURN(RecordBatch older,
-                        lake.ReadInput(path, columns, info, {start, *out.first_day - 1}));
-    RS_ASSIGN_OR_RETURN(RecordBatch kept, RowsOf(older, short_symbols, table));
+    // Only the files that may hold a short symbol are read (their symbol
+    // dictionaries tell, without decoding them), and only its rows kept.
+    RS_ASSIGN_OR_RETURN(
+        RecordBatch kept,
+        lake.ReadInput(path, columns, info, {start, *out.first_day - 1}, &short_symbols));
     RS_RETURN_IF_ERROR(AppendRows(&out.rows, kept));
     out.first_day = start;
     ++out.extensions;
@@ -197,8 +185,7 @@ Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
     return ShortOfHistory(rows, window.first_target_day);
   };
   return ReadDoublingBack(lake, lake.layout().market, kMarketColumns, window,
-                          window.market_first_day, window.market_last_day, "market_daily",
-                          still_short, info);
+                          window.market_first_day, window.market_last_day, still_short, info);
 }
 
 Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
@@ -215,7 +202,7 @@ Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window
     return WithoutFinanceBefore(rows, window.first_target_day, targets);
   };
   return ReadDoublingBack(lake, path, kFinanceColumns, window, *window.finance_first_day,
-                          *window.finance_last_day, "finance_daily", still_short, info);
+                          *window.finance_last_day, still_short, info);
 }
 
 }  // namespace rs::job::internal

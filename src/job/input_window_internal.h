@@ -11,7 +11,10 @@
 // The window starts kInitialDays before the first target day (moved back to
 // the 1st of that month) and doubles back, reading only the older dates each time and keeping only
 // the rows of the symbols still short, until every symbol is satisfied or the table's first date is
-// reached. Rows Prepare() drops as invalid do not count.
+// reached. Of the older files only those that may hold a symbol still short are decoded: the
+// `symbol` statistics and dictionary page of each row group tell (Lake::ReadInput's `symbols`), so
+// proving that a newly listed symbol has no older rows costs a footer and a dictionary page per
+// file, not a decode. Rows Prepare() drops as invalid do not count.
 //
 // What a window does not see: a duplicate (symbol, date) or a damaged row
 // dated outside the rows read is not reported (a full-history run would

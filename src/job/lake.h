@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct InputReadInfo {
   // Reads of several ranges add to files_read: a file may be read twice.
   int64_t files_total = 0;
   int64_t files_read = 0;
+  // Of the files not read, those whose `symbol` dictionaries or statistics
+  // showed none of the symbols asked for (ReadInput's `symbols`).
+  int64_t files_skipped_by_symbol = 0;
   // Rows of the whole input from the Delta log's statistics; -1 when unknown.
   int64_t rows_total = -1;
 };
@@ -86,8 +90,13 @@ class Lake {
   // `info` (may be null) receives what was skipped.
   // With a bounded `dates`, only rows dated inside it are returned; a Delta
   // input skips the files whose partition values or statistics exclude it.
+  // With `symbols` (not null; `columns` must name "symbol"), only rows whose
+  // symbol is one of them are returned, and a Delta input skips the files
+  // whose row groups' `symbol` statistics or dictionary pages (read without
+  // decoding the file) show none of them; a file that cannot be told is read.
   Result<RecordBatch> ReadInput(const std::string& path, const std::vector<std::string>& columns,
-                                InputReadInfo* info = nullptr, const DateRange& dates = {}) const;
+                                InputReadInfo* info = nullptr, const DateRange& dates = {},
+                                const std::set<std::string>* symbols = nullptr) const;
 
   // The `date` range of every non-empty data file of a Delta input, from the
   // log's statistics, without reading a data file. nullopt when the input is

@@ -72,6 +72,9 @@ nlohmann::json ReadFields(const Lake& lake, const std::string& path, const Recor
       {"files_total", info.files_total},
       {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)}};
   if (info.rows_total >= 0) fields["rows_total"] = info.rows_total;
+  if (info.files_skipped_by_symbol > 0) {
+    fields["files_skipped_by_symbol"] = info.files_skipped_by_symbol;
+  }
   return fields;
 }
 

@@ -130,14 +130,37 @@ void WriteInput(const Lake& lake, const std::string& path, const RecordBatch& ba
   ASSERT_TRUE(tx->Commit().ok());
 }
 
-Lake LakeWithInputs(const std::string& tag, bool short_symbols = true) {
+Lake LakeOf(const std::string& tag, const Inputs& inputs) {
   Lake lake = NewMemoryLake(tag);
-  static const Inputs with_short = MakeInputs(true);
-  static const Inputs without_short = MakeInputs(false);
-  const Inputs& inputs = short_symbols ? with_short : without_short;
   WriteInput(lake, lake.layout().market, inputs.market);
   WriteInput(lake, lake.layout().finance, inputs.finance);
   return lake;
+}
+
+Lake LakeWithInputs(const std::string& tag, bool short_symbols = true) {
+  static const Inputs with_short = MakeInputs(true);
+  static const Inputs without_short = MakeInputs(false);
+  return LakeOf(tag, short_symbols ? with_short : without_short);
+}
+
+// FULL only, and RARE: listed 2021-03-01 but with rows in one old month,
+// 2019-02, too (no finance rows). Short of history in every window, it
+// sends the window to the table's start, and only the 2019-02 file holds it.
+Inputs RareInputs() {
+  Inputs inputs = MakeInputs(false);
+  RecordBatch& m = inputs.market;
+  int k = 0;
+  for (int32_t d = Day("2019-01-01"); d <= Day("2021-06-30"); ++d) {
+    if (!IsWeekday(d)) continue;
+    ++k;
+    if (YearMonthOf(d) != "2019-02" && d < Day("2021-03-01")) continue;
+    m.columns[0].As<int32_t>().push_back(d);
+    m.columns[1].As<std::string>().push_back("RARE");
+    m.columns[2].As<double>().push_back(30 + 5 * std::cos(0.07 * k) + 0.01 * k);
+    m.columns[3].As<double>().push_back(300);
+    ++m.num_rows;
+  }
+  return inputs;
 }
 
 std::string RunSpec(const Lake& lake, const std::string& months) {
@@ -188,14 +211,10 @@ std::vector<std::string> MonthRows(const Lake& lake, const std::string& path,
   return out;
 }
 
-// The months of `spec` equal those of a run over all history, in all three tables.
-void ExpectSameAsFullHistory(const std::string& spec, const std::vector<std::string>& months) {
-  static const Lake full = [] {
-    Lake lake = LakeWithInputs("window-full");
-    RunSpec(lake, "all");
-    return lake;
-  }();
-  Lake windowed = LakeWithInputs("window");
+// The months of `spec` in `windowed` equal those of a run over all history
+// (`full`), in all three tables.
+void ExpectSameAs(const Lake& full, const Lake& windowed, const std::string& spec,
+                  const std::vector<std::string>& months) {
   std::string log = RunSpec(windowed, spec);
   for (const std::string& month : months) {
     for (const std::string* path :
@@ -206,6 +225,15 @@ void ExpectSameAsFullHistory(const std::string& spec, const std::vector<std::str
       EXPECT_EQ(actual, expected) << spec << ": " << *path << " " << month << "\n" << log;
     }
   }
+}
+
+void ExpectSameAsFullHistory(const std::string& spec, const std::vector<std::string>& months) {
+  static const Lake full = [] {
+    Lake lake = LakeWithInputs("window-full");
+    RunSpec(lake, "all");
+    return lake;
+  }();
+  ExpectSameAs(full, LakeWithInputs("window"), spec, months);
 }
 
 // Rows of `symbol` and `strategy` in the rankings of `month`.
@@ -255,9 +283,13 @@ TEST(InputWindowTest, TheLatestMonthReadsOnlyItsWindowAndExtendsForShortSymbols)
   auto market = internal::ReadMarketWindow(lake, **window, &info);
   ASSERT_TRUE(market.ok()) << market.status().ToString();
   // One file per month; NEW takes the window to the table's start, and the
-  // windows start on the 1st of a month, so each file is read once.
+  // windows start on the 1st of a month, so no file is read twice. The first
+  // window is 2020-04 .. 2021-06 (15 files); the first extension, 2019-03 ..
+  // 2020-03, is read for HALT and BAD; then only NEW is short, and the
+  // symbol dictionaries of 2019-01 and 2019-02 show it is not there.
   EXPECT_EQ(info.files_total, 30);
-  EXPECT_EQ(info.files_read, 30);
+  EXPECT_EQ(info.files_read, 28);
+  EXPECT_EQ(info.files_skipped_by_symbol, 2);
   // HALT, NEW and BAD are short in the first window; NEW sends it to the table's start.
   EXPECT_EQ(market->short_symbols, 3);
   EXPECT_GT(market->extensions, 0);
@@ -270,6 +302,37 @@ TEST(InputWindowTest, TheLatestMonthReadsOnlyItsWindowAndExtendsForShortSymbols)
     if (dates[i] < first_window) EXPECT_NE(symbols[i], "FULL") << FormatDate(dates[i]);
   }
   EXPECT_LT(market->rows.num_rows, info.rows_total);
+}
+
+TEST(InputWindowTest, AShortSymbolWithRowsInOneOldFileReadsOnlyThatFile) {
+  const Inputs inputs = RareInputs();
+  Lake full = LakeOf("window-rare-full", inputs);
+  RunSpec(full, "all");
+  ExpectSameAs(full, LakeOf("window-rare", inputs), "latest", {"2021-06"});
+
+  Lake lake = LakeOf("window-rare-read", inputs);
+  auto window = internal::PlanInputWindow(lake, "latest");
+  ASSERT_TRUE(window.ok() && window->has_value());
+  InputReadInfo info;
+  auto market = internal::ReadMarketWindow(lake, **window, &info);
+  ASSERT_TRUE(market.ok()) << market.status().ToString();
+  EXPECT_EQ(market->short_symbols, 1);
+  EXPECT_FALSE(market->first_day.has_value());  // to the table's start
+  // The first window's 15 files, and of the 15 older ones only 2019-02.
+  EXPECT_EQ(info.files_total, 30);
+  EXPECT_EQ(info.files_read, 16);
+  EXPECT_EQ(info.files_skipped_by_symbol, 14);
+  size_t rare_2019 = 0;
+  const auto& dates = market->rows.columns[0].As<int32_t>();
+  const auto& symbols = market->rows.columns[1].As<std::string>();
+  for (size_t i = 0; i < market->rows.num_rows; ++i) {
+    if (dates[i] < Day("2020-01-01")) {
+      EXPECT_EQ(symbols[i], "RARE");
+      EXPECT_EQ(YearMonthOf(dates[i]), "2019-02");
+      ++rare_2019;
+    }
+  }
+  EXPECT_EQ(rare_2019, 20u);  // the weekdays of 2019-02
 }
 
 TEST(InputWindowTest, WithoutShortSymbolsTheOlderFilesAreSkipped) {
