@@ -16,6 +16,7 @@
 #include "job/input_window_internal.h"
 #include "job/job_test_lake.h"
 #include "job/run.h"
+#include "parquet/writer.h"
 
 namespace rs::job {
 namespace {
@@ -106,7 +107,8 @@ Inputs MakeInputs(bool short_symbols = true) {
 }
 
 // Writes `batch` as a Delta table partitioned by year_month.
-void WriteInput(const Lake& lake, const std::string& path, const RecordBatch& batch) {
+void WriteInput(const Lake& lake, const std::string& path, const RecordBatch& batch,
+                const parquet::WriterOptions& files = {}) {
   const auto& dates = batch.columns[0].As<int32_t>();
   std::map<std::string, std::vector<size_t>> rows;
   for (size_t i = 0; i < batch.num_rows; ++i) rows[YearMonthOf(dates[i])].push_back(i);
@@ -117,7 +119,9 @@ void WriteInput(const Lake& lake, const std::string& path, const RecordBatch& ba
   for (const auto& [m, _] : rows) months.push_back(m);
   auto table = lake.OpenTable(path);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
-  auto tx = table->BeginOverwrite(schema, {"year_month"}, months, delta::CommitOptions{});
+  delta::CommitOptions options;
+  options.data_files = files;
+  auto tx = table->BeginOverwrite(schema, {"year_month"}, months, options);
   ASSERT_TRUE(tx.ok()) << tx.status().ToString();
   for (const auto& [month, idx] : rows) {
     RecordBatch part = TakeRows(batch, idx);
@@ -130,10 +134,11 @@ void WriteInput(const Lake& lake, const std::string& path, const RecordBatch& ba
   ASSERT_TRUE(tx->Commit().ok());
 }
 
-Lake LakeOf(const std::string& tag, const Inputs& inputs) {
+Lake LakeOf(const std::string& tag, const Inputs& inputs,
+            const parquet::WriterOptions& files = {}) {
   Lake lake = NewMemoryLake(tag);
-  WriteInput(lake, lake.layout().market, inputs.market);
-  WriteInput(lake, lake.layout().finance, inputs.finance);
+  WriteInput(lake, lake.layout().market, inputs.market, files);
+  WriteInput(lake, lake.layout().finance, inputs.finance, files);
   return lake;
 }
 
@@ -146,19 +151,25 @@ Lake LakeWithInputs(const std::string& tag, bool short_symbols = true) {
 // FULL only, and RARE: listed 2021-03-01 but with rows in one old month,
 // 2019-02, too (no finance rows). Short of history in every window, it
 // sends the window to the table's start, and only the 2019-02 file holds it.
-Inputs RareInputs() {
+// With `zed`, ZED has rows every day too, so that every file's symbol
+// statistics (FULL .. ZED) hold RARE and only a dictionary can rule it out.
+Inputs RareInputs(bool zed = false) {
   Inputs inputs = MakeInputs(false);
   RecordBatch& m = inputs.market;
+  auto add = [&m](int32_t d, const char* symbol, double close) {
+    m.columns[0].As<int32_t>().push_back(d);
+    m.columns[1].As<std::string>().push_back(symbol);
+    m.columns[2].As<double>().push_back(close);
+    m.columns[3].As<double>().push_back(300);
+    ++m.num_rows;
+  };
   int k = 0;
   for (int32_t d = Day("2019-01-01"); d <= Day("2021-06-30"); ++d) {
     if (!IsWeekday(d)) continue;
     ++k;
+    if (zed) add(d, "ZED", 70 + 3 * std::sin(0.03 * k));
     if (YearMonthOf(d) != "2019-02" && d < Day("2021-03-01")) continue;
-    m.columns[0].As<int32_t>().push_back(d);
-    m.columns[1].As<std::string>().push_back("RARE");
-    m.columns[2].As<double>().push_back(30 + 5 * std::cos(0.07 * k) + 0.01 * k);
-    m.columns[3].As<double>().push_back(300);
-    ++m.num_rows;
+    add(d, "RARE", 30 + 5 * std::cos(0.07 * k) + 0.01 * k);
   }
   return inputs;
 }
@@ -333,6 +344,32 @@ TEST(InputWindowTest, AShortSymbolWithRowsInOneOldFileReadsOnlyThatFile) {
     }
   }
   EXPECT_EQ(rare_2019, 20u);  // the weekdays of 2019-02
+}
+
+// Files without symbol dictionaries (written PLAIN): min/max statistics
+// still rule a symbol out; where they cannot, every older file is read, with
+// the same result.
+TEST(InputWindowTest, FilesWithoutSymbolDictionariesAreRuledOutOnlyByStatistics) {
+  parquet::WriterOptions plain;
+  plain.dictionary_enabled = false;
+  for (bool zed : {false, true}) {
+    const Inputs inputs = RareInputs(zed);
+    const std::string tag = zed ? "window-plain-zed" : "window-plain";
+    Lake full = LakeOf(tag + "-full", inputs, plain);
+    RunSpec(full, "all");
+    ExpectSameAs(full, LakeOf(tag, inputs, plain), "latest", {"2021-06"});
+
+    Lake lake = LakeOf(tag + "-read", inputs, plain);
+    auto window = internal::PlanInputWindow(lake, "latest");
+    ASSERT_TRUE(window.ok() && window->has_value());
+    InputReadInfo info;
+    auto market = internal::ReadMarketWindow(lake, **window, &info);
+    ASSERT_TRUE(market.ok()) << market.status().ToString();
+    // Without ZED an older file's symbols are FULL .. FULL (2019-02: FULL ..
+    // RARE); with it FULL .. ZED, which holds RARE: nothing is ruled out.
+    EXPECT_EQ(info.files_read, zed ? 30 : 16) << tag;
+    EXPECT_EQ(info.files_skipped_by_symbol, zed ? 0 : 14) << tag;
+  }
 }
 
 TEST(InputWindowTest, WithoutShortSymbolsTheOlderFilesAreSkipped) {
