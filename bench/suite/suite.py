@@ -64,6 +64,8 @@ ROWS = [
      "bench/postgres_psycopg_reference.py (psycopg copy.write_row)"),
     ("6.1", "ours", "whole job, one month, replication on", "ranking-signals run --months latest"),
     ("6.2", "ours", "whole job, full rebuild, replication on", "ranking-signals run --months all"),
+    ("6.3", "ours", "whole job, one month, no PostgreSQL (the daily run's read window)",
+     "ranking-signals run --months latest (no PostgreSQL)"),
 ]
 
 MARKET_COLUMNS = "date,symbol,close,volume"
@@ -463,6 +465,7 @@ class Suite:
             return one
         self.compare(([21], run("all")))
         self.compare(([20], run("latest")))
+        self.compare(([22], lambda: [self.job_sample("latest", pg=False)]))
 
     def job(self, lake, months, env):
         """One `run`; its Measure and the summary of its JSON log."""

@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "delta/log_internal.h"
 #include "delta/replay_internal.h"
 
 namespace rs::delta {
@@ -50,6 +51,11 @@ Result<Table> Table::Open(std::shared_ptr<storage::Storage> store, std::string r
 
 std::string Table::Key(const std::string& relative) const {
   return storage::JoinKey(root_, relative);
+}
+
+Result<std::string> Table::DataFileKey(const AddFile& file) const {
+  RS_ASSIGN_OR_RETURN_CTX(std::string relative, UnescapePath(file.path), "data file " + file.path);
+  return Key(relative);
 }
 
 Result<Snapshot> Table::LoadSnapshot(const SnapshotSpec& spec) const {

@@ -281,6 +281,9 @@ class Table {
   const std::string& root_key() const { return root_; }
   // Full storage key of a path relative to the table root.
   std::string Key(const std::string& relative) const;
+  // Full storage key of a data file of a snapshot (its path unescaped);
+  // Corruption for a malformed path.
+  Result<std::string> DataFileKey(const AddFile& file) const;
 
  private:
   Table(std::shared_ptr<storage::Storage> store, std::string root);

@@ -1,9 +1,14 @@
 #include "job/lake.h"
 
-#include <algorithm>
-#include <filesystem>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_set>
+
+#include "common/calendar.h"
 #include "parquet/reader.h"
 
 namespace rs::job {
@@ -69,6 +74,138 @@ Status CheckSameTypes(const RecordBatch& first, const std::string& first_key,
         batch.columns[c].field.name, TypeName(a), first_key, TypeName(b), key));
   }
   return Status::OK();
+}
+
+// The rows of `batch` whose `date` lies in `dates` (a folder input, which
+// has no statistics to prune by).
+Result<RecordBatch> RowsInDateRange(const RecordBatch& batch, const DateRange& dates) {
+  int c = batch.FindColumn("date");
+  if (c < 0 || batch.columns[c].field.type.id != TypeId::kDate) {
+    return Status::InvalidArgument("column 'date' must be a DATE column");
+  }
+  const ColumnVector& col = batch.columns[c];
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < batch.num_rows; ++i) {
+    if (!col.IsValid(i)) continue;
+    int32_t d = col.As<int32_t>()[i];
+    if ((!dates.first_day || d >= *dates.first_day) && (!dates.last_day || d <= *dates.last_day)) {
+      rows.push_back(i);
+    }
+  }
+  return TakeRows(batch, rows);
+}
+
+std::optional<int32_t> JsonDate(const nlohmann::json& stats, const char* which) {
+  auto group = stats.find(which);
+  if (group == stats.end() || !group->is_object()) return std::nullopt;
+  auto it = group->find("date");
+  if (it == group->end() || !it->is_string()) return std::nullopt;
+  auto days = ParseDate(it->get<std::string>());
+  if (!days.ok()) return std::nullopt;
+  return *days;
+}
+
+// A file's date range from its JSON statistics; nullopt when they lack it.
+std::optional<FileDates> StatsDates(const delta::AddFile& file) {
+  if (file.stats_json.empty()) return std::nullopt;
+  auto stats = nlohmann::json::parse(file.stats_json, nullptr, /*allow_exceptions=*/false);
+  if (!stats.is_object()) return std::nullopt;
+  auto min = JsonDate(stats, "minValues");
+  auto max = JsonDate(stats, "maxValues");
+  if (!min || !max) return std::nullopt;
+  return FileDates{*min, *max};
+}
+
+// A table partitioned by date: the file's partition value (null: unknown).
+std::optional<FileDates> PartitionDates(const delta::AddFile& file) {
+  auto it = file.partition_values.find("date");
+  if (it == file.partition_values.end() || !it->second) return std::nullopt;
+  auto days = ParseDate(*it->second);
+  if (!days.ok()) return std::nullopt;
+  return FileDates{*days, *days};
+}
+
+// The rows of `batch` whose `symbol` is one of `symbols`.
+Result<RecordBatch> RowsWithSymbols(const RecordBatch& batch,
+                                    const std::set<std::string>& symbols) {
+  int c = batch.FindColumn("symbol");
+  if (c < 0 || batch.columns[c].field.type.id != TypeId::kString) {
+    return Status::InvalidArgument("column 'symbol' must be a STRING column");
+  }
+  const ColumnVector& col = batch.columns[c];
+  const auto& values = col.As<std::string>();
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < batch.num_rows; ++i) {
+    if (col.IsValid(i) && symbols.count(values[i]) > 0) rows.push_back(i);
+  }
+  return TakeRows(batch, rows);
+}
+
+// Whether row group `g` may hold one of `symbols`: its `symbol` statistics
+// rule a symbol out, then its dictionary page (when every data page uses
+// it) rules out the rest. Whatever cannot be told answers true.
+bool RowGroupMayHold(parquet::FileReader& reader, int g, const std::set<std::string>& symbols) {
+  std::vector<const std::string*> candidates;
+  for (const std::string& s : symbols) {
+    auto may = reader.RowGroupMayMatch(g, {{"symbol", Value::Bytes(s), Value::Bytes(s)}});
+    if (!may.ok() || *may) candidates.push_back(&s);
+  }
+  if (candidates.empty()) return false;
+  auto dictionary = reader.DictionaryValues(g, "symbol");
+  if (!dictionary.ok() || !*dictionary) return true;
+  std::unordered_set<std::string_view> held((*dictionary)->begin(), (*dictionary)->end());
+  return std::any_of(candidates.begin(), candidates.end(),
+                     [&](const std::string* s) { return held.count(*s) > 0; });
+}
+
+// Whether the data file at `key` may hold a row of `symbols`. A file that
+// cannot be opened answers true: the scan reads it and reports what is wrong.
+bool FileMayHoldSymbols(const std::shared_ptr<storage::Storage>& store, const std::string& key,
+                        const std::set<std::string>& symbols) {
+  auto reader = parquet::FileReader::Open(store, key);
+  if (!reader.ok()) return true;
+  for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
+    if (RowGroupMayHold(**reader, g, symbols)) return true;
+  }
+  return false;
+}
+
+// A file whose dates (partition value or statistics) lie outside `dates`,
+// which the scan skips anyway.
+bool OutsideDates(const delta::AddFile& file, bool date_partitioned, const DateRange& dates) {
+  if (!dates.bounded()) return false;
+  auto d = date_partitioned ? PartitionDates(file) : StatsDates(file);
+  if (!d) return false;
+  return (dates.first_day && d->max_day < *dates.first_day) ||
+         (dates.last_day && d->min_day > *dates.last_day);
+}
+
+// The snapshot's files that may hold one of `symbols` (or lie outside
+// `dates`, for the scan to skip). With column mapping the file's column is
+// not called `symbol`: every file stays.
+Result<std::vector<delta::AddFile>> FilesMayHoldSymbols(const delta::Table& table,
+                                                        const delta::Snapshot& snapshot,
+                                                        const DateRange& dates,
+                                                        const std::set<std::string>& symbols,
+                                                        int64_t* skipped) {
+  auto mode = snapshot.metadata.configuration.find("delta.columnMapping.mode");
+  if (mode != snapshot.metadata.configuration.end() && mode->second != "none") {
+    return snapshot.files;
+  }
+  const auto& parts = snapshot.metadata.partition_columns;
+  bool date_partitioned = std::find(parts.begin(), parts.end(), "date") != parts.end();
+  std::vector<delta::AddFile> kept;
+  for (const delta::AddFile& file : snapshot.files) {
+    if (!OutsideDates(file, date_partitioned, dates)) {
+      auto key = table.DataFileKey(file);
+      if (key.ok() && !FileMayHoldSymbols(table.shared_store(), *key, symbols)) {
+        ++*skipped;
+        continue;
+      }
+    }
+    kept.push_back(file);
+  }
+  return kept;
 }
 
 }  // namespace
@@ -183,9 +320,18 @@ Result<bool> Lake::HasDeltaLog(const std::string& path) const {
 }
 
 Result<RecordBatch> Lake::ReadInput(const std::string& path,
-                                    const std::vector<std::string>& columns,
-                                    InputReadInfo* info) const {
+                                    const std::vector<std::string>& columns, InputReadInfo* info,
+                                    const DateRange& dates,
+                                    const std::set<std::string>* symbols) const {
   std::string where = "read " + Describe(path);
+  if (symbols != nullptr && std::find(columns.begin(), columns.end(), "symbol") == columns.end()) {
+    return Status::InvalidArgument(where + ": reading by symbol needs the column 'symbol'");
+  }
+  auto kept_rows = [&](RecordBatch rows) -> Result<RecordBatch> {
+    if (symbols == nullptr) return rows;
+    RS_ASSIGN_OR_RETURN_CTX(RecordBatch kept, RowsWithSymbols(rows, *symbols), where);
+    return kept;
+  };
   RS_ASSIGN_OR_RETURN_CTX(bool is_delta, HasDeltaLog(path), where);
   if (is_delta) {
     RS_ASSIGN_OR_RETURN_CTX(auto table, OpenTable(path), where);
@@ -202,14 +348,37 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     }
     delta::ScanOptions scan;
     scan.columns = columns;
-    auto batch = table.Scan(snapshot, scan);
+    if (dates.bounded()) {
+      scan.ranges.push_back({"date", dates.first_day ? Value::Int(*dates.first_day) : Value(),
+                             dates.last_day ? Value::Int(*dates.last_day) : Value()});
+    }
+    if (info != nullptr) {
+      info->files_total = static_cast<int64_t>(snapshot.files.size());
+      info->rows_total = 0;
+      for (const delta::AddFile& file : snapshot.files) {
+        if (!file.num_records) {
+          info->rows_total = -1;
+          break;
+        }
+        info->rows_total += *file.num_records;
+      }
+    }
+    if (symbols != nullptr) {  // the scan sees only the files that may hold them
+      int64_t skipped = 0;
+      RS_ASSIGN_OR_RETURN_CTX(
+          snapshot.files, FilesMayHoldSymbols(table, snapshot, dates, *symbols, &skipped), where);
+      if (info != nullptr) info->files_skipped_by_symbol += skipped;
+    }
+    delta::ScanStats scanned;
+    auto batch = table.Scan(snapshot, scan, &scanned);
+    if (info != nullptr) info->files_read += scanned.files_read;
     // A data file the log references but storage lacks is a damaged table,
     // not an absent one: NotFound would let an optional input be skipped.
     if (!batch.ok() && batch.status().IsNotFound()) {
       return Status::Corruption(where + ": " + batch.status().message());
     }
     RS_RETURN_IF_ERROR_CTX(batch.status(), where);
-    return std::move(batch).value();
+    return kept_rows(std::move(batch).value());
   }
   // A folder of Parquet files (or a single file).
   RS_ASSIGN_OR_RETURN(Location loc, Locate(path));
@@ -254,7 +423,34 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     if (key != keys.front()) RS_RETURN_IF_ERROR_CTX(CheckSameTypes(all, keys.front(), batch, key), where);
     RS_RETURN_IF_ERROR_CTX(AppendRows(&all, batch), file_ctx);
   }
-  return all;
+  info->files_total = static_cast<int64_t>(keys.size());
+  info->files_read += static_cast<int64_t>(keys.size());
+  if (!dates.bounded()) return kept_rows(std::move(all));
+  RS_ASSIGN_OR_RETURN_CTX(RecordBatch kept, RowsInDateRange(all, dates), where);
+  return kept_rows(std::move(kept));
+}
+
+Result<std::optional<std::vector<FileDates>>> Lake::InputFileDates(const std::string& path) const {
+  std::string where = "plan the read of " + Describe(path);
+  RS_ASSIGN_OR_RETURN_CTX(bool is_delta, HasDeltaLog(path), where);
+  if (!is_delta) return std::optional<std::vector<FileDates>>();
+  RS_ASSIGN_OR_RETURN_CTX(auto table, OpenTable(path), where);
+  RS_ASSIGN_OR_RETURN_CTX(auto snapshot, table.LoadSnapshot(), where);
+  const auto& schema = snapshot.metadata.schema;
+  bool has_date = std::any_of(schema.begin(), schema.end(), [](const Field& f) {
+    return f.name == "date" && f.type.id == TypeId::kDate;
+  });
+  if (!has_date) return std::optional<std::vector<FileDates>>();  // the full read reports it
+  const auto& parts = snapshot.metadata.partition_columns;
+  bool date_partitioned = std::find(parts.begin(), parts.end(), "date") != parts.end();
+  std::vector<FileDates> out;
+  for (const delta::AddFile& file : snapshot.files) {
+    if (file.num_records && *file.num_records == 0) continue;
+    auto dates = date_partitioned ? PartitionDates(file) : StatsDates(file);
+    if (!dates) return std::optional<std::vector<FileDates>>();
+    out.push_back(*dates);
+  }
+  return std::optional<std::vector<FileDates>>(std::move(out));
 }
 
 }  // namespace rs::job

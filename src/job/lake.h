@@ -7,6 +7,8 @@
 #define RS_JOB_LAKE_H_
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,30 @@ struct InputReadInfo {
   std::vector<std::string> skipped_files;
   // Damaged checkpoints of a Delta input that log replay went around.
   std::vector<std::string> skipped_checkpoints;
+  // Data files of the input, and those read (the rest were pruned by the
+  // date range: partition values or file statistics).
+  // Reads of several ranges add to files_read: a file may be read twice.
+  int64_t files_total = 0;
+  int64_t files_read = 0;
+  // Of the files not read, those whose `symbol` dictionaries or statistics
+  // showed none of the symbols asked for (ReadInput's `symbols`).
+  int64_t files_skipped_by_symbol = 0;
+  // Rows of the whole input from the Delta log's statistics; -1 when unknown.
+  int64_t rows_total = -1;
+};
+
+// Dates of an input read, days since 1970-01-01, inclusive; nullopt = open.
+// Rows outside are dropped (a null date is outside any bounded range).
+struct DateRange {
+  std::optional<int32_t> first_day;
+  std::optional<int32_t> last_day;
+  bool bounded() const { return first_day.has_value() || last_day.has_value(); }
+};
+
+// The [min, max] of one data file's `date` column, from its statistics.
+struct FileDates {
+  int32_t min_day = 0;
+  int32_t max_day = 0;
 };
 
 class Lake {
@@ -62,8 +88,21 @@ class Lake {
   // types in every file of a folder. NotFound means only that there is no
   // table there; a Delta table whose data file is missing is Corruption.
   // `info` (may be null) receives what was skipped.
+  // With a bounded `dates`, only rows dated inside it are returned; a Delta
+  // input skips the files whose partition values or statistics exclude it.
+  // With `symbols` (not null; `columns` must name "symbol"), only rows whose
+  // symbol is one of them are returned, and a Delta input skips the files
+  // whose row groups' `symbol` statistics or dictionary pages (read without
+  // decoding the file) show none of them; a file that cannot be told is read.
   Result<RecordBatch> ReadInput(const std::string& path, const std::vector<std::string>& columns,
-                                InputReadInfo* info = nullptr) const;
+                                InputReadInfo* info = nullptr, const DateRange& dates = {},
+                                const std::set<std::string>* symbols = nullptr) const;
+
+  // The `date` range of every non-empty data file of a Delta input, from the
+  // log's statistics, without reading a data file. nullopt when the input is
+  // not a Delta table or a file lacks usable `date` statistics (a reader then
+  // cannot plan by dates and reads everything).
+  Result<std::optional<std::vector<FileDates>>> InputFileDates(const std::string& path) const;
 
   // The tables a run reads and writes are distinct locations, none inside
   // another: two outputs at one place would half-commit, an output inside an

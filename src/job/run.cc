@@ -11,6 +11,7 @@
 #include "common/calendar.h"
 #include "common/crash_point.h"
 #include "common/log.h"
+#include "job/input_window_internal.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
 
@@ -44,31 +45,51 @@ void LogSkipped(const std::string& table, const InputReadInfo& info, Logger& log
   }
 }
 
-Status ReadRankInputs(const Lake& lake, Logger& log, Inputs* in) {
+// finance_daily as read, or nullopt when it is absent and optional.
+Result<std::optional<RecordBatch>> FinanceOrNone(const Lake& lake, Result<RecordBatch> read,
+                                                 Logger& log) {
   const LakeLayout& layout = lake.layout();
-  InputReadInfo market_info, finance_info;
-  RS_ASSIGN_OR_RETURN(RecordBatch market, lake.ReadInput(layout.market,
-                                                         {"date", "symbol", "close", "volume"},
-                                                         &market_info));
-  LogSkipped(lake.Describe(layout.market), market_info, log);
-  log.Info("read market_daily", {{"table", lake.Describe(layout.market)}, {"rows", market.num_rows}});
-  std::optional<RecordBatch> finance;
-  auto has_finance = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info);
-  LogSkipped(lake.Describe(layout.finance), finance_info, log);
-  if (has_finance.ok()) {
-    finance = std::move(has_finance).value();
-    log.Info("read finance_daily",
-             {{"table", lake.Describe(layout.finance)}, {"rows", finance->num_rows}});
-  } else if (has_finance.status().IsNotFound() && !layout.finance_required) {
+  if (read.ok()) return std::optional<RecordBatch>(std::move(read).value());
+  if (read.status().IsNotFound() && !layout.finance_required) {
     log.Warn("finance_daily not found: Value_PE ranks nothing",
              {{"table", lake.Describe(layout.finance)}});
-  } else if (has_finance.status().IsNotFound()) {
-    return has_finance.status().Annotate(
+    return std::optional<RecordBatch>();
+  }
+  if (read.status().IsNotFound()) {
+    return read.status().Annotate(
         "finance_daily named by --finance-table cannot be read (omit the flag to rank without "
         "Value_PE)");
-  } else {
-    return has_finance.status();
   }
+  return read.status();
+}
+
+// The log fields of an input read: rows and files read, and what was skipped.
+nlohmann::json ReadFields(const Lake& lake, const std::string& path, const RecordBatch& rows,
+                          const InputReadInfo& info) {
+  nlohmann::json fields = {
+      {"table", lake.Describe(path)},
+      {"rows", rows.num_rows},
+      {"files_read", info.files_read},
+      {"files_total", info.files_total},
+      {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)}};
+  if (info.rows_total >= 0) fields["rows_total"] = info.rows_total;
+  if (info.files_skipped_by_symbol > 0) {
+    fields["files_skipped_by_symbol"] = info.files_skipped_by_symbol;
+  }
+  return fields;
+}
+
+// The window's part of a read's log line.
+void AddWindowFields(const internal::WindowRead& read, int32_t last_day, nlohmann::json* fields) {
+  (*fields)["from"] = read.first_day ? FormatDate(*read.first_day) : "table start";
+  (*fields)["to"] = FormatDate(last_day);
+  (*fields)["extensions"] = read.extensions;
+  (*fields)["symbols_short_of_history"] = read.short_symbols;
+}
+
+Status PrepareInputs(const Lake& lake, const RecordBatch& market,
+                     const std::optional<RecordBatch>& finance, Logger& log, Inputs* in) {
+  const LakeLayout& layout = lake.layout();
   signals::PrepareStats stats;
   std::string where = "validate market_daily " + lake.Describe(layout.market);
   if (finance) where += " and finance_daily " + lake.Describe(layout.finance);
@@ -82,6 +103,71 @@ Status ReadRankInputs(const Lake& lake, Logger& log, Inputs* in) {
   in->available_months = signals::AvailableMonths(prepared);
   in->prepared = std::move(prepared);
   return Status::OK();
+}
+
+// Every row of both inputs.
+Status ReadAllInputs(const Lake& lake, Logger& log, Inputs* in) {
+  const LakeLayout& layout = lake.layout();
+  InputReadInfo market_info, finance_info;
+  RS_ASSIGN_OR_RETURN(
+      RecordBatch market,
+      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"}, &market_info));
+  LogSkipped(lake.Describe(layout.market), market_info, log);
+  log.Info("read market_daily", ReadFields(lake, layout.market, market, market_info));
+  auto read = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info);
+  LogSkipped(lake.Describe(layout.finance), finance_info, log);
+  if (read.ok()) {
+    log.Info("read finance_daily", ReadFields(lake, layout.finance, *read, finance_info));
+  }
+  RS_ASSIGN_OR_RETURN(auto finance, FinanceOrNone(lake, std::move(read), log));
+  return PrepareInputs(lake, market, finance, log, in);
+}
+
+// The rows of the window only (input_window_internal.h). False when the
+// window cannot decide the target months (the months the statistics promised
+// hold no valid row) or rejects the input: the caller then reads everything.
+Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& window,
+                                const std::string& months_spec, Logger& log, Inputs* in) {
+  const LakeLayout& layout = lake.layout();
+  InputReadInfo market_info, finance_info;
+  auto market_window = internal::ReadMarketWindow(lake, window, &market_info);
+  // An input the window's row counting rejects (a missing or mistyped
+  // column, a damaged date or symbol) is reported by the full read, in the
+  // words and with the context it always had.
+  if (market_window.status().code() == StatusCode::kInvalidArgument) return false;
+  RS_ASSIGN_OR_RETURN(internal::WindowRead market, std::move(market_window));
+  LogSkipped(lake.Describe(layout.market), market_info, log);
+  nlohmann::json fields = ReadFields(lake, layout.market, market.rows, market_info);
+  AddWindowFields(market, window.last_day, &fields);
+  log.Info("read market_daily", fields);
+  auto finance_window = internal::ReadFinanceWindow(lake, window, market.rows, &finance_info);
+  if (finance_window.status().code() == StatusCode::kInvalidArgument) return false;
+  LogSkipped(lake.Describe(layout.finance), finance_info, log);
+  Result<RecordBatch> read = finance_window.status();
+  if (finance_window.ok()) {
+    fields = ReadFields(lake, layout.finance, finance_window->rows, finance_info);
+    AddWindowFields(*finance_window, window.last_day, &fields);
+    log.Info("read finance_daily", fields);
+    read = std::move(finance_window->rows);
+  }
+  RS_ASSIGN_OR_RETURN(auto finance, FinanceOrNone(lake, std::move(read), log));
+  RS_RETURN_IF_ERROR(PrepareInputs(lake, market.rows, finance, log, in));
+  auto months = signals::ResolveMonthSpec(months_spec, in->available_months);
+  return months.ok() && !months->empty() && months->front() >= YearMonthOf(window.first_target_day);
+}
+
+// Reads what the months of `months_spec` need: a window of history when the
+// market input's statistics allow planning one, else everything.
+Status ReadRankInputs(const Lake& lake, const std::string& months_spec, Logger& log, Inputs* in) {
+  RS_ASSIGN_OR_RETURN(auto window, internal::PlanInputWindow(lake, months_spec));
+  if (window) {
+    RS_ASSIGN_OR_RETURN(bool decided, ReadWindowedInputs(lake, *window, months_spec, log, in));
+    if (decided) return Status::OK();
+    log.Info("the input window cannot decide the months or rejects the input; reading all history",
+             {{"months", months_spec}});
+    *in = Inputs();
+  }
+  return ReadAllInputs(lake, log, in);
 }
 
 // An input that cannot be read is damaged, not misconfigured: say what to do.
@@ -266,7 +352,8 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
                 const Shard& shard, Logger& log, JobReport* report) {
   auto start = Clock::now();
   Inputs in;
-  Status read = req.rank ? ReadRankInputs(lake, log, &in) : ReadRankingsInputs(lake, log, &in);
+  Status read = req.rank ? ReadRankInputs(lake, req.months_spec, log, &in)
+                         : ReadRankingsInputs(lake, log, &in);
   if (!read.ok()) return InputReadError(read);
   report->read_seconds = SecondsSince(start);
   RS_ASSIGN_OR_RETURN(auto months, signals::ResolveMonthSpec(req.months_spec, in.available_months));

@@ -90,6 +90,8 @@ struct FileReader::Impl {
   Result<std::vector<int>> ResolveColumns(const ReadOptions& options) const;
   Status CheckExpected(const ReadOptions& options) const;
   Result<bool> MayMatch(int row_group, const std::vector<RangePredicate>& predicates) const;
+  Result<std::optional<std::vector<std::string>>> Dictionary(int row_group,
+                                                             const std::string& column);
   Status ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out,
                   ReadStats* stats);
   Status DecodeLeaves(const std::vector<int>& leaves, const std::vector<int>& row_groups,
@@ -217,6 +219,49 @@ Result<bool> FileReader::Impl::MayMatch(int row_group,
   return may_match;
 }
 
+Result<std::optional<std::vector<std::string>>> FileReader::Impl::Dictionary(
+    int row_group, const std::string& column) {
+  using Unknown = std::optional<std::vector<std::string>>;
+  if (row_group < 0 || static_cast<size_t>(row_group) >= meta.row_groups.size()) {
+    return Status::InvalidArgument("row group " + std::to_string(row_group) + " out of range");
+  }
+  auto it = std::find_if(schema.fields.begin(), schema.fields.end(),
+                         [&](const Field& f) { return f.name == column; });
+  if (it == schema.fields.end()) {
+    return Status::InvalidArgument("column '" + column + "' is not in the file");
+  }
+  const SchemaNode& node = schema.top[static_cast<size_t>(it - schema.fields.begin())];
+  if (node.kind != SchemaNode::Kind::kLeaf ||
+      (it->type.id != TypeId::kString && it->type.id != TypeId::kBinary)) {
+    return Status::InvalidArgument("column '" + column + "' is not a string or binary column");
+  }
+  const LeafInfo& leaf = schema.leaves[static_cast<size_t>(node.leaf)];
+  const auto& cm = meta.row_groups[static_cast<size_t>(row_group)]
+                       .columns[static_cast<size_t>(node.leaf)]
+                       .meta_data;
+  // The dictionary page, when there is one, lies in front of the data pages.
+  if (!AllDataPagesDictionaryEncoded(cm) || !cm.__isset.dictionary_page_offset ||
+      cm.dictionary_page_offset < 4 || cm.dictionary_page_offset >= cm.data_page_offset) {
+    return Unknown();
+  }
+  const std::string where = "column '" + column + "' row group " + std::to_string(row_group);
+  const int64_t length = cm.data_page_offset - cm.dictionary_page_offset;
+  if (cm.total_compressed_size < 0 || length > cm.total_compressed_size) {
+    return Status::Corruption(where + ": dictionary page of " + std::to_string(length) +
+                              " bytes in a chunk of " + std::to_string(cm.total_compressed_size));
+  }
+  std::string scratch;
+  RS_ASSIGN_OR_RETURN_CTX(std::string_view page,
+                          Fetch(static_cast<uint64_t>(cm.dictionary_page_offset),
+                                static_cast<uint64_t>(length), &scratch),
+                          where);
+  stats.bytes_fetched += length;
+  RS_ASSIGN_OR_RETURN_CTX(std::optional<ColumnVector> values,
+                          ReadDictionaryPage(page, cm.dictionary_page_offset, cm, leaf), where);
+  if (!values) return Unknown();
+  return Unknown(std::move(std::get<std::vector<std::string>>(values->values)));
+}
+
 Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out,
                                   ReadStats* leaf_stats) {
   const LeafInfo& info = schema.leaves[static_cast<size_t>(leaf)];
@@ -327,6 +372,13 @@ Result<bool> FileReader::RowGroupMayMatch(int row_group,
                                                " out of range"));
   }
   auto result = impl_->MayMatch(row_group, predicates);
+  if (!result.ok()) return impl_->Fail(result.status());
+  return result;
+}
+
+Result<std::optional<std::vector<std::string>>> FileReader::DictionaryValues(
+    int row_group, const std::string& column) {
+  auto result = impl_->Dictionary(row_group, column);
   if (!result.ok()) return impl_->Fail(result.status());
   return result;
 }

@@ -99,6 +99,19 @@ class FileReader {
   // Whether the predicates allow row group `row_group` (false = provably no match).
   Result<bool> RowGroupMayMatch(int row_group, const std::vector<RangePredicate>& predicates) const;
 
+  // The distinct values of the string or binary column `column` in row group
+  // `row_group`, read from its column chunk's dictionary page alone (no data
+  // page is fetched): a value not listed is in no row of the group. Nulls are
+  // not listed; a listed value may be in no row. nullopt ("unknown") when the
+  // chunk's metadata does not show every data page dictionary-encoded (a
+  // writer that fell back to PLAIN, or says too little), or the chunk has no
+  // dictionary page before its data pages: only decoding the column tells
+  // then. Min/max statistics (RowGroupMayMatch) can rule a value out too.
+  // InvalidArgument for a row group out of range or a column that is not a
+  // top-level string or binary column of the file.
+  Result<std::optional<std::vector<std::string>>> DictionaryValues(int row_group,
+                                                                   const std::string& column);
+
   // Counters accumulated over all Read calls.
   const ReadStats& stats() const;
 

@@ -22,6 +22,16 @@ bool IsDictionaryEncoding(Encoding::type e) {
   return e == Encoding::PLAIN_DICTIONARY || e == Encoding::RLE_DICTIONARY;
 }
 
+Status CheckCrc(const PageHeader& header, std::string_view body) {
+  if (!header.__isset.crc) return Status::OK();
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+  if (crc == static_cast<uint32_t>(header.crc)) return Status::OK();
+  return Status::Corruption("CRC mismatch (stored " +
+                            std::to_string(static_cast<uint32_t>(header.crc)) + ", computed " +
+                            std::to_string(crc) + ")");
+}
+
 size_t CountDefined(const uint8_t* def, size_t n, int max_def) {
   size_t defined = 0;
   for (size_t i = 0; i < n; ++i) defined += def[i] == max_def;
@@ -37,6 +47,9 @@ class ChunkDecoder {
       : meta_(meta), leaf_(leaf), out_(out), decompressor_(static_cast<Codec>(meta.codec)) {}
 
   Status Run(std::string_view chunk, int64_t chunk_offset);
+  // Decodes the dictionary page at the front of `page`; nullopt when the
+  // page there is not a dictionary page.
+  Result<std::optional<ColumnVector>> DictionaryOnly(std::string_view page, int64_t page_offset);
 
  private:
   Status Page(const PageHeader& header, std::string_view body);
@@ -93,18 +106,32 @@ Status ChunkDecoder::Run(std::string_view chunk, int64_t chunk_offset) {
     }
     const std::string_view body = chunk.substr(pos, body_size);
     pos += body_size;
-    if (header.__isset.crc) {
-      const uint32_t crc = static_cast<uint32_t>(
-          crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
-      if (crc != static_cast<uint32_t>(header.crc)) {
-        return Status::Corruption(page_at + ": CRC mismatch (stored " +
-                                  std::to_string(static_cast<uint32_t>(header.crc)) +
-                                  ", computed " + std::to_string(crc) + ")");
-      }
-    }
+    RS_RETURN_IF_ERROR_CTX(CheckCrc(header, body), page_at);
     RS_RETURN_IF_ERROR_CTX(Page(header, body), page_at);
   }
   return Status::OK();
+}
+
+Result<std::optional<ColumnVector>> ChunkDecoder::DictionaryOnly(std::string_view page,
+                                                                 int64_t page_offset) {
+  const std::string page_at = "page at offset " + std::to_string(page_offset);
+  if (!IsSupportedCodec(static_cast<Codec>(meta_.codec))) {
+    return Status::Unimplemented("compression codec " + format::to_string(meta_.codec) +
+                                 " is not supported");
+  }
+  size_t header_size = 0;
+  RS_ASSIGN_OR_RETURN_CTX(PageHeader header, DecodePageHeader(page, &header_size), page_at);
+  if (header.type != PageType::DICTIONARY_PAGE) return std::optional<ColumnVector>();
+  const auto body_size = static_cast<size_t>(header.compressed_page_size);
+  if (body_size > page.size() - header_size) {
+    return Status::Corruption(page_at + ": compressed size " + std::to_string(body_size) +
+                              " exceeds the " + std::to_string(page.size() - header_size) +
+                              " bytes before the first data page");
+  }
+  const std::string_view body = page.substr(header_size, body_size);
+  RS_RETURN_IF_ERROR_CTX(CheckCrc(header, body), page_at);
+  RS_RETURN_IF_ERROR_CTX(DictionaryPage(header, body), page_at);
+  return std::move(dictionary_);
 }
 
 Status ChunkDecoder::Page(const PageHeader& header, std::string_view body) {
@@ -283,6 +310,41 @@ Status ChunkDecoder::Values(Encoding::type encoding, std::string_view data, size
 }
 
 }  // namespace
+
+bool AllDataPagesDictionaryEncoded(const format::ColumnMetaData& meta) {
+  // encoding_stats count the pages of each (type, encoding): exact.
+  if (meta.__isset.encoding_stats && !meta.encoding_stats.empty()) {
+    bool has_dictionary = false;
+    for (const format::PageEncodingStats& s : meta.encoding_stats) {
+      if (s.page_type == PageType::DICTIONARY_PAGE) has_dictionary = true;
+      const bool data_page =
+          s.page_type == PageType::DATA_PAGE || s.page_type == PageType::DATA_PAGE_V2;
+      if (data_page && s.count > 0 && !IsDictionaryEncoding(s.encoding)) return false;
+    }
+    return has_dictionary;
+  }
+  // Without them, the chunk's encodings list must name a dictionary encoding
+  // and nothing a data page could hold values in besides it and the level
+  // encodings. PLAIN is ambiguous (the dictionary page of a v2 writer, or a
+  // fallback data page), so it leaves the answer unknown.
+  bool dictionary = false;
+  for (Encoding::type e : meta.encodings) {
+    if (IsDictionaryEncoding(e)) {
+      dictionary = true;
+    } else if (e != Encoding::RLE && e != Encoding::BIT_PACKED) {
+      return false;
+    }
+  }
+  return dictionary;
+}
+
+Result<std::optional<ColumnVector>> ReadDictionaryPage(std::string_view page, int64_t page_offset,
+                                                       const format::ColumnMetaData& meta,
+                                                       const LeafInfo& leaf) {
+  LeafData unused(leaf);
+  ChunkDecoder decoder(meta, leaf, &unused);
+  return decoder.DictionaryOnly(page, page_offset);
+}
 
 Status ReadColumnChunk(std::string_view chunk, int64_t chunk_offset,
                        const format::ColumnMetaData& meta, const LeafInfo& leaf, LeafData* out) {

@@ -4,6 +4,7 @@
 #define RS_PARQUET_READER_COLUMN_INTERNAL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +36,19 @@ struct LeafData {
 [[nodiscard]] Status ReadColumnChunk(std::string_view chunk, int64_t chunk_offset,
                                      const format::ColumnMetaData& meta, const LeafInfo& leaf,
                                      LeafData* out);
+
+// Whether the chunk's metadata shows that every data page is dictionary-
+// encoded (encoding_stats, else a conservative reading of `encodings`):
+// then the dictionary page lists every value of the chunk.
+bool AllDataPagesDictionaryEncoded(const format::ColumnMetaData& meta);
+
+// Decodes the dictionary page at the front of `page` (the bytes from the
+// chunk's dictionary page offset to its first data page, at file offset
+// `page_offset`) into values of `leaf`'s output type; nullopt when the page
+// there is not a dictionary page.
+Result<std::optional<ColumnVector>> ReadDictionaryPage(std::string_view page, int64_t page_offset,
+                                                       const format::ColumnMetaData& meta,
+                                                       const LeafInfo& leaf);
 
 // Converts physical statistics bytes (PLAIN encoding, without a length prefix
 // for byte arrays) of `leaf` to a Value in the output representation.

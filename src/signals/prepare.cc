@@ -258,6 +258,21 @@ Status PrepareFinance(const RecordBatch& finance, int threads, PreparedInput::Da
 
 }  // namespace
 
+Result<std::vector<uint8_t>> ValidMarketRows(const RecordBatch& market) {
+  constexpr std::string_view kTable = "market_daily";
+  RS_ASSIGN_OR_RETURN(KeyColumns keys, RequireKeys(market, kTable));
+  RS_ASSIGN_OR_RETURN(const ColumnVector* close,
+                      internal::RequireColumn(market, kTable, "close", {TypeId::kDouble}));
+  RS_ASSIGN_OR_RETURN(
+      const ColumnVector* volume,
+      internal::RequireColumn(market, kTable, "volume", {TypeId::kDouble, TypeId::kLong}));
+  std::vector<uint8_t> valid(market.num_rows, 0);
+  for (size_t row = 0; row < market.num_rows; ++row) {
+    valid[row] = HasKey(keys, row) && ValidMarketRow(*close, *volume, row) ? 1 : 0;
+  }
+  return valid;
+}
+
 Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* finance,
                               PrepareStats* stats) {
   PrepareStats local;

@@ -61,6 +61,13 @@ class PreparedInput {
 [[nodiscard]] Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* finance,
                                             PrepareStats* stats);
 
+// Per row of `market`, 1 when Prepare() keeps it in its symbol's series
+// (a date, a non-empty symbol, close finite and > 0, volume finite and >= 0),
+// else 0. For readers that count series rows before preparing, e.g. to know
+// whether a window of dates holds a strategy's lookback. Errors as Prepare()'s
+// for a missing or mistyped column, a date out of range or a broken symbol.
+[[nodiscard]] Result<std::vector<uint8_t>> ValidMarketRows(const RecordBatch& market);
+
 struct EngineOptions {
   int threads = 0;  // worker threads; 0 = std::thread::hardware_concurrency()
 };

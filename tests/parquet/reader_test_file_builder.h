@@ -170,6 +170,11 @@ struct ChunkSpec {
   std::optional<std::string> min_value, max_value;
   std::optional<int64_t> null_count;
   std::optional<int64_t> override_size;  // total_compressed_size to declare
+  std::vector<int> encodings = {0};      // the chunk's encodings list
+  struct EncodingStat {
+    int page_type, encoding, count;
+  };
+  std::vector<EncodingStat> encoding_stats;  // written when not empty
 };
 
 // A file with one row group. `schema` excludes the root, which is added.
@@ -211,8 +216,8 @@ inline std::string BuildFile(const std::vector<SchemaSpec>& schema, int top_leve
     c.I64(2, offsets[i]);
     c.BeginStruct(3);
     c.I32(1, ch.type);
-    c.BeginList(2, kI32, 1);
-    c.ElemI32(0);
+    c.BeginList(2, kI32, ch.encodings.size());
+    for (int e : ch.encodings) c.ElemI32(e);
     c.BeginList(3, kBinary, ch.path.size());
     for (const auto& p : ch.path) c.ElemBin(p);
     c.I32(4, ch.codec);
@@ -228,6 +233,16 @@ inline std::string BuildFile(const std::vector<SchemaSpec>& schema, int top_leve
       if (ch.max_value) c.Bin(5, *ch.max_value);
       if (ch.min_value) c.Bin(6, *ch.min_value);
       c.EndStruct();
+    }
+    if (!ch.encoding_stats.empty()) {
+      c.BeginList(13, kStruct, ch.encoding_stats.size());
+      for (const auto& st : ch.encoding_stats) {
+        c.ElemBegin();
+        c.I32(1, st.page_type);
+        c.I32(2, st.encoding);
+        c.I32(3, st.count);
+        c.ElemEnd();
+      }
     }
     c.EndStruct();
     c.ElemEnd();

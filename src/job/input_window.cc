@@ -1,0 +1,208 @@
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/calendar.h"
+#include "job/input_window_internal.h"
+#include "signals/months.h"
+#include "signals/ranking.h"
+
+namespace rs::job::internal {
+namespace {
+
+const std::vector<std::string> kMarketColumns = {"date", "symbol", "close", "volume"};
+const std::vector<std::string> kFinanceColumns = {"date", "symbol", "pe_ratio"};
+
+// The first day of a window `span_days` before `first_target_day`, moved
+// back to the 1st of its month so that a table partitioned by month has no
+// file read twice; nullopt once that reaches the table's first date.
+std::optional<int32_t> WindowStart(int32_t first_target_day, int64_t span_days,
+                                   int32_t table_first_day) {
+  int64_t start = int64_t{first_target_day} - span_days;
+  if (start <= table_first_day) return std::nullopt;
+  int32_t month_start = YearMonth::OfDay(static_cast<int32_t>(start)).FirstDay();
+  if (month_start <= table_first_day) return std::nullopt;
+  return month_start;
+}
+
+// The date and symbol columns of an input batch (ReadInput checked the names).
+struct Keys {
+  const ColumnVector& date;
+  const ColumnVector& symbol;
+  bool Has(size_t row) const {
+    return date.IsValid(row) && symbol.IsValid(row) && !symbol.As<std::string>()[row].empty();
+  }
+  int32_t Day(size_t row) const { return date.As<int32_t>()[row]; }
+  std::string_view Symbol(size_t row) const { return symbol.As<std::string>()[row]; }
+};
+
+Result<Keys> KeysOf(const RecordBatch& batch, std::string_view table) {
+  int d = batch.FindColumn("date");
+  int s = batch.FindColumn("symbol");
+  if (d < 0 || s < 0 || batch.columns[d].field.type.id != TypeId::kDate ||
+      batch.columns[s].field.type.id != TypeId::kString) {
+    return Status::InvalidArgument(std::string(table) +
+                                   ": columns 'date' (DATE) and 'symbol' (STRING) are required");
+  }
+  return Keys{batch.columns[d], batch.columns[s]};
+}
+
+// Symbols with a valid market row on or after `first_target_day`.
+Result<std::set<std::string>> TargetSymbols(const RecordBatch& market, int32_t first_target_day) {
+  RS_ASSIGN_OR_RETURN(std::vector<uint8_t> valid, signals::ValidMarketRows(market));
+  RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(market, "market_daily"));
+  std::unordered_set<std::string_view> seen;
+  for (size_t row = 0; row < market.num_rows; ++row) {
+    if (valid[row] && keys.Day(row) >= first_target_day) seen.insert(keys.Symbol(row));
+  }
+  return std::set<std::string>(seen.begin(), seen.end());
+}
+
+// The target symbols with fewer than kLookbackRows valid rows before
+// `first_target_day` in `market`.
+Result<std::set<std::string>> ShortOfHistory(const RecordBatch& market, int32_t first_target_day) {
+  RS_ASSIGN_OR_RETURN(std::vector<uint8_t> valid, signals::ValidMarketRows(market));
+  RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(market, "market_daily"));
+  std::unordered_map<std::string_view, int64_t> before;  // target symbols only
+  for (size_t row = 0; row < market.num_rows; ++row) {
+    if (valid[row] && keys.Day(row) >= first_target_day) before.emplace(keys.Symbol(row), 0);
+  }
+  for (size_t row = 0; row < market.num_rows; ++row) {
+    if (!valid[row] || keys.Day(row) >= first_target_day) continue;
+    auto it = before.find(keys.Symbol(row));
+    if (it != before.end()) ++it->second;
+  }
+  std::set<std::string> out;
+  for (const auto& [symbol, rows] : before) {
+    if (rows < kLookbackRows) out.emplace(symbol);
+  }
+  return out;
+}
+
+// The `needed` symbols without a finance row dated before `first_target_day`.
+Result<std::set<std::string>> WithoutFinanceBefore(const RecordBatch& finance,
+                                                   int32_t first_target_day,
+                                                   std::set<std::string> needed) {
+  RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(finance, "finance_daily"));
+  std::unordered_set<std::string_view> found;
+  for (size_t row = 0; row < finance.num_rows; ++row) {
+    if (keys.Has(row) && keys.Day(row) < first_target_day) found.insert(keys.Symbol(row));
+  }
+  std::erase_if(needed, [&](const std::string& s) { return found.count(s) > 0; });
+  return needed;
+}
+
+// Reads [start, window.last_day] of `path`, then doubles back for the
+// symbols `still_short` names until none is left or the table's first date.
+template <typename StillShort>
+Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
+                                    const std::vector<std::string>& columns,
+                                    const InputWindow& window, int32_t table_first_day,
+                                    int32_t table_last_day, StillShort still_short,
+                                    InputReadInfo* info) {
+  WindowRead out;
+  int64_t span = kInitialDays;
+  out.first_day = WindowStart(window.first_target_day, span, table_first_day);
+  // A window over the whole table reads it as a full read does (rows with a
+  // null date included, for Prepare to count as invalid).
+  DateRange first{out.first_day, window.last_day};
+  if (!out.first_day && window.last_day >= table_last_day) first = DateRange{};
+  RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, columns, info, first));
+  RS_ASSIGN_OR_RETURN(std::set<std::string> short_symbols, still_short(out.rows));
+  out.short_symbols = static_cast<int64_t>(short_symbols.size());
+  while (!short_symbols.empty() && out.first_day) {
+    span *= 2;
+    std::optional<int32_t> start = WindowStart(window.first_target_day, span, table_first_day);
+    // Only the files that may hold a short symbol are read (their symbol
+    // dictionaries tell, without decoding them), and only its rows kept.
+    RS_ASSIGN_OR_RETURN(
+        RecordBatch kept,
+        lake.ReadInput(path, columns, info, {start, *out.first_day - 1}, &short_symbols));
+    RS_RETURN_IF_ERROR(AppendRows(&out.rows, kept));
+    out.first_day = start;
+    ++out.extensions;
+    RS_ASSIGN_OR_RETURN(short_symbols, still_short(out.rows));
+  }
+  return out;
+}
+
+// Days of the files of a Delta input; nullopt when unknown (read it whole).
+std::optional<std::vector<FileDates>> FileDatesOrNone(const Lake& lake, const std::string& path) {
+  auto files = lake.InputFileDates(path);
+  if (!files.ok() || !*files || (*files)->empty()) return std::nullopt;
+  return std::move(**files);
+}
+
+int32_t FirstDay(const std::vector<FileDates>& files) {
+  int32_t first = std::numeric_limits<int32_t>::max();
+  for (const FileDates& f : files) first = std::min(first, f.min_day);
+  return first;
+}
+
+int32_t LastDay(const std::vector<FileDates>& files) {
+  int32_t last = std::numeric_limits<int32_t>::min();
+  for (const FileDates& f : files) last = std::max(last, f.max_day);
+  return last;
+}
+
+}  // namespace
+
+Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
+                                                   const std::string& months_spec) {
+  // Errors of the plan are left to the full read, which reports them as it always did.
+  auto market = FileDatesOrNone(lake, lake.layout().market);
+  if (!market) return std::optional<InputWindow>();
+  std::set<std::string> candidates;  // every month a file's dates may fall in
+  for (const FileDates& f : *market) {
+    for (int32_t k = YearMonth::OfDay(f.min_day).Key(); k <= YearMonth::OfDay(f.max_day).Key();
+         ++k) {
+      candidates.insert(YearMonth::FromKey(k).ToString());
+    }
+  }
+  auto months = signals::ResolveMonthSpec(
+      months_spec, std::vector<std::string>(candidates.begin(), candidates.end()));
+  if (!months.ok()) return std::optional<InputWindow>();
+  InputWindow w;
+  RS_ASSIGN_OR_RETURN(YearMonth first, YearMonth::Parse(months->front()));
+  RS_ASSIGN_OR_RETURN(YearMonth last, YearMonth::Parse(months->back()));
+  w.first_target_day = first.FirstDay();
+  w.last_day = last.LastDay();
+  w.market_first_day = FirstDay(*market);
+  w.market_last_day = LastDay(*market);
+  if (auto finance = FileDatesOrNone(lake, lake.layout().finance)) {
+    w.finance_first_day = FirstDay(*finance);
+    w.finance_last_day = LastDay(*finance);
+  }
+  return std::optional<InputWindow>(w);
+}
+
+Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
+                                    InputReadInfo* info) {
+  auto still_short = [&](const RecordBatch& rows) {
+    return ShortOfHistory(rows, window.first_target_day);
+  };
+  return ReadDoublingBack(lake, lake.layout().market, kMarketColumns, window,
+                          window.market_first_day, window.market_last_day, still_short, info);
+}
+
+Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
+                                     const RecordBatch& market, InputReadInfo* info) {
+  const std::string& path = lake.layout().finance;
+  if (!window.finance_first_day) {  // no statistics to plan by: every row
+    WindowRead out;
+    RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, kFinanceColumns, info));
+    return out;
+  }
+  RS_ASSIGN_OR_RETURN(std::set<std::string> targets,
+                      TargetSymbols(market, window.first_target_day));
+  auto still_short = [&](const RecordBatch& rows) {
+    return WithoutFinanceBefore(rows, window.first_target_day, targets);
+  };
+  return ReadDoublingBack(lake, path, kFinanceColumns, window, *window.finance_first_day,
+                          *window.finance_last_day, still_short, info);
+}
+
+}  // namespace rs::job::internal
