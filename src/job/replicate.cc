@@ -186,6 +186,7 @@ Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
   std::once_flag announce;
   std::vector<std::unique_ptr<ReplicationSession>> sessions(static_cast<size_t>(workers));
   std::vector<std::optional<MonthReplication>> results(months.size());
+  Progress progress(log, "replicating", static_cast<int64_t>(months.size()), "months");
   Status failure = ParallelForWorkers(months.size(), parallel, [&](int w, size_t i) -> Status {
     auto& session = sessions[static_cast<size_t>(w)];  // this worker's alone
     if (!session) {
@@ -208,6 +209,7 @@ Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
       r.ok = true;
       r.seconds = SecondsSince(start);
       results[i] = std::move(r);
+      progress.Advance(1);
       CrashPoint("replicate.after_month");
       return Status::OK();
     }
@@ -216,6 +218,7 @@ Status ReplicateMonths(const Lake& lake, const ReplicateRequest& request,
     failed.error = s.message();  // names the month (ReplicateOne)
     session->RecordFailure(month, s);
     results[i] = std::move(failed);
+    progress.Advance(1);
     if (config.write_required) return s;
     log.Error("replication failed; Delta is committed and correct, heal later with `sync` "
               "(POSTGRES_SIGNALS_WRITE_REQUIRED=false)",

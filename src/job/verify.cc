@@ -140,6 +140,7 @@ Result<std::vector<MonthCheck>> VerifyMonths(const Lake& lake, const std::string
   RS_ASSIGN_OR_RETURN(auto months,
                       signals::ResolveMonthSpec(months_spec, {all.begin(), all.end()}));
   std::vector<MonthCheck> checks;
+  Progress progress(log, "verifying", static_cast<int64_t>(months.size()), "months");
   for (const std::string& month : months) {
     MonthCheck m;
     m.month = month;
@@ -176,6 +177,7 @@ Result<std::vector<MonthCheck>> VerifyMonths(const Lake& lake, const std::string
     } else {
       log.Warn("verified month", fields);
     }
+    progress.Advance(1);
     checks.push_back(std::move(m));
   }
   return checks;
