@@ -168,18 +168,33 @@ bool ValidMarketRow(const ColumnVector& close, const ColumnVector& volume, size_
   return std::isfinite(v) && v >= 0;
 }
 
+// The columns of market_daily the engine reads, each checked for its type.
+struct MarketColumns {
+  KeyColumns keys;
+  const ColumnVector* close = nullptr;
+  const ColumnVector* volume = nullptr;
+};
+
+Result<MarketColumns> RequireMarketColumns(const RecordBatch& market) {
+  constexpr std::string_view kTable = "market_daily";
+  MarketColumns m;
+  RS_ASSIGN_OR_RETURN(m.keys, RequireKeys(market, kTable));
+  RS_ASSIGN_OR_RETURN(m.close, internal::RequireColumn(market, kTable, "close", {TypeId::kDouble}));
+  RS_ASSIGN_OR_RETURN(m.volume, internal::RequireColumn(market, kTable, "volume",
+                                                        {TypeId::kDouble, TypeId::kLong}));
+  return m;
+}
+
 // Dates with nulls replaced by 0; the rows with a null date have no symbol id.
 std::vector<int32_t> DatesOf(const KeyColumns& keys) { return keys.date->As<int32_t>(); }
 
 Status PrepareMarket(const RecordBatch& market, int threads, PreparedInput::Data* data,
                      PrepareStats* stats) {
   constexpr std::string_view kTable = "market_daily";
-  RS_ASSIGN_OR_RETURN(KeyColumns keys, RequireKeys(market, kTable));
-  RS_ASSIGN_OR_RETURN(const ColumnVector* close,
-                      internal::RequireColumn(market, kTable, "close", {TypeId::kDouble}));
-  RS_ASSIGN_OR_RETURN(
-      const ColumnVector* volume,
-      internal::RequireColumn(market, kTable, "volume", {TypeId::kDouble, TypeId::kLong}));
+  RS_ASSIGN_OR_RETURN(MarketColumns columns, RequireMarketColumns(market));
+  const KeyColumns& keys = columns.keys;
+  const ColumnVector* close = columns.close;
+  const ColumnVector* volume = columns.volume;
   data->symbols = SymbolDictionary(keys, market.num_rows);
   int32_t num_ids = 0;
   std::vector<int32_t> ids = SymbolIds(keys, market.num_rows, data->symbols, &num_ids);
@@ -259,16 +274,10 @@ Status PrepareFinance(const RecordBatch& finance, int threads, PreparedInput::Da
 }  // namespace
 
 Result<std::vector<uint8_t>> ValidMarketRows(const RecordBatch& market) {
-  constexpr std::string_view kTable = "market_daily";
-  RS_ASSIGN_OR_RETURN(KeyColumns keys, RequireKeys(market, kTable));
-  RS_ASSIGN_OR_RETURN(const ColumnVector* close,
-                      internal::RequireColumn(market, kTable, "close", {TypeId::kDouble}));
-  RS_ASSIGN_OR_RETURN(
-      const ColumnVector* volume,
-      internal::RequireColumn(market, kTable, "volume", {TypeId::kDouble, TypeId::kLong}));
+  RS_ASSIGN_OR_RETURN(MarketColumns c, RequireMarketColumns(market));
   std::vector<uint8_t> valid(market.num_rows, 0);
   for (size_t row = 0; row < market.num_rows; ++row) {
-    valid[row] = HasKey(keys, row) && ValidMarketRow(*close, *volume, row) ? 1 : 0;
+    valid[row] = HasKey(c.keys, row) && ValidMarketRow(*c.close, *c.volume, row) ? 1 : 0;
   }
   return valid;
 }

@@ -13,18 +13,15 @@
 
 #include "delta/dv_test_writer.h"
 #include "delta/table.h"
+#include "delta/table_tool_run.h"
 
 namespace rs::delta {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct DvToolRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::RunTableTool;
+using testing::ToolRun;
 
 class DeletionVectorCliTest : public ::testing::Test {
  protected:
@@ -55,19 +52,7 @@ class DeletionVectorCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  DvToolRun Tool(const std::string& args) {
-    const char* bin = std::getenv("RS_BINARY_DIR");
-    std::string tool = std::string(bin ? bin : ".") + "/tests/delta/delta_table_tool";
-    fs::path out = dir_ / "out", err = dir_ / "err";
-    std::string cmd =
-        "'" + tool + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    int rc = std::system(cmd.c_str());
-    auto slurp = [](const fs::path& p) {
-      std::ifstream in(p);
-      return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    return DvToolRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
-  }
+  ToolRun Tool(const std::string& args) { return RunTableTool(args, dir_); }
 
   fs::path dir_;
   std::string table_dir_;
@@ -77,18 +62,18 @@ class DeletionVectorCliTest : public ::testing::Test {
 };
 
 TEST_F(DeletionVectorCliTest, InfoAndScanLeaveOutDeletedRows) {
-  DvToolRun info = Tool("table info " + table_dir_);
+  ToolRun info = Tool("table info " + table_dir_);
   ASSERT_EQ(info.exit_code, 0) << info.err;
   EXPECT_EQ(json::parse(info.out)["num_rows"], 3);
   EXPECT_EQ(json::parse(info.out)["min_reader_version"], 3);
-  DvToolRun scan = Tool("table scan " + table_dir_ + " --columns n");
+  ToolRun scan = Tool("table scan " + table_dir_ + " --columns n");
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   EXPECT_EQ(scan.out, "{\"n\":0}\n{\"n\":20}\n{\"n\":40}\n");
 }
 
 TEST_F(DeletionVectorCliTest, AMissingDvFileFailsNamingTheDataFileAndTheDv) {
   fs::remove(fs::path(table_dir_) / file_.RelativePath());
-  DvToolRun scan = Tool("table scan " + table_dir_);
+  ToolRun scan = Tool("table scan " + table_dir_);
   EXPECT_EQ(scan.exit_code, 1) << scan.err;
   EXPECT_TRUE(scan.out.empty()) << scan.out;
   EXPECT_NE(scan.err.find(path_), std::string::npos) << scan.err;

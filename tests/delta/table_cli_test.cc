@@ -10,23 +10,15 @@
 #include <sstream>
 
 #include "delta/table.h"
+#include "delta/table_tool_run.h"
 
 namespace rs::delta {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing::RunTableTool;
+using testing::ToolRun;
 
 class TableCliTest : public ::testing::Test {
  protected:
@@ -60,14 +52,7 @@ class TableCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  ToolRun Tool(const std::string& args) {
-    const char* bin = std::getenv("RS_BINARY_DIR");
-    std::string tool = std::string(bin ? bin : ".") + "/tests/delta/delta_table_tool";
-    fs::path out = dir_ / "out", err = dir_ / "err";
-    std::string cmd = "'" + tool + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    int rc = std::system(cmd.c_str());
-    return ToolRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, Slurp(out), Slurp(err)};
-  }
+  ToolRun Tool(const std::string& args) { return RunTableTool(args, dir_); }
 
   fs::path dir_;
   std::string table_dir_;

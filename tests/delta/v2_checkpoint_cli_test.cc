@@ -12,25 +12,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "delta/table_tool_run.h"
 #include "v2_table_builder.h"
 
 namespace rs::delta {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::RunTableTool;
+using testing::ToolRun;
 using v2test::json;
 using v2test::V2Table;
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 class V2CheckpointCliTest : public ::testing::Test {
  protected:
@@ -45,15 +37,7 @@ class V2CheckpointCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  ToolRun Tool(const std::string& args) {
-    const char* bin = std::getenv("RS_BINARY_DIR");
-    std::string tool = std::string(bin ? bin : ".") + "/tests/delta/delta_table_tool";
-    fs::path out = dir_ / "out", err = dir_ / "err";
-    std::string cmd =
-        "'" + tool + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    int rc = std::system(cmd.c_str());
-    return ToolRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, Slurp(out), Slurp(err)};
-  }
+  ToolRun Tool(const std::string& args) { return RunTableTool(args, dir_); }
 
   // `table info` and `table scan` show version 1 (ids 2..5 in two files),
   // read from checkpoint `checkpoint_version` (null: JSON replay).
