@@ -80,8 +80,10 @@ release_build() {
   # are -O3 as users get them; the test programs' own GoogleTest-heavy code is
   # -O0 (RS_TEST_OPTIMIZATION), which compiles faster and runs beside the
   # sanitizer steps anyway.
+  # -Werror: the g++ build of every library, the binary and the integration
+  # tests stays free of warnings (RS_WERROR).
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
-    -DRS_TEST_OPTIMIZATION="${RS_TEST_OPTIMIZATION:--O0}" >/dev/null
+    -DRS_TEST_OPTIMIZATION="${RS_TEST_OPTIMIZATION:--O0}" -DRS_WERROR=ON >/dev/null
   cmake --build build -j"$jobs" --target rs_integration_tests
 }
 

@@ -113,19 +113,26 @@ class [[nodiscard]] Result {
 #define RS_CONCAT_INNER_(a, b) a##b
 #define RS_CONCAT_(a, b) RS_CONCAT_INNER_(a, b)
 
-// Returns the status from the enclosing function when `expr` is not OK.
-#define RS_RETURN_IF_ERROR(expr)            \
+#define RS_RETURN_IF_ERROR_IMPL_(tmp, expr) \
   do {                                      \
-    ::rs::Status rs_status_ = (expr);       \
-    if (!rs_status_.ok()) return rs_status_; \
+    ::rs::Status tmp = (expr);              \
+    if (!tmp.ok()) return tmp;              \
+  } while (0)
+
+// Returns the status from the enclosing function when `expr` is not OK. The
+// temporary is named after the line, so a use inside `expr` (a lambda's
+// body on another line) does not shadow it.
+#define RS_RETURN_IF_ERROR(expr) RS_RETURN_IF_ERROR_IMPL_(RS_CONCAT_(rs_status_, __LINE__), expr)
+
+#define RS_RETURN_IF_ERROR_CTX_IMPL_(tmp, expr, ctx) \
+  do {                                               \
+    ::rs::Status tmp = (expr);                       \
+    if (!tmp.ok()) return tmp.Annotate(ctx);         \
   } while (0)
 
 // Same, prefixing the message with `ctx` (anything convertible to string_view).
-#define RS_RETURN_IF_ERROR_CTX(expr, ctx)                      \
-  do {                                                         \
-    ::rs::Status rs_status_ = (expr);                          \
-    if (!rs_status_.ok()) return rs_status_.Annotate(ctx);     \
-  } while (0)
+#define RS_RETURN_IF_ERROR_CTX(expr, ctx) \
+  RS_RETURN_IF_ERROR_CTX_IMPL_(RS_CONCAT_(rs_status_, __LINE__), expr, ctx)
 
 #define RS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \

@@ -106,7 +106,9 @@ void CheckColumnSummary(const json& summary, const json& rows, const json& schem
       if (min.is_null() || v < min) min = v;
       if (max.is_null() || v > max) max = v;
     }
-    if (want.contains("non_null")) EXPECT_EQ(non_null, want["non_null"].get<int64_t>()) << name;
+    if (want.contains("non_null")) {
+      EXPECT_EQ(non_null, want["non_null"].get<int64_t>()) << name;
+    }
     if (want.contains("min") && !want["min"].is_null()) {
       EXPECT_EQ(min, Normalize(want["min"], field["type"])) << name;
     }

@@ -310,7 +310,9 @@ TEST(InputWindowTest, TheLatestMonthReadsOnlyItsWindowAndExtendsForShortSymbols)
   const auto& dates = market->rows.columns[0].As<int32_t>();
   const auto& symbols = market->rows.columns[1].As<std::string>();
   for (size_t i = 0; i < market->rows.num_rows; ++i) {
-    if (dates[i] < first_window) EXPECT_NE(symbols[i], "FULL") << FormatDate(dates[i]);
+    if (dates[i] < first_window) {
+      EXPECT_NE(symbols[i], "FULL") << FormatDate(dates[i]);
+    }
   }
   EXPECT_LT(market->rows.num_rows, info.rows_total);
 }
