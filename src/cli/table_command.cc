@@ -23,7 +23,8 @@ struct TableArgs {
   std::optional<int64_t> version;
   std::string columns;
   std::vector<std::string> where;
-  double retain_hours = 168;
+  std::optional<double> retain_hours;  // vacuum: default the table's retention
+  bool keep_log = false;               // vacuum --keep-log
   bool dry_run = false;
   bool force = false;
   std::optional<int64_t> limit;  // history --limit
@@ -131,6 +132,7 @@ Status RunVacuum(CliContext& ctx, const TableArgs& args) {
   RS_ASSIGN_OR_RETURN(auto table, OpenTable(ctx, args.uri));
   delta::VacuumOptions options;
   options.retain_hours = args.retain_hours;
+  options.clean_log = !args.keep_log;
   options.dry_run = args.dry_run;
   options.force = args.force;
   auto result = table.Vacuum(options);
@@ -139,10 +141,16 @@ Status RunVacuum(CliContext& ctx, const TableArgs& args) {
     return Status::OK();
   }
   if (!result.ok()) return result.status();
-  json out = {{"dry_run", args.dry_run},
-              {"files", result->deleted_keys},
-              {"num_files", result->deleted_keys.size()},
-              {"bytes", result->bytes}};
+  json out = {
+      {"dry_run", args.dry_run},
+      {"retain_hours", result->retain_hours},
+      {"files", result->deleted_keys},
+      {"num_files", result->deleted_keys.size()},
+      {"bytes", result->bytes},
+      {"log_files", result->deleted_log_keys},
+      {"num_log_files", result->deleted_log_keys.size()},
+      {"log_kept_from_version",
+       result->log_kept_from_version >= 0 ? json(result->log_kept_from_version) : json(nullptr)}};
   *ctx.out << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
   return Status::OK();
 }
@@ -204,9 +212,14 @@ void AddTableCommand(CLI::App& app, CliContext& ctx) {
   history->callback([&ctx, args] { Run(ctx, args, RunHistory); });
 
   CLI::App* vacuum = AddSub(table, "vacuum", "Delete unreferenced data files", args);
-  vacuum->add_option("--retain-hours", args->retain_hours, "keep files newer than this (168)");
+  vacuum->add_option("--retain-hours", args->retain_hours,
+                     "delete data files removed longer ago than this (default: the table's "
+                     "delta.deletedFileRetentionDuration, else 168)");
+  vacuum->add_flag("--keep-log", args->keep_log,
+                   "do not delete log files older than delta.logRetentionDuration (default 30 "
+                   "days; only below a checkpoint the table loads from)");
   vacuum->add_flag("--dry-run", args->dry_run, "list the files without deleting");
-  vacuum->add_flag("--force", args->force, "allow a retention below 168 hours");
+  vacuum->add_flag("--force", args->force, "allow a retention below the table's (or 168 hours)");
   vacuum->footer(
       "Examples:\n  ranking-signals table vacuum /data/lake/platinum/rankings --dry-run\n"
       "  ranking-signals table vacuum /data/lake/platinum/rankings --retain-hours 336");

@@ -169,16 +169,30 @@ struct HistoryEntry {
 };
 
 struct VacuumOptions {
-  double retain_hours = 168;
+  // Data files removed longer ago than this are deleted. Default: the table's
+  // delta.deletedFileRetentionDuration ("interval 7 days"), else 168 hours.
+  std::optional<double> retain_hours;
   bool dry_run = false;
-  bool force = false;  // allow retain_hours below 168
+  bool force = false;  // allow a retention below the table's (or 168 hours)
+  // Also delete log files (commits, checkpoints, .crc) older than
+  // delta.logRetentionDuration (default 30 days), only below a checkpoint
+  // from which the table still loads.
+  bool clean_log = true;
   std::optional<int64_t> now_ms;  // for tests; default: system clock
 };
 
 struct VacuumResult {
   std::vector<std::string> deleted_keys;  // relative to the table root (would-be when dry_run)
   int64_t bytes = 0;
+  double retain_hours = 0;                    // the retention applied
+  std::vector<std::string> deleted_log_keys;  // relative to the table root
+  int64_t log_kept_from_version = -1;         // the oldest version still loadable; -1: none cut
 };
+
+// "interval 7 days", "interval 1 week", "interval 36 hours", "30 days" (the
+// calendar intervals Delta table properties hold; units second to week) in
+// hours. InvalidArgument naming the text otherwise.
+Result<double> ParseIntervalHours(std::string_view text);
 
 // "COL=VALUE" as an equality range; VALUE is read like a partition value of
 // the column's type (2024-03, 42, 2024-03-01, 2024-03-01 12:00:00, true); VALUE may not be empty.

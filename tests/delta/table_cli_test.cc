@@ -110,7 +110,7 @@ TEST_F(TableCliTest, VacuumDryRunAndRetentionGuard) {
   EXPECT_EQ(json::parse(r.out)["num_files"], 2);
   r = Tool("table vacuum " + table_dir_ + " --retain-hours 1");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("below the 168 hour minimum"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("below the table's 168 hours"), std::string::npos) << r.err;
 }
 
 TEST_F(TableCliTest, ErrorsAndUsageHaveTheirExitCodes) {

@@ -540,6 +540,61 @@ TEST_F(TableTest, VacuumDeletesOnlyUnreferencedFilesPastRetention) {
             (std::map<std::string, int64_t>{{"2024-01", 2}, {"2024-02", 1}}));
 }
 
+// Issue 19: vacuum honours delta.deletedFileRetentionDuration.
+TEST_F(TableTest, Issue19VacuumUsesTheTablesDeletedFileRetention) {
+  std::map<std::string, std::string> config = {
+      {"delta.deletedFileRetentionDuration", "interval 2 hours"}};
+  ASSERT_TRUE(Overwrite({{"2024-01", 1}}, "run-1", config).ok());
+  ASSERT_TRUE(Overwrite({{"2024-01", 2}}, "run-2").ok());
+  VacuumOptions options;
+  options.clean_log = false;
+  options.now_ms = NowForTest() + int64_t{3} * 3600 * 1000;  // 3 hours later
+  auto done = table_->Vacuum(options);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->retain_hours, 2);
+  EXPECT_EQ(done->deleted_keys.size(), 1u);  // the removed file, 3 hours old
+  options.retain_hours = 1;                  // below the table's: refused unless forced
+  EXPECT_EQ(table_->Vacuum(options).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseIntervalHours("interval 1 week").value(), 168);
+  EXPECT_EQ(ParseIntervalHours("30 days").value(), 720);
+  EXPECT_EQ(ParseIntervalHours("interval 90 minutes").value(), 1.5);
+  EXPECT_EQ(ParseIntervalHours("interval seven days").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+// Issue 19: the log does not grow forever: vacuum deletes log files older
+// than delta.logRetentionDuration below a checkpoint the table loads from.
+TEST_F(TableTest, Issue19VacuumRemovesExpiredLogFilesBelowALoadableCheckpoint) {
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(Overwrite({{"2024-01", 1 + i % 3}}).ok());
+  auto before = table_->LoadSnapshot().value();
+  ASSERT_EQ(before.version, 11);
+  ASSERT_EQ(before.checkpoint_version, 10);
+  VacuumOptions options;
+  options.now_ms = NowForTest() + int64_t{10} * 24 * 3600 * 1000;  // within 30 days: kept
+  auto kept = table_->Vacuum(options);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_TRUE(kept->deleted_log_keys.empty());
+  options.now_ms = NowForTest() + int64_t{31} * 24 * 3600 * 1000;
+  options.dry_run = true;
+  auto dry = table_->Vacuum(options);
+  ASSERT_TRUE(dry.ok());
+  EXPECT_EQ(dry->log_kept_from_version, 10);
+  EXPECT_EQ(dry->deleted_log_keys.size(), 10u);  // commits 0..9
+  options.dry_run = false;
+  auto done = table_->Vacuum(options);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->deleted_log_keys, dry->deleted_log_keys);
+  auto after = table_->LoadSnapshot();
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->version, 11);
+  EXPECT_EQ(RowsPerMonth(*after), RowsPerMonth(before));
+  SnapshotSpec at10, at5;
+  at10.version = 10;
+  at5.version = 5;
+  EXPECT_TRUE(table_->LoadSnapshot(at10).ok());
+  EXPECT_FALSE(table_->LoadSnapshot(at5).ok());  // time travel below the cut is gone
+}
+
 TEST_F(TableTest, UnsupportedReaderFeaturesAreRejectedByName) {
   std::string md =
       R"({"metaData":{"id":"x","format":{"provider":"parquet"},"schemaString":"{\"type\":\"struct\",\"fields\":[]}","partitionColumns":[],"configuration":{}}})";
