@@ -143,14 +143,16 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
   auto finance_window = internal::ReadFinanceWindow(lake, window, market.rows, &finance_info);
   if (finance_window.status().code() == StatusCode::kInvalidArgument) return false;
   LogSkipped(lake.Describe(layout.finance), finance_info, log);
-  Result<RecordBatch> read = finance_window.status();
-  if (finance_window.ok()) {
+  // The finance rows read, or the read's error for FinanceOrNone to judge (a
+  // Result is never made from an OK status).
+  auto finance_read = [&]() -> Result<RecordBatch> {
+    if (!finance_window.ok()) return finance_window.status();
     fields = ReadFields(lake, layout.finance, finance_window->rows, finance_info);
     AddWindowFields(*finance_window, window.last_day, &fields);
     log.Info("read finance_daily", fields);
-    read = std::move(finance_window->rows);
-  }
-  RS_ASSIGN_OR_RETURN(auto finance, FinanceOrNone(lake, std::move(read), log));
+    return std::move(finance_window->rows);
+  };
+  RS_ASSIGN_OR_RETURN(auto finance, FinanceOrNone(lake, finance_read(), log));
   RS_RETURN_IF_ERROR(PrepareInputs(lake, market.rows, finance, log, in));
   auto months = signals::ResolveMonthSpec(months_spec, in->available_months);
   return months.ok() && !months->empty() && months->front() >= YearMonthOf(window.first_target_day);
