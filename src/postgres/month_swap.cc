@@ -10,7 +10,11 @@ namespace rs::postgres::internal {
 namespace {
 
 constexpr char kLockNotAvailable[] = "55P03";
-constexpr char kPrerequisiteState[] = "55000";  // COPY FREEZE refused
+// COPY FREEZE refused: the table was not created or truncated in the current
+// subtransaction (55000), or other activity of the transaction (an open
+// portal or snapshot) forbids it (25000).
+constexpr char kPrerequisiteState[] = "55000";
+constexpr char kInvalidTransactionState[] = "25000";
 
 std::string CopySql(const std::string& table, const Schema& schema, bool freeze) {
   std::string cols;
@@ -109,7 +113,9 @@ Result<StagedTable> StageTable(Connection* conn, const std::string& table,
   RS_RETURN_IF_ERROR_CTX(conn->Exec("SAVEPOINT rs_stage"), ctx);
   int64_t sent_before = *bytes_sent;
   auto staged = CreateAndCopy(conn, table, year_month, batch, order, *try_freeze, bytes_sent);
-  if (!staged.ok() && *try_freeze && conn->last_sqlstate() == kPrerequisiteState &&
+  const std::string sqlstate = conn->last_sqlstate();
+  if (!staged.ok() && *try_freeze &&
+      (sqlstate == kPrerequisiteState || sqlstate == kInvalidTransactionState) &&
       !conn->IsBroken()) {
     *try_freeze = false;
     *bytes_sent = sent_before;

@@ -26,7 +26,7 @@ struct StagedTable {
 // Creates the month's staging table of `table` and streams `batch` into it
 // with binary COPY in primary-key order. Tries COPY (FORMAT binary, FREEZE
 // true) when *try_freeze, inside a savepoint: if the server refuses FREEZE
-// (SQLSTATE 55000) it rolls back to the savepoint, sets *try_freeze = false
+// (SQLSTATE 55000 or 25000) it rolls back to the savepoint, sets *try_freeze = false
 // and copies again without it. Errors are annotated "COPY ranking.<table>".
 Result<StagedTable> StageTable(Connection* conn, const std::string& table,
                                const std::string& year_month, const RecordBatch& batch,

@@ -228,6 +228,46 @@ TEST_F(MonthSwapTest, TenReplacementsLeaveNoDeadTuplesAndFreshSize) {
   EXPECT_EQ(dead, "0/6");  // month and default partitions of both tables, both parents
 }
 
+// COPY FREEZE is refused when the staging table was not created in the
+// COPY's subtransaction (SQLSTATE 55000): here a staging function that
+// reuses a staging table committed earlier. The replacement rolls back to its
+// savepoint, COPYs without FREEZE, serves the month whole, and later months
+// on the same connection no longer try FREEZE.
+TEST_F(MonthSwapTest, RefusedCopyFreezeFallsBackToAPlainCopy) {
+  db_->Value("SELECT ranking.replication_create_staging('ranking_signal', '2024-05')");
+  db_->Value(
+      "ALTER FUNCTION ranking.replication_create_staging(text, text) "
+      "RENAME TO replication_create_staging_real");
+  db_->Value(R"(CREATE FUNCTION ranking.replication_create_staging(p_table text, p_year_month text)
+      RETURNS text LANGUAGE plpgsql AS $$
+      BEGIN
+        IF to_regclass('ranking.ranking_signal_2024_05_staging') IS NOT NULL
+           AND p_table = 'ranking_signal' AND p_year_month = '2024-05' THEN
+          RETURN 'ranking.ranking_signal_2024_05_staging';
+        END IF;
+        RETURN ranking.replication_create_staging_real(p_table, p_year_month);
+      END $$)");
+  Month m = MakeMonth("2024-05", 3, 20, 4);
+  auto r = Replace(rep_.get(), "2024-05", m);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->copy_frozen);
+  EXPECT_EQ(db_->Value("SELECT count(*) FROM ranking.ranking_signal_2024_05"), "180");
+  EXPECT_EQ(rep_->MonthContent("2024-05")->signals_checksum, ContentChecksum(m.signals));
+  EXPECT_EQ(rep_->MonthContent("2024-05")->composite_checksum, ContentChecksum(m.composite));
+  EXPECT_EQ(StagingTables(), "0");
+  // The next month: nothing refuses FREEZE, but the connection no longer tries it.
+  Month next = MakeMonth("2024-06", 3, 20, 5);
+  auto r2 = Replace(rep_.get(), "2024-06", next);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_FALSE(r2->copy_frozen);
+  EXPECT_EQ(rep_->MonthContent("2024-06")->signals_checksum, ContentChecksum(next.signals));
+  // A new connection tries FREEZE again.
+  auto fresh = Connect(db_->options());
+  auto r3 = Replace(fresh.get(), "2024-07", MakeMonth("2024-07", 3, 20, 6));
+  ASSERT_TRUE(r3.ok()) << r3.status().ToString();
+  EXPECT_TRUE(r3->copy_frozen);
+}
+
 // Rows another tool inserted into the parent for a month without partition
 // land in the DEFAULT partition; replacing that month moves it to its own
 // partition and takes those rows out.
