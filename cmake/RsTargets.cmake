@@ -48,7 +48,8 @@ function(rs_test name)
   # trees) in optimized builds: the code under test (the module libraries)
   # keeps the build type's flags, and test programs, heavy in GoogleTest
   # macros, compile much faster. GoogleTest is a precompiled header.
-  target_compile_options(${name} PRIVATE ${RS_WARNINGS} $<$<NOT:$<CONFIG:Debug>>:${RS_TEST_OPTIMIZATION}>)
+  target_compile_options(${name} PRIVATE ${RS_WARNINGS} $<$<NOT:$<CONFIG:Debug>>:${RS_TEST_OPTIMIZATION}>
+                         ${RS_TEST_COMPILE_FLAGS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rs_test_support GTest::gtest GTest::gtest_main)
   if(RS_TEST_PCH)

@@ -53,12 +53,15 @@ echo "==> configure $build ($cxx)"
 # and link than full debug info. -O1, as the sanitizers' documentation
 # advises: reasonable speed, clear stack traces, and a much faster build.
 # The test programs' own code at -O0 (RS_TEST_OPTIMIZATION): GoogleTest-heavy,
-# not where the bugs are looked for, and a third cheaper to compile.
+# not where the bugs are looked for, and a third cheaper to compile; and
+# without libFuzzer's coverage instrumentation (RS_TEST_COMPILE_FLAGS), which
+# only the code a fuzz target reaches needs: about 30% less to compile.
 CC=$cc CXX=$cxx cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
   -DRS_BUILD_FUZZ=ON -DRS_BUILD_BENCH=OFF -DRS_FUZZ_STRICT=$strict \
   -DRS_TEST_OPTIMIZATION=-O0 \
+  -DRS_TEST_COMPILE_FLAGS="-fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table" \
   -DCMAKE_C_FLAGS="$san" -DCMAKE_CXX_FLAGS="$san" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined $ld_flags" >/dev/null
 # fuzz/CMakeLists.txt lists the targets it could enable; a target whose module
