@@ -43,7 +43,7 @@ const std::string kNotUtf8 = std::string("\xAC") + "A";
 const char* const kOutputs[] = {"platinum/rankings", "platinum/signals/ranking_signals",
                                 "platinum/signals/daily"};
 
-signals::SampleData Sample() {
+signals::SampleData HostileSample() {
   signals::SampleOptions o;
   o.symbols = kSymbols;
   o.seed = kSeed;
@@ -350,7 +350,7 @@ TEST_F(HostileInputTest, DamagedDeltaLogOfTheInputIsNamedAndNothingIsWritten) {
 
 TEST_F(HostileInputTest, InputSchemaProblemsNameTableAndColumn) {
   Baseline();
-  signals::SampleData sample = Sample();
+  signals::SampleData sample = HostileSample();
   const RecordBatch& market = sample.market_daily;
   const std::string validate = "validate market_daily " + gold_;
   {
@@ -454,7 +454,7 @@ TEST_F(HostileInputTest, InputSchemaProblemsNameTableAndColumn) {
 
 TEST_F(HostileInputTest, DuplicateRowsNameSymbolAndDateAndWriteNothing) {
   Baseline();
-  signals::SampleData sample = Sample();
+  signals::SampleData sample = HostileSample();
   const RecordBatch& market = sample.market_daily;
   size_t row = market.num_rows / 3;
   std::string symbol = market.columns[market.FindColumn("symbol")].As<std::string>()[row];
@@ -508,7 +508,7 @@ TEST_F(HostileInputTest, DuplicateRowsNameSymbolAndDateAndWriteNothing) {
 // SIGNALS.md: a row whose close or volume is NaN or infinite is invalid; invalid
 // rows are dropped and counted, as if absent. Not an error.
 TEST_F(HostileInputTest, NonFiniteCloseAndVolumeAreDroppedAsInvalidRows) {
-  signals::SampleData sample = Sample();
+  signals::SampleData sample = HostileSample();
   RecordBatch market = sample.market_daily;
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -569,7 +569,7 @@ TEST_F(HostileInputTest, EmptyInputsAndMonthsWithoutDataAreClearFailures) {
                    {"no input data in months 2019-12", "data exists for 2023-10..2024-01"}, {},
                    kPostgres);
   }
-  signals::SampleData sample = Sample();
+  signals::SampleData sample = HostileSample();
   {
     SCOPED_TRACE("an input table with no rows");
     ASSERT_TRUE(WriteDeltaTable(gold_, TakeRows(sample.market_daily, {})).ok());

@@ -23,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using Env = std::map<std::string, std::string>;
 
-signals::SampleData Sample(int symbols = 8) {
+signals::SampleData RulesSample(int symbols = 8) {
   signals::SampleOptions o;
   o.symbols = symbols;
   o.seed = 3;
@@ -57,7 +57,7 @@ class InputRulesTest : public ::testing::Test {
   void SetUp() override {
     root_ = MakeTempDir("input-rules");
     lake_ = root_ + "/lake";
-    sample_ = Sample();
+    sample_ = RulesSample();
     ASSERT_TRUE(WriteDeltaTable(lake_ + "/gold/market_daily", sample_.market_daily).ok());
     ASSERT_TRUE(WriteDeltaTable(lake_ + "/gold/finance_daily", sample_.finance_daily).ok());
   }

@@ -4,18 +4,17 @@
 // id) in data files; physical names in partitionValues and stats; renames
 // and drops across versions.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "delta/mapped_table_writer.h"
 #include "delta/row_json.h"
 #include "delta/table.h"
+#include "delta/table_tool_run.h"
 
 namespace rs::delta {
 namespace {
@@ -281,18 +280,6 @@ TEST_F(ColumnMappingTest, UnknownModeIsRefusedNamingTheFeature) {
       << s.status().message();
 }
 
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
 // The `table` CLI (tests/delta/tools/table_tool.cc runs the binary's
 // AddTableCommand) on a name-mode table on local disk.
 TEST(ColumnMappingCliTest, InfoAndScanUseLogicalNames) {
@@ -303,15 +290,8 @@ TEST(ColumnMappingCliTest, InfoAndScanUseLogicalNames) {
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   MappedTableWriter writer(std::shared_ptr<storage::Storage>(std::move(store).value()), "");
   WriteNameModeTable(&writer);
-  auto tool = [&](const std::string& args) {
-    const char* bin = std::getenv("RS_BINARY_DIR");
-    std::string cmd = "'" + std::string(bin ? bin : ".") + "/tests/delta/delta_table_tool' " +
-                      args + " >'" + (dir / "out").string() + "' 2>'" + (dir / "err").string() +
-                      "'";
-    int rc = std::system(cmd.c_str());
-    return ToolRun{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, Slurp(dir / "out"), Slurp(dir / "err")};
-  };
-  ToolRun info = tool("table info '" + dir.string() + "'");
+  auto tool = [&](const std::string& args) { return testing::RunTableTool(args, dir); };
+  testing::ToolRun info = tool("table info '" + dir.string() + "'");
   ASSERT_EQ(info.exit_code, 0) << info.err;
   json parsed = json::parse(info.out);
   EXPECT_EQ(parsed["num_rows"], 3);
@@ -319,7 +299,7 @@ TEST(ColumnMappingCliTest, InfoAndScanUseLogicalNames) {
   for (const auto& f : parsed["schema"]) names.push_back(f["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"symbol", "price", "info", "ym"}));
   EXPECT_EQ(parsed["partition_columns"], json::array({"ym"}));
-  ToolRun scan = tool("table scan '" + dir.string() + "' --columns symbol,info --where ym=2024-01");
+  testing::ToolRun scan = tool("table scan '" + dir.string() + "' --columns symbol,info --where ym=2024-01");
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   EXPECT_EQ(scan.out,
             "{\"symbol\":\"A\",\"info\":{\"a\":1,\"b\":\"x\"}}\n"

@@ -13,6 +13,7 @@
 
 #include "delta/row_json.h"
 #include "delta/table.h"
+#include "delta/table_tool_run.h"
 
 namespace rs::delta {
 namespace {
@@ -211,31 +212,12 @@ void CheckRejected(const Table& table, const json& expected) {
   }
 }
 
-struct ToolRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-ToolRun RunTool(const std::string& args, const std::string& tag) {
-  const char* bin = std::getenv("RS_BINARY_DIR");
-  std::string tool = std::string(bin ? bin : ".") + "/tests/delta/delta_table_tool";
-  std::string out = ::testing::TempDir() + "/conf_" + tag + ".out";
-  std::string err = ::testing::TempDir() + "/conf_" + tag + ".err";
-  std::string cmd = "'" + tool + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  int rc = std::system(cmd.c_str());
-  ToolRun run;
-  run.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  run.out = Slurp(out);
-  run.err = Slurp(err);
-  return run;
+// The `table` command on the corpus table; stdout and stderr pass through
+// files in a scratch directory named after `tag`.
+testing::ToolRun RunTool(const std::string& args, const std::string& tag) {
+  std::filesystem::path scratch = std::filesystem::path(::testing::TempDir()) / ("conf_" + tag);
+  std::filesystem::create_directories(scratch);
+  return testing::RunTableTool(args, scratch);
 }
 
 class ConformanceTest : public ::testing::TestWithParam<std::string> {
@@ -269,10 +251,10 @@ TEST_P(ConformanceTest, LibraryMatchesExpected) {
 TEST_P(ConformanceTest, CliInfoAndScanAtLatestVersion) {
   bool refused = expected_.contains("expect_error") &&
                  !AllSupported(expected_.value("required_reader_features", json::array()));
-  ToolRun info = RunTool("table info '" + dir_ + "'", GetParam() + "_info");
-  ToolRun scan = RunTool("table scan '" + dir_ + "'", GetParam() + "_scan");
+  testing::ToolRun info = RunTool("table info '" + dir_ + "'", GetParam() + "_info");
+  testing::ToolRun scan = RunTool("table scan '" + dir_ + "'", GetParam() + "_scan");
   if (refused) {
-    for (const ToolRun* run : {&info, &scan}) {
+    for (const testing::ToolRun* run : {&info, &scan}) {
       EXPECT_EQ(run->exit_code, 1) << run->err;
       EXPECT_EQ(run->err.rfind("error: ", 0), 0u) << run->err;
       EXPECT_TRUE(run->out.empty());

@@ -1,6 +1,7 @@
 // Unit tests of the Parquet value/level decoders against byte sequences built
 // from the rules of Encodings.md (test-local encoders, written independently).
 #include "parquet/decoding_internal.h"
+#include "parquet/reader_test_file_builder.h"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,8 @@
 
 namespace rs::parquet {
 namespace {
+
+using testing::Le32;
 
 void PutUleb(std::string* out, uint64_t v) {
   while (v >= 0x80) {
@@ -33,12 +36,6 @@ std::string Pack(const std::vector<uint64_t>& values, int width) {
     }
   }
   return out;
-}
-
-std::string Le32(uint32_t v) {
-  std::string s(4, '\0');
-  std::memcpy(s.data(), &v, 4);
-  return s;
 }
 
 TEST(RleHybridTest, DecodesRleRunThenBitPackedRun) {
