@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <set>
 
 #include "common/calendar.h"
@@ -44,6 +45,36 @@ void LogSkipped(const std::string& table, const InputReadInfo& info, Logger& log
              {{"table", table}, {"checkpoint", checkpoint}});
   }
 }
+
+// A progress bar over the bytes one input's reads decode. Each read starts
+// a bar of its own (a windowed read doubling back reads several times).
+class ReadBar {
+ public:
+  ReadBar(Logger& log, std::string label) : log_(log), label_(std::move(label)) {}
+
+  ReadProgress Callback() {
+    return [this](const delta::ScanProgress& p) { Report(p); };
+  }
+
+ private:
+  void Report(const delta::ScanProgress& p) {
+    if (p.files_done == 0) {
+      bar_.reset();  // the previous read's bar is cleared first
+      bar_ = std::make_unique<Progress>(log_, label_, p.bytes_total, "bytes");
+      bytes_shown_ = 0;
+      return;
+    }
+    if (!bar_) return;
+    bar_->Advance(p.bytes_done - bytes_shown_);
+    bytes_shown_ = p.bytes_done;
+    if (p.files_done == p.files_total) bar_.reset();
+  }
+
+  Logger& log_;
+  std::string label_;
+  std::unique_ptr<Progress> bar_;
+  int64_t bytes_shown_ = 0;
+};
 
 // finance_daily as read, or nullopt when it is absent and optional.
 Result<std::optional<RecordBatch>> FinanceOrNone(const Lake& lake, Result<RecordBatch> read,
@@ -109,12 +140,14 @@ Status PrepareInputs(const Lake& lake, const RecordBatch& market,
 Status ReadAllInputs(const Lake& lake, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
   InputReadInfo market_info, finance_info;
-  RS_ASSIGN_OR_RETURN(
-      RecordBatch market,
-      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"}, &market_info));
+  ReadBar market_bar(log, "reading market_daily"), finance_bar(log, "reading finance_daily");
+  RS_ASSIGN_OR_RETURN(RecordBatch market,
+                      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"},
+                                     &market_info, {}, nullptr, market_bar.Callback()));
   LogSkipped(lake.Describe(layout.market), market_info, log);
   log.Info("read market_daily", ReadFields(lake, layout.market, market, market_info));
-  auto read = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info);
+  auto read = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info, {},
+                             nullptr, finance_bar.Callback());
   LogSkipped(lake.Describe(layout.finance), finance_info, log);
   if (read.ok()) {
     log.Info("read finance_daily", ReadFields(lake, layout.finance, *read, finance_info));
@@ -130,7 +163,9 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
                                 const std::string& months_spec, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
   InputReadInfo market_info, finance_info;
-  auto market_window = internal::ReadMarketWindow(lake, window, &market_info);
+  ReadBar market_bar(log, "reading market_daily"), finance_bar(log, "reading finance_daily");
+  auto market_window =
+      internal::ReadMarketWindow(lake, window, &market_info, market_bar.Callback());
   // An input the window's row counting rejects (a missing or mistyped
   // column, a damaged date or symbol) is reported by the full read, in the
   // words and with the context it always had.
@@ -140,7 +175,8 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
   nlohmann::json fields = ReadFields(lake, layout.market, market.rows, market_info);
   AddWindowFields(market, window.last_day, &fields);
   log.Info("read market_daily", fields);
-  auto finance_window = internal::ReadFinanceWindow(lake, window, market.rows, &finance_info);
+  auto finance_window =
+      internal::ReadFinanceWindow(lake, window, market.rows, &finance_info, finance_bar.Callback());
   if (finance_window.status().code() == StatusCode::kInvalidArgument) return false;
   LogSkipped(lake.Describe(layout.finance), finance_info, log);
   // The finance rows read, or the read's error for FinanceOrNone to judge (a
