@@ -94,25 +94,31 @@ Result<std::optional<RecordBatch>> FinanceOrNone(const Lake& lake, Result<Record
   return read.status();
 }
 
-// The log fields of an input read: rows and files read, and what was skipped.
+// The log fields of an input read: rows and files read, and what was
+// skipped. The same keys for every read (null or 0 when not applicable): a
+// full read has no window (`from` and `to` null: the whole table).
 nlohmann::json ReadFields(const Lake& lake, const std::string& path, const RecordBatch& rows,
                           const InputReadInfo& info) {
-  nlohmann::json fields = {
-      {"table", lake.Describe(path)},
-      {"rows", rows.num_rows},
-      {"files_read", info.files_read},
-      {"files_total", info.files_total},
-      {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)}};
-  if (info.rows_total >= 0) fields["rows_total"] = info.rows_total;
-  if (info.files_skipped_by_symbol > 0) {
-    fields["files_skipped_by_symbol"] = info.files_skipped_by_symbol;
-  }
-  return fields;
+  return {{"table", lake.Describe(path)},
+          {"rows", rows.num_rows},
+          {"rows_total",
+           info.rows_total >= 0 ? nlohmann::json(info.rows_total) : nlohmann::json(nullptr)},
+          {"files_read", info.files_read},
+          {"files_total", info.files_total},
+          {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)},
+          {"files_skipped_by_symbol", info.files_skipped_by_symbol},
+          {"windowed", false},
+          {"from", nullptr},
+          {"to", nullptr},
+          {"extensions", 0},
+          {"symbols_short_of_history", 0}};
 }
 
-// The window's part of a read's log line.
+// The window's part of a read's log line; `from` null: from the table's start.
 void AddWindowFields(const internal::WindowRead& read, int32_t last_day, nlohmann::json* fields) {
-  (*fields)["from"] = read.first_day ? FormatDate(*read.first_day) : "table start";
+  (*fields)["windowed"] = true;
+  (*fields)["from"] =
+      read.first_day ? nlohmann::json(FormatDate(*read.first_day)) : nlohmann::json(nullptr);
   (*fields)["to"] = FormatDate(last_day);
   (*fields)["extensions"] = read.extensions;
   (*fields)["symbols_short_of_history"] = read.short_symbols;
