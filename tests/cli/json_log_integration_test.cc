@@ -105,6 +105,11 @@ TEST_F(JsonLogTest, Issue19EveryLineOfAnEventKindHasTheSameKeys) {
     EXPECT_GE(lines_[event], 2) << event;
   }
   EXPECT_EQ(events_.count("replicating to PostgreSQL"), 1u);
+  // Replication states rows and rows/s per month (issue 19: "replicating
+  // (per month, rows/s)").
+  for (const char* key : {"month", "signals_rows", "composite_rows", "rows_per_s", "seconds"}) {
+    EXPECT_EQ(events_["replicated month"].keys.count(key), 1u) << key;
+  }
 }
 
 }  // namespace
