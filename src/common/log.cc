@@ -41,6 +41,12 @@ std::string FormatDuration(double seconds) {
   return fmt::format("{:02}:{:02}", s / 60, s % 60);
 }
 
+// A count in the bar's unit; bytes in MiB, so that a read's bar stays short.
+std::string Amount(double n, std::string_view unit) {
+  if (unit == "bytes") return fmt::format("{:.1f} MiB", n / (1 << 20));
+  return fmt::format("{:.0f} {}", n, unit);
+}
+
 }  // namespace
 
 std::string NowUtcIso8601() {
@@ -172,9 +178,12 @@ void Progress::Draw(bool force) {
   std::string bar(filled, '#');
   bar.append(kWidth - filled, '.');
   double left = rate > 0 ? (total_ - done_) / rate : -1;
-  logger_.DrawProgress(fmt::format("{} [{}] {:3.0f}% {}/{} {} {:.0f} {}/s, {} left", label_, bar,
-                                   frac * 100, done_, total_, unit_, rate, unit_,
-                                   FormatDuration(left)));
+  std::string amounts = unit_ == "bytes"
+                            ? fmt::format("{:.1f}/{}", static_cast<double>(done_) / (1 << 20),
+                                          Amount(static_cast<double>(total_), unit_))
+                            : fmt::format("{}/{} {}", done_, total_, unit_);
+  logger_.DrawProgress(fmt::format("{} [{}] {:3.0f}% {} {}/s, {} left", label_, bar, frac * 100,
+                                   amounts, Amount(rate, unit_), FormatDuration(left)));
 }
 
 }  // namespace rs

@@ -3,6 +3,7 @@
 // dropped, so the result is exact.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "delta/batch_internal.h"
@@ -345,15 +346,27 @@ Status Table::ScanEach(const Snapshot& snapshot, const ScanOptions& options,
                        ScanStats* stats) const {
   RS_ASSIGN_OR_RETURN(ScanPlan plan, MakePlan(snapshot, options));
   ScanStats local;
+  // Pruned first, so that progress knows the files and bytes to read.
+  std::vector<const AddFile*> to_read;
+  ScanProgress progress;
   for (const AddFile& file : snapshot.files) {
     ++local.files_total;
     RS_ASSIGN_OR_RETURN_CTX(bool match, PartitionsMatch(plan, snapshot.metadata.schema, file),
                             "scan " + file.path);
     if (!match || !StatsMayMatch(plan, file)) continue;
+    to_read.push_back(&file);
+    ++progress.files_total;
+    progress.bytes_total += std::max<int64_t>(0, file.size_bytes);
+  }
+  if (options.on_progress) options.on_progress(progress);
+  for (const AddFile* file : to_read) {
     ++local.files_read;
-    RS_ASSIGN_OR_RETURN(RecordBatch batch, ScanFile(*this, snapshot, plan, file));
+    RS_ASSIGN_OR_RETURN(RecordBatch batch, ScanFile(*this, snapshot, plan, *file));
     local.rows += static_cast<int64_t>(batch.num_rows);
     RS_RETURN_IF_ERROR(sink(batch));
+    ++progress.files_done;
+    progress.bytes_done += std::max<int64_t>(0, file->size_bytes);
+    if (options.on_progress) options.on_progress(progress);
   }
   if (stats) *stats = local;
   return Status::OK();

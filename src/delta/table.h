@@ -116,9 +116,21 @@ struct ColumnRange {
   Value max;
 };
 
+// How far a scan is: data files and their bytes (AddFile size) read, of
+// those left to read after pruning by partition values and statistics.
+struct ScanProgress {
+  int64_t files_done = 0;
+  int64_t files_total = 0;
+  int64_t bytes_done = 0;
+  int64_t bytes_total = 0;
+};
+
 struct ScanOptions {
   std::vector<std::string> columns;  // empty = all, in schema order
   std::vector<ColumnRange> ranges;   // all must hold; rows outside are dropped
+  // Called on the scanning thread once the files to read are known (nothing
+  // done yet), then after each file is read; may be empty.
+  std::function<void(const ScanProgress&)> on_progress;
 };
 
 struct ScanStats {

@@ -102,7 +102,7 @@ Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
                                     const std::vector<std::string>& columns,
                                     const InputWindow& window, int32_t table_first_day,
                                     int32_t table_last_day, StillShort still_short,
-                                    InputReadInfo* info) {
+                                    InputReadInfo* info, const ReadProgress& progress) {
   WindowRead out;
   int64_t span = kInitialDays;
   out.first_day = WindowStart(window.first_target_day, span, table_first_day);
@@ -110,7 +110,7 @@ Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
   // null date included, for Prepare to count as invalid).
   DateRange first{out.first_day, window.last_day};
   if (!out.first_day && window.last_day >= table_last_day) first = DateRange{};
-  RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, columns, info, first));
+  RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, columns, info, first, nullptr, progress));
   RS_ASSIGN_OR_RETURN(std::set<std::string> short_symbols, still_short(out.rows));
   out.short_symbols = static_cast<int64_t>(short_symbols.size());
   while (!short_symbols.empty() && out.first_day) {
@@ -120,7 +120,7 @@ Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
     // dictionaries tell, without decoding them), and only its rows kept.
     RS_ASSIGN_OR_RETURN(
         RecordBatch kept,
-        lake.ReadInput(path, columns, info, {start, *out.first_day - 1}, &short_symbols));
+        lake.ReadInput(path, columns, info, {start, *out.first_day - 1}, &short_symbols, progress));
     RS_RETURN_IF_ERROR(AppendRows(&out.rows, kept));
     out.first_day = start;
     ++out.extensions;
@@ -180,20 +180,23 @@ Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
 }
 
 Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
-                                    InputReadInfo* info) {
+                                    InputReadInfo* info, const ReadProgress& progress) {
   auto still_short = [&](const RecordBatch& rows) {
     return ShortOfHistory(rows, window.first_target_day);
   };
   return ReadDoublingBack(lake, lake.layout().market, kMarketColumns, window,
-                          window.market_first_day, window.market_last_day, still_short, info);
+                          window.market_first_day, window.market_last_day, still_short, info,
+                          progress);
 }
 
 Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
-                                     const RecordBatch& market, InputReadInfo* info) {
+                                     const RecordBatch& market, InputReadInfo* info,
+                                     const ReadProgress& progress) {
   const std::string& path = lake.layout().finance;
   if (!window.finance_first_day) {  // no statistics to plan by: every row
     WindowRead out;
-    RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, kFinanceColumns, info));
+    RS_ASSIGN_OR_RETURN(out.rows,
+                        lake.ReadInput(path, kFinanceColumns, info, {}, nullptr, progress));
     return out;
   }
   RS_ASSIGN_OR_RETURN(std::set<std::string> targets,
@@ -202,7 +205,7 @@ Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window
     return WithoutFinanceBefore(rows, window.first_target_day, targets);
   };
   return ReadDoublingBack(lake, path, kFinanceColumns, window, *window.finance_first_day,
-                          *window.finance_last_day, still_short, info);
+                          *window.finance_last_day, still_short, info, progress);
 }
 
 }  // namespace rs::job::internal

@@ -64,14 +64,16 @@ struct WindowRead {
   int64_t short_symbols = 0;         // symbols short of history in the first window
 };
 
-// The market_daily rows the window needs (see the file comment).
+// The market_daily rows the window needs (see the file comment). `progress`
+// (may be empty) follows each of the reads (Lake::ReadInput).
 Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
-                                    InputReadInfo* info);
+                                    InputReadInfo* info, const ReadProgress& progress = {});
 
 // The finance_daily rows the window needs for the symbols with a valid
 // `market` row in the target span. NotFound as Lake::ReadInput's.
 Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
-                                     const RecordBatch& market, InputReadInfo* info);
+                                     const RecordBatch& market, InputReadInfo* info,
+                                     const ReadProgress& progress = {});
 
 }  // namespace rs::job::internal
 

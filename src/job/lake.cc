@@ -321,8 +321,8 @@ Result<bool> Lake::HasDeltaLog(const std::string& path) const {
 
 Result<RecordBatch> Lake::ReadInput(const std::string& path,
                                     const std::vector<std::string>& columns, InputReadInfo* info,
-                                    const DateRange& dates,
-                                    const std::set<std::string>* symbols) const {
+                                    const DateRange& dates, const std::set<std::string>* symbols,
+                                    const ReadProgress& progress) const {
   std::string where = "read " + Describe(path);
   if (symbols != nullptr && std::find(columns.begin(), columns.end(), "symbol") == columns.end()) {
     return Status::InvalidArgument(where + ": reading by symbol needs the column 'symbol'");
@@ -348,6 +348,7 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     }
     delta::ScanOptions scan;
     scan.columns = columns;
+    scan.on_progress = progress;
     if (dates.bounded()) {
       scan.ranges.push_back({"date", dates.first_day ? Value::Int(*dates.first_day) : Value(),
                              dates.last_day ? Value::Int(*dates.last_day) : Value()});
@@ -383,12 +384,14 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
   // A folder of Parquet files (or a single file).
   RS_ASSIGN_OR_RETURN(Location loc, Locate(path));
   std::vector<std::string> keys;
+  std::vector<int64_t> sizes;  // of `keys`, for progress
   InputReadInfo local_info;
   if (info == nullptr) info = &local_info;
   if (EndsWith(loc.key, ".parquet")) {
     auto head = loc.store->Head(loc.key);
     if (head.ok()) {
       keys.push_back(loc.key);
+      sizes.push_back(static_cast<int64_t>(head->size_bytes));
     } else if (!head.status().IsNotFound()) {
       return head.status().Annotate(where);
     }
@@ -402,6 +405,7 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
         info->skipped_files.push_back(e.key);
       } else {
         keys.push_back(e.key);
+        sizes.push_back(static_cast<int64_t>(e.size_bytes));
       }
     }
   }
@@ -413,8 +417,13 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
                                                "writers' leftovers, skipped)",
                                                info->skipped_files.size())));
   }
+  delta::ScanProgress read;
+  read.files_total = static_cast<int64_t>(keys.size());
+  for (int64_t size : sizes) read.bytes_total += size;
+  if (progress) progress(read);
   RecordBatch all;
-  for (const std::string& key : keys) {
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const std::string& key = keys[k];
     std::string file_ctx = where + ": " + key;
     RS_ASSIGN_OR_RETURN_CTX(auto reader, parquet::FileReader::Open(loc.store, key), file_ctx);
     parquet::ReadOptions ro;
@@ -422,6 +431,9 @@ Result<RecordBatch> Lake::ReadInput(const std::string& path,
     RS_ASSIGN_OR_RETURN_CTX(auto batch, reader->Read(ro), file_ctx);
     if (key != keys.front()) RS_RETURN_IF_ERROR_CTX(CheckSameTypes(all, keys.front(), batch, key), where);
     RS_RETURN_IF_ERROR_CTX(AppendRows(&all, batch), file_ctx);
+    ++read.files_done;
+    read.bytes_done += sizes[k];
+    if (progress) progress(read);
   }
   info->files_total = static_cast<int64_t>(keys.size());
   info->files_read += static_cast<int64_t>(keys.size());

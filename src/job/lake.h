@@ -6,6 +6,7 @@
 #ifndef RS_JOB_LAKE_H_
 #define RS_JOB_LAKE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -52,6 +53,10 @@ struct InputReadInfo {
   int64_t rows_total = -1;
 };
 
+// Progress of one input read: the data files and bytes it will read (after
+// pruning), reported once before the first file and again after every file.
+using ReadProgress = std::function<void(const delta::ScanProgress&)>;
+
 // Dates of an input read, days since 1970-01-01, inclusive; nullopt = open.
 // Rows outside are dropped (a null date is outside any bounded range).
 struct DateRange {
@@ -94,9 +99,11 @@ class Lake {
   // symbol is one of them are returned, and a Delta input skips the files
   // whose row groups' `symbol` statistics or dictionary pages (read without
   // decoding the file) show none of them; a file that cannot be told is read.
+  // `progress` (may be empty) follows the files read (see ReadProgress).
   Result<RecordBatch> ReadInput(const std::string& path, const std::vector<std::string>& columns,
                                 InputReadInfo* info = nullptr, const DateRange& dates = {},
-                                const std::set<std::string>* symbols = nullptr) const;
+                                const std::set<std::string>* symbols = nullptr,
+                                const ReadProgress& progress = {}) const;
 
   // The `date` range of every non-empty data file of a Delta input, from the
   // log's statistics, without reading a data file. nullopt when the input is

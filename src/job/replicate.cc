@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,7 +40,8 @@ class ReplicationSession {
       if (!s.ok()) return s.Annotate("check PostgreSQL schema");
       schema_checked_ = true;
       std::call_once(announce_, [&] {
-        log_.Info("replicating to " + rep->target(), {{"connections", connections_}});
+        log_.Info("replicating to PostgreSQL",
+                  {{"target", rep->target()}, {"connections", connections_}});
       });
     }
     return rep;
@@ -69,9 +71,10 @@ class ReplicationSession {
       rep_.reset();
       if (last.code() != StatusCode::kUnavailable) break;
     } while (backoff.Next());
-    log_.Warn(std::string("could not record the failure in ranking.signal_sync_state") +
-                  (last.code() == StatusCode::kUnavailable ? " (database unreachable)" : ""),
-              {{"month", month}, {"reason", last.message()}});
+    log_.Warn("could not record the failure in ranking.signal_sync_state",
+              {{"month", month},
+               {"database_unreachable", last.code() == StatusCode::kUnavailable},
+               {"reason", last.message()}});
   }
 
   void Reset() { rep_.reset(); }
@@ -102,6 +105,7 @@ Status ReplicateOne(ReplicationSession& session, const Source& src, const std::s
   // Every error names the month: ReplaceMonth's own start with "replicate
   // <month>: ", and the steps before it say so here.
   const std::string ctx = "replicate " + month;
+  const auto start = std::chrono::steady_clock::now();
   RS_ASSIGN_OR_RETURN_CTX(RecordBatch s, ReadMonth(signals, month, postgres::SignalsSchema()),
                           ctx + ": read ranking_signals");
   RS_ASSIGN_OR_RETURN_CTX(RecordBatch c, ReadMonth(composite, month, postgres::CompositeSchema()),
@@ -135,14 +139,21 @@ Status ReplicateOne(ReplicationSession& session, const Source& src, const std::s
     log.Warn("month replaced: the rows served came from other Delta tables (a new or moved lake)",
              {{"month", month}, {"reason", result.source_change_reason}});
   }
+  // One line per month, both tables: rows and rows/s of the whole month
+  // (Delta read, COPY and swap), the rate an operator compares across months.
+  const double seconds = SecondsSince(start);
+  const int64_t rows = result.signals_rows + result.composite_rows;
+  auto ms = [](double secs) { return std::round(secs * 1000) / 1000; };
   log.Info("replicated month",
-           {{"month", month}, {"table", "ranking.ranking_signal"}, {"rows", result.signals_rows},
-            {"deleted", result.signals_rows_deleted}});
-  log.Info("replicated month",
-           {{"month", month}, {"table", "ranking.composite_signal_daily"},
-            {"rows", result.composite_rows}, {"deleted", result.composite_rows_deleted},
-            {"seconds", std::round(result.total_seconds * 1000) / 1000},
-            {"swap_seconds", std::round(result.swap_seconds * 1000) / 1000},
+           {{"month", month},
+            {"signals_rows", result.signals_rows},
+            {"signals_rows_deleted", result.signals_rows_deleted},
+            {"composite_rows", result.composite_rows},
+            {"composite_rows_deleted", result.composite_rows_deleted},
+            {"rows_per_s", seconds > 0 ? std::llround(static_cast<double>(rows) / seconds) : 0},
+            {"seconds", ms(seconds)},
+            {"postgres_seconds", ms(result.total_seconds)},
+            {"swap_seconds", ms(result.swap_seconds)},
             {"swap_attempts", result.swap_attempts}});
   return Status::OK();
 }

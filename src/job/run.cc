@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <set>
 
 #include "common/calendar.h"
@@ -45,6 +46,36 @@ void LogSkipped(const std::string& table, const InputReadInfo& info, Logger& log
   }
 }
 
+// A progress bar over the bytes one input's reads decode. Each read starts
+// a bar of its own (a windowed read doubling back reads several times).
+class ReadBar {
+ public:
+  ReadBar(Logger& log, std::string label) : log_(log), label_(std::move(label)) {}
+
+  ReadProgress Callback() {
+    return [this](const delta::ScanProgress& p) { Report(p); };
+  }
+
+ private:
+  void Report(const delta::ScanProgress& p) {
+    if (p.files_done == 0) {
+      bar_.reset();  // the previous read's bar is cleared first
+      bar_ = std::make_unique<Progress>(log_, label_, p.bytes_total, "bytes");
+      bytes_shown_ = 0;
+      return;
+    }
+    if (!bar_) return;
+    bar_->Advance(p.bytes_done - bytes_shown_);
+    bytes_shown_ = p.bytes_done;
+    if (p.files_done == p.files_total) bar_.reset();
+  }
+
+  Logger& log_;
+  std::string label_;
+  std::unique_ptr<Progress> bar_;
+  int64_t bytes_shown_ = 0;
+};
+
 // finance_daily as read, or nullopt when it is absent and optional.
 Result<std::optional<RecordBatch>> FinanceOrNone(const Lake& lake, Result<RecordBatch> read,
                                                  Logger& log) {
@@ -63,25 +94,31 @@ Result<std::optional<RecordBatch>> FinanceOrNone(const Lake& lake, Result<Record
   return read.status();
 }
 
-// The log fields of an input read: rows and files read, and what was skipped.
+// The log fields of an input read: rows and files read, and what was
+// skipped. The same keys for every read (null or 0 when not applicable): a
+// full read has no window (`from` and `to` null: the whole table).
 nlohmann::json ReadFields(const Lake& lake, const std::string& path, const RecordBatch& rows,
                           const InputReadInfo& info) {
-  nlohmann::json fields = {
-      {"table", lake.Describe(path)},
-      {"rows", rows.num_rows},
-      {"files_read", info.files_read},
-      {"files_total", info.files_total},
-      {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)}};
-  if (info.rows_total >= 0) fields["rows_total"] = info.rows_total;
-  if (info.files_skipped_by_symbol > 0) {
-    fields["files_skipped_by_symbol"] = info.files_skipped_by_symbol;
-  }
-  return fields;
+  return {{"table", lake.Describe(path)},
+          {"rows", rows.num_rows},
+          {"rows_total",
+           info.rows_total >= 0 ? nlohmann::json(info.rows_total) : nlohmann::json(nullptr)},
+          {"files_read", info.files_read},
+          {"files_total", info.files_total},
+          {"files_skipped", std::max<int64_t>(0, info.files_total - info.files_read)},
+          {"files_skipped_by_symbol", info.files_skipped_by_symbol},
+          {"windowed", false},
+          {"from", nullptr},
+          {"to", nullptr},
+          {"extensions", 0},
+          {"symbols_short_of_history", 0}};
 }
 
-// The window's part of a read's log line.
+// The window's part of a read's log line; `from` null: from the table's start.
 void AddWindowFields(const internal::WindowRead& read, int32_t last_day, nlohmann::json* fields) {
-  (*fields)["from"] = read.first_day ? FormatDate(*read.first_day) : "table start";
+  (*fields)["windowed"] = true;
+  (*fields)["from"] =
+      read.first_day ? nlohmann::json(FormatDate(*read.first_day)) : nlohmann::json(nullptr);
   (*fields)["to"] = FormatDate(last_day);
   (*fields)["extensions"] = read.extensions;
   (*fields)["symbols_short_of_history"] = read.short_symbols;
@@ -109,12 +146,14 @@ Status PrepareInputs(const Lake& lake, const RecordBatch& market,
 Status ReadAllInputs(const Lake& lake, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
   InputReadInfo market_info, finance_info;
-  RS_ASSIGN_OR_RETURN(
-      RecordBatch market,
-      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"}, &market_info));
+  ReadBar market_bar(log, "reading market_daily"), finance_bar(log, "reading finance_daily");
+  RS_ASSIGN_OR_RETURN(RecordBatch market,
+                      lake.ReadInput(layout.market, {"date", "symbol", "close", "volume"},
+                                     &market_info, {}, nullptr, market_bar.Callback()));
   LogSkipped(lake.Describe(layout.market), market_info, log);
   log.Info("read market_daily", ReadFields(lake, layout.market, market, market_info));
-  auto read = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info);
+  auto read = lake.ReadInput(layout.finance, {"date", "symbol", "pe_ratio"}, &finance_info, {},
+                             nullptr, finance_bar.Callback());
   LogSkipped(lake.Describe(layout.finance), finance_info, log);
   if (read.ok()) {
     log.Info("read finance_daily", ReadFields(lake, layout.finance, *read, finance_info));
@@ -130,7 +169,9 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
                                 const std::string& months_spec, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
   InputReadInfo market_info, finance_info;
-  auto market_window = internal::ReadMarketWindow(lake, window, &market_info);
+  ReadBar market_bar(log, "reading market_daily"), finance_bar(log, "reading finance_daily");
+  auto market_window =
+      internal::ReadMarketWindow(lake, window, &market_info, market_bar.Callback());
   // An input the window's row counting rejects (a missing or mistyped
   // column, a damaged date or symbol) is reported by the full read, in the
   // words and with the context it always had.
@@ -140,7 +181,8 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
   nlohmann::json fields = ReadFields(lake, layout.market, market.rows, market_info);
   AddWindowFields(market, window.last_day, &fields);
   log.Info("read market_daily", fields);
-  auto finance_window = internal::ReadFinanceWindow(lake, window, market.rows, &finance_info);
+  auto finance_window =
+      internal::ReadFinanceWindow(lake, window, market.rows, &finance_info, finance_bar.Callback());
   if (finance_window.status().code() == StatusCode::kInvalidArgument) return false;
   LogSkipped(lake.Describe(layout.finance), finance_info, log);
   // The finance rows read, or the read's error for FinanceOrNone to judge (a

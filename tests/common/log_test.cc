@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rs {
@@ -61,6 +63,42 @@ TEST(LoggerTest, LinesBelowTheMinimumLevelAreDropped) {
   EXPECT_NE(out.str().find("drift"), std::string::npos) << out.str();
   EXPECT_EQ(ParseLogLevel("WARNING"), LogLevel::kWarn);
   EXPECT_FALSE(ParseLogLevel("loud").has_value());
+}
+
+// Issue 19: a progress bar (with rate and time left) is drawn only on a
+// terminal in text format: on a pipe, in JSON or under --quiet nothing is.
+TEST(ProgressTest, Issue19DrawsOnlyOnATerminalInTextFormat) {
+  struct Case {
+    LogFormat format;
+    bool terminal;
+    LogLevel min_level;
+    bool drawn;
+  };
+  for (const Case& c : {Case{LogFormat::kText, true, LogLevel::kInfo, true},
+                        Case{LogFormat::kText, false, LogLevel::kInfo, false},
+                        Case{LogFormat::kJson, true, LogLevel::kInfo, false},
+                        Case{LogFormat::kJson, false, LogLevel::kInfo, false},
+                        Case{LogFormat::kText, true, LogLevel::kWarn, false}}) {
+    std::ostringstream out;
+    Logger log(out, c.format, "run-1", c.terminal, c.min_level);
+    {
+      Progress bar(log, "reading market_daily", 4 << 20, "bytes");
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));  // past the redraw interval
+      bar.Advance(1 << 20);
+    }
+    SCOPED_TRACE(::testing::Message()
+                 << "json " << (c.format == LogFormat::kJson) << " terminal " << c.terminal
+                 << " quiet " << (c.min_level > LogLevel::kInfo));
+    if (!c.drawn) {
+      EXPECT_EQ(out.str(), "");
+      continue;
+    }
+    EXPECT_NE(out.str().find("\r\033[Kreading market_daily ["), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find(" 25% 1.0/4.0 MiB "), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find(" MiB/s, 00:0"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find(" left"), std::string::npos) << out.str();
+    EXPECT_EQ(out.str().substr(out.str().size() - 4), "\r\033[K");  // cleared when done
+  }
 }
 
 }  // namespace

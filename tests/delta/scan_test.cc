@@ -65,5 +65,54 @@ TEST_F(ScanTest, DamagedDataFileOfTheRecordedSizeHasNoSizeNote) {
       << b.status().message();
 }
 
+// Issue 19: a scan reports its progress over the files left after pruning:
+// once before reading, then after every file, with the log's file sizes.
+TEST(ScanProgressTest, Issue19ReportsEveryFileReadOfThePrunedTotal) {
+  auto store = std::shared_ptr<storage::Storage>(storage::NewMemoryStorage());
+  Table table = std::move(Table::Open(store, "t")).value();
+  Field ym{"year_month", DataType::Primitive(TypeId::kString), false};
+  Field value{"value", DataType::Primitive(TypeId::kLong), false};
+  std::vector<std::string> months = {"2024-01", "2024-02", "2024-03"};
+  auto tx = table.BeginOverwrite({ym, value}, {"year_month"}, months, {}).value();
+  for (size_t m = 0; m < months.size(); ++m) {
+    RecordBatch b;
+    b.schema = {ym, value};
+    b.columns = {ColumnVector::Make(ym), ColumnVector::Make(value)};
+    for (size_t i = 0; i < 50 * (m + 1); ++i) {
+      b.columns[0].As<std::string>().push_back(months[m]);
+      b.columns[1].As<int64_t>().push_back(static_cast<int64_t>(i * 31 + m));
+    }
+    b.num_rows = 50 * (m + 1);
+    ASSERT_TRUE(tx.WritePartition(months[m], b).ok());
+  }
+  ASSERT_TRUE(tx.Commit().ok());
+  Snapshot snapshot = table.LoadSnapshot().value();
+  ASSERT_EQ(snapshot.files.size(), 3u);
+  int64_t bytes_02_03 = 0;
+  for (const AddFile& f : snapshot.files) {
+    if (f.partition_values.at("year_month") != "2024-01") bytes_02_03 += f.size_bytes;
+  }
+  ASSERT_GT(bytes_02_03, 0);
+
+  ScanOptions options;
+  options.ranges.push_back({"year_month", Value::Bytes("2024-02"), Value()});
+  std::vector<ScanProgress> reports;
+  options.on_progress = [&](const ScanProgress& p) { reports.push_back(p); };
+  ScanStats stats;
+  auto rows = table.Scan(snapshot, options, &stats);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->num_rows, 250u);
+  ASSERT_EQ(reports.size(), 3u);  // planned, then one per file read
+  for (size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_EQ(reports[i].files_done, static_cast<int64_t>(i));
+    EXPECT_EQ(reports[i].files_total, 2);
+    EXPECT_EQ(reports[i].bytes_total, bytes_02_03);
+  }
+  EXPECT_EQ(reports[0].bytes_done, 0);
+  EXPECT_GT(reports[1].bytes_done, 0);
+  EXPECT_EQ(reports[2].bytes_done, bytes_02_03);
+  EXPECT_EQ(reports[2].files_done, stats.files_read);
+}
+
 }  // namespace
 }  // namespace rs::delta
