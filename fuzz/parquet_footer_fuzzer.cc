@@ -13,6 +13,9 @@
 //     with exactly num_rows values (and validity empty or num_rows long), and
 //     num_rows is the sum of the row groups' row counts; an out-of-range row
 //     group index is an error, not a crash;
+//   - ReadOptions::keep_rows: when the full read succeeds, a read keeping
+//     every row but each third succeeds too and returns exactly the full
+//     read's kept rows (flat columns compared value by value);
 //   - a reported consumed size never exceeds the input;
 //   - a decoded page header has non-negative sizes;
 //   - re-encoding is stable: decode(encode(m)) succeeds and encodes to the
@@ -24,6 +27,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "fuzz_check.h"
 #include "parquet/metadata_internal.h"
@@ -92,6 +97,42 @@ void CheckBatch(const RecordBatch& batch, int64_t expected_rows) {
   }
 }
 
+// Row `r` of `column` when keep[r], for the flat representations.
+ColumnVector KeptRows(const ColumnVector& column, const std::vector<uint8_t>& keep) {
+  ColumnVector out = column;
+  std::visit(
+      [&](auto& values) {
+        size_t n = 0;
+        for (size_t r = 0; r < keep.size(); ++r) {
+          if (!keep[r]) continue;
+          values[n] = values[r];
+          if (!out.validity.empty()) out.validity[n] = out.validity[r];
+          ++n;
+        }
+        values.resize(n);
+        if (!out.validity.empty()) out.validity.resize(n);
+      },
+      out.values);
+  return out;
+}
+
+void CheckKeepRows(FileReader& r, const RecordBatch& full) {
+  std::vector<uint8_t> keep(full.num_rows);
+  size_t kept = 0;
+  for (size_t i = 0; i < keep.size(); ++i) kept += keep[i] = i % 3 != 1;
+  ReadOptions options;
+  options.keep_rows = &keep;
+  Result<RecordBatch> batch = r.Read(options);
+  RS_FUZZ_CHECK(batch.ok());
+  CheckBatch(*batch, static_cast<int64_t>(kept));
+  for (size_t c = 0; c < full.columns.size(); ++c) {
+    if (std::holds_alternative<std::vector<Value>>(full.columns[c].values)) continue;
+    const ColumnVector expected = KeptRows(full.columns[c], keep);
+    RS_FUZZ_CHECK(expected.values == batch->columns[c].values);
+    RS_FUZZ_CHECK(expected.validity == batch->columns[c].validity);
+  }
+}
+
 void FuzzFileReader(std::string_view file) {
   Result<std::unique_ptr<FileReader>> reader =
       FileReader::OpenBuffer(std::string(file), "fuzz.parquet");
@@ -103,6 +144,7 @@ void FuzzFileReader(std::string_view file) {
   }
   Result<RecordBatch> batch = r.Read();
   if (batch.ok()) CheckBatch(*batch, rows);
+  if (batch.ok() && rows >= 0) CheckKeepRows(r, *batch);
   RS_FUZZ_CHECK(!r.ReadRowGroup(-1).ok());
   RS_FUZZ_CHECK(!r.ReadRowGroup(r.num_row_groups()).ok());
 }

@@ -181,11 +181,9 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
                                     const DeletedRows* deleted) {
   RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, key));
   std::vector<uint8_t> keep_rows;  // by position in the file, when there is a DV
-  size_t file_rows = static_cast<size_t>(source->num_rows());
   if (deleted) {
-    keep_rows.assign(file_rows, 1);
+    keep_rows.assign(static_cast<size_t>(source->num_rows()), 1);
     deleted->ClearDeleted(0, keep_rows.data(), keep_rows.size());
-    file_rows -= static_cast<size_t>(std::count(keep_rows.begin(), keep_rows.end(), 0));
   }
   std::vector<std::string> read_names;
   std::vector<ColumnRange> pushdown;
@@ -201,7 +199,10 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   }
   RecordBatch data;
   if (read_names.empty()) {
-    data.num_rows = plan.data_ranges.empty() ? file_rows : 0;
+    // Only partition columns (or ranges on columns the file lacks, all null).
+    size_t rows = static_cast<size_t>(source->num_rows());
+    if (deleted) rows -= static_cast<size_t>(std::count(keep_rows.begin(), keep_rows.end(), 0));
+    data.num_rows = plan.data_ranges.empty() ? rows : 0;
   } else {
     RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown, deleted ? &keep_rows : nullptr));
   }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/parallel.h"
+#include "parquet/decoding_internal.h"
 #include "parquet/metadata_internal.h"
 #include "parquet/nested_internal.h"
 #include "parquet/reader_column_internal.h"
@@ -436,7 +437,7 @@ Result<RecordBatch> FileReader::ReadGroups(const std::vector<int>& row_groups,
     }
     const uint8_t* keep = options.keep_rows->data() + d.first_row[static_cast<size_t>(g)];
     keep_rows.push_back(keep);
-    num_rows += group_rows - static_cast<size_t>(std::count(keep, keep + group_rows, 0));
+    num_rows += group_rows - CountZeroBytes(keep, group_rows);
   }
   d.stats.row_groups_read += static_cast<int>(kept.size());
   d.stats.row_groups_skipped += static_cast<int>(row_groups.size() - kept.size());

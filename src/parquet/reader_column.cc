@@ -406,7 +406,7 @@ Status ChunkDecoder::SelectEntries(size_t first_entry, size_t defined) {
     // Flat and no nulls: values and entries match one to one, and the levels
     // left are all max_def, so there is nothing to move.
     value_keep_ = keep;
-    out_->num_entries = first_entry + n - static_cast<size_t>(std::count(keep, keep + n, 0));
+    out_->num_entries = first_entry + n - CountZeroBytes(keep, n);
     if (has_def) out_->def.resize(out_->num_entries);
     return Status::OK();
   }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_services.h"
+#include "parquet/decoding_internal.h"
 #include "parquet/reader.h"
 #include "parquet/reader_fixture_compare.h"
 #include "parquet/reader_test_file_builder.h"
@@ -158,6 +159,21 @@ TEST(ReaderRowSelectionTest, RepeatedChunkWithMoreRowsThanItsGroupIsCorruption) 
   ASSERT_EQ(read.status().code(), StatusCode::kCorruption) << read.status().ToString();
   EXPECT_NE(read.status().message().find("more than the row group's 2 rows"), std::string::npos)
       << read.status().ToString();
+}
+
+TEST(ReaderRowSelectionTest, CountZeroBytesCountsEveryByteValue) {
+  const uint8_t kinds[] = {0, 1, 0x7f, 0x80, 0xff, 0x01, 0, 0};
+  for (size_t n = 0; n <= 41; ++n) {
+    for (size_t shift = 0; shift < 8; ++shift) {
+      std::vector<uint8_t> bytes(n);
+      size_t expected = 0;
+      for (size_t i = 0; i < n; ++i) {
+        bytes[i] = kinds[(i * 5 + shift) % 8];
+        expected += bytes[i] == 0;
+      }
+      EXPECT_EQ(CountZeroBytes(bytes.data(), n), expected) << n << " " << shift;
+    }
+  }
 }
 
 TEST(ReaderRowSelectionTest, KeepRowsOfTheWrongSizeIsInvalidArgument) {
