@@ -13,6 +13,9 @@
 //     with exactly num_rows values (and validity empty or num_rows long), and
 //     num_rows is the sum of the row groups' row counts; an out-of-range row
 //     group index is an error, not a crash;
+//   - ReadOptions::keep_rows: when the full read succeeds, a read keeping
+//     every row but each third succeeds too and returns exactly the full
+//     read's kept rows (flat columns compared value by value, and nulls);
 //   - a reported consumed size never exceeds the input;
 //   - a decoded page header has non-negative sizes;
 //   - re-encoding is stable: decode(encode(m)) succeeds and encodes to the
@@ -24,6 +27,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
 #include "fuzz_check.h"
 #include "parquet/metadata_internal.h"
@@ -92,6 +98,68 @@ void CheckBatch(const RecordBatch& batch, int64_t expected_rows) {
   }
 }
 
+// Row `r` of `column` when keep[r], for the flat representations.
+ColumnVector KeptRows(const ColumnVector& column, const std::vector<uint8_t>& keep) {
+  ColumnVector out = column;
+  std::visit(
+      [&](auto& values) {
+        size_t n = 0;
+        for (size_t r = 0; r < keep.size(); ++r) {
+          if (!keep[r]) continue;
+          values[n] = values[r];
+          if (!out.validity.empty()) out.validity[n] = out.validity[r];
+          ++n;
+        }
+        values.resize(n);
+        if (!out.validity.empty()) out.validity.resize(n);
+      },
+      out.values);
+  return out;
+}
+
+// Whether two flat columns hold the same values (bitwise for numbers, so
+// NaNs compare equal); nested (Value) columns are not compared.
+bool SameFlatValues(const ColumnVector& a, const ColumnVector& b) {
+  return std::visit(
+      [&](const auto& va) {
+        using V = std::decay_t<decltype(va)>;
+        if constexpr (std::is_same_v<V, std::vector<Value>>) {
+          return true;
+        } else {
+          const V* vb = std::get_if<V>(&b.values);
+          if (vb == nullptr || vb->size() != va.size()) return false;
+          if constexpr (std::is_arithmetic_v<typename V::value_type>) {
+            return va.empty() || std::memcmp(va.data(), vb->data(), va.size() * sizeof(va[0])) == 0;
+          } else {
+            return va == *vb;
+          }
+        }
+      },
+      a.values);
+}
+
+void CheckKeepRows(FileReader& r, const RecordBatch& full) {
+  std::vector<uint8_t> keep(full.num_rows);
+  size_t kept = 0;
+  for (size_t i = 0; i < keep.size(); ++i) kept += keep[i] = i % 3 != 1;
+  ReadOptions options;
+  options.keep_rows = &keep;
+  Result<RecordBatch> batch = r.Read(options);
+  RS_FUZZ_CHECK(batch.ok());
+  CheckBatch(*batch, static_cast<int64_t>(kept));
+  for (size_t c = 0; c < full.columns.size(); ++c) {
+    if (std::holds_alternative<std::vector<Value>>(full.columns[c].values)) continue;
+    const ColumnVector expected = KeptRows(full.columns[c], keep);
+    RS_FUZZ_CHECK(SameFlatValues(expected, batch->columns[c]));
+    // No validity means no nulls: a read may leave it out when its rows have none.
+    const ColumnVector& got = batch->columns[c];
+    for (size_t i = 0; i < kept; ++i) {
+      RS_FUZZ_CHECK((expected.validity.empty() || expected.validity[i]) ==
+                    (got.validity.empty() || got.validity[i]));
+    }
+  }
+}
+
 void FuzzFileReader(std::string_view file) {
   Result<std::unique_ptr<FileReader>> reader =
       FileReader::OpenBuffer(std::string(file), "fuzz.parquet");
@@ -103,6 +171,7 @@ void FuzzFileReader(std::string_view file) {
   }
   Result<RecordBatch> batch = r.Read();
   if (batch.ok()) CheckBatch(*batch, rows);
+  if (batch.ok() && rows >= 0) CheckKeepRows(r, *batch);
   RS_FUZZ_CHECK(!r.ReadRowGroup(-1).ok());
   RS_FUZZ_CHECK(!r.ReadRowGroup(r.num_row_groups()).ok());
 }

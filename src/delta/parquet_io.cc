@@ -33,9 +33,10 @@ class ReaderSource : public ParquetSource {
 
   Result<RecordBatch> Read(const std::vector<std::string>& columns,
                            const std::vector<ColumnRange>& ranges,
-                           std::vector<RowSpan>* spans) override {
+                           const std::vector<uint8_t>* keep_rows) override {
     parquet::ReadOptions options;
     options.columns = columns;
+    options.keep_rows = keep_rows;
     for (const ColumnRange& r : ranges) {
       const Field* f = Find(r.column);
       if (!f || !PushdownType(f->type.id)) continue;
@@ -45,25 +46,10 @@ class ReaderSource : public ParquetSource {
       if (!r.max.is_null()) p.max = r.max;
       options.predicates.push_back(std::move(p));
     }
-    if (spans) RS_RETURN_IF_ERROR(GroupsRead(options.predicates, spans));
     return reader_->Read(options);
   }
 
  private:
-  // The row groups Read() keeps: it skips exactly those RowGroupMayMatch rejects.
-  Status GroupsRead(const std::vector<parquet::RangePredicate>& predicates,
-                    std::vector<RowSpan>* spans) const {
-    spans->clear();
-    int64_t first_row = 0;
-    for (int g = 0; g < reader_->num_row_groups(); ++g) {
-      int64_t n = reader_->row_group_num_rows(g);
-      RS_ASSIGN_OR_RETURN(bool match, reader_->RowGroupMayMatch(g, predicates));
-      if (match) spans->push_back(RowSpan{first_row, n});
-      first_row += n;
-    }
-    return Status::OK();
-  }
-
   const Field* Find(const std::string& name) const {
     for (const Field& f : reader_->schema()) {
       if (f.name == name) return &f;

@@ -14,12 +14,6 @@
 
 namespace rs::delta {
 
-// Rows [first_row, first_row + num_rows) of a file, by position in the file.
-struct RowSpan {
-  int64_t first_row = 0;
-  int64_t num_rows = 0;
-};
-
 class ParquetSource {
  public:
   virtual ~ParquetSource() = default;
@@ -30,11 +24,12 @@ class ParquetSource {
   virtual int64_t num_rows() const = 0;
   // Reads `columns` (all present in schema()); row groups whose statistics
   // exclude a range are skipped, so fewer rows than num_rows() may come back.
-  // When `spans` is set it receives the row groups read, in order: the rows
-  // of the batch are those spans' rows (deletion vectors count by position).
+  // When `keep_rows` is set (num_rows() bytes, by position in the file), only
+  // the rows whose byte is non-zero come back: the reader drops the others
+  // while decoding (deletion vectors).
   virtual Result<RecordBatch> Read(const std::vector<std::string>& columns,
                                    const std::vector<ColumnRange>& ranges,
-                                   std::vector<RowSpan>* spans = nullptr) = 0;
+                                   const std::vector<uint8_t>* keep_rows = nullptr) = 0;
 };
 
 }  // namespace rs::delta

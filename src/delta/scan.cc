@@ -173,12 +173,18 @@ std::vector<uint8_t> RowsInRanges(const ScanPlan& plan, const RecordBatch& batch
   return keep;
 }
 
-// Reads the data columns of one file into table fields (absent columns null);
-// `spans` receives the file positions of the rows read.
+// Reads the data columns of one file into table fields (absent columns null),
+// without the rows `deleted` (may be null) lists: the Parquet reader drops
+// them while decoding, so a deleted row's values are never built or moved.
 Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& store,
                                     const std::string& key, const ScanPlan& plan,
-                                    std::vector<RowSpan>* spans) {
+                                    const DeletedRows* deleted) {
   RS_ASSIGN_OR_RETURN(auto source, ParquetSource::Open(store, key));
+  std::vector<uint8_t> keep_rows;  // by position in the file, when there is a DV
+  if (deleted) {
+    keep_rows.assign(static_cast<size_t>(source->num_rows()), 1);
+    deleted->ClearDeleted(0, keep_rows.data(), keep_rows.size());
+  }
   std::vector<std::string> read_names;
   std::vector<ColumnRange> pushdown;
   for (const Field& f : plan.data_fields) {
@@ -193,10 +199,12 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   }
   RecordBatch data;
   if (read_names.empty()) {
-    data.num_rows = plan.data_ranges.empty() ? static_cast<size_t>(source->num_rows()) : 0;
-    spans->assign(1, RowSpan{0, static_cast<int64_t>(data.num_rows)});
+    // Only partition columns (or ranges on columns the file lacks, all null).
+    size_t rows = static_cast<size_t>(source->num_rows());
+    if (deleted) rows -= static_cast<size_t>(std::count(keep_rows.begin(), keep_rows.end(), 0));
+    data.num_rows = plan.data_ranges.empty() ? rows : 0;
   } else {
-    RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown, spans));
+    RS_ASSIGN_OR_RETURN(data, source->Read(read_names, pushdown, deleted ? &keep_rows : nullptr));
   }
   RecordBatch out;
   out.num_rows = data.num_rows;
@@ -217,24 +225,6 @@ Result<RecordBatch> ReadDataColumns(const std::shared_ptr<storage::Storage>& sto
   return out;
 }
 
-// Marks the rows a deletion vector deletes; keep[i] is the i-th row of the
-// spans (row groups read), whose file positions the DV counts.
-Status ClearDeletedRows(const DeletedRows& deleted, const std::vector<RowSpan>& spans,
-                        std::vector<uint8_t>* keep) {
-  size_t at = 0;
-  for (const RowSpan& span : spans) {
-    size_t n = static_cast<size_t>(span.num_rows);
-    if (at + n > keep->size()) break;
-    deleted.ClearDeleted(static_cast<uint64_t>(span.first_row), keep->data() + at, n);
-    at += n;
-  }
-  if (at != keep->size()) {
-    return Status::Internal(
-        fmt::format("{} rows read, the row groups read hold {}", keep->size(), at));
-  }
-  return Status::OK();
-}
-
 // Rows [begin, end) of a batch that a scan keeps.
 struct RowRun {
   size_t begin = 0;
@@ -252,8 +242,8 @@ std::vector<RowRun> KeptRuns(const std::vector<uint8_t>& keep) {
   return runs;
 }
 
-// Moves the kept runs of `col` to its front, a block at a time (deletion
-// vectors delete few rows: few, long runs), and truncates it to `kept` rows.
+// Moves the kept runs of `col` to its front, a block at a time, and truncates
+// it to `kept` rows.
 void CompactColumn(ColumnVector* col, const std::vector<RowRun>& runs, size_t kept) {
   std::visit(
       [&](auto& values) {
@@ -294,8 +284,7 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
     RS_ASSIGN_OR_RETURN_CTX(deleted, LoadDeletionVector(table.store(), table.root_key(), file),
                             fmt::format("scan version {}", s.version));
   }
-  std::vector<RowSpan> spans;
-  auto data = ReadDataColumns(table.shared_store(), key, plan, &spans);
+  auto data = ReadDataColumns(table.shared_store(), key, plan, deleted ? &*deleted : nullptr);
   if (!data.ok()) {
     if (data.status().IsNotFound()) {
       return Status::NotFound(fmt::format("scan version {}: data file {} is missing ({})",
@@ -307,17 +296,16 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
     return Status(annotated.code(),
                   annotated.message() + SizeMismatchNote(table.store(), key, file));
   }
-  std::vector<uint8_t> keep = RowsInRanges(plan, *data);
-  if (deleted) {
-    RS_RETURN_IF_ERROR_CTX(ClearDeletedRows(*deleted, spans, &keep),
-                           fmt::format("scan version {}: {}", s.version, file.path));
-  }
   // Partition columns are made at the kept size; data columns are filtered
-  // only when a row goes (a DV or a range), so a plain scan moves nothing.
-  size_t kept = 0;
-  for (uint8_t k : keep) kept += k;
+  // only when a range drops a row (deleted rows never arrive), so a plain
+  // scan moves nothing.
+  size_t kept = data->num_rows;
   std::vector<RowRun> kept_runs;
-  if (kept != keep.size()) kept_runs = KeptRuns(keep);
+  if (!plan.data_ranges.empty()) {
+    std::vector<uint8_t> keep = RowsInRanges(plan, *data);
+    kept = static_cast<size_t>(std::count(keep.begin(), keep.end(), 1));
+    if (kept != keep.size()) kept_runs = KeptRuns(keep);
+  }
   RecordBatch out;
   out.schema = plan.output;
   out.num_rows = kept;
@@ -332,7 +320,7 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
       out.columns.push_back(std::move(col));
     } else {
       ColumnVector& col = data->columns[data->FindColumn(f.name)];
-      if (kept != keep.size()) CompactColumn(&col, kept_runs, kept);
+      if (kept != data->num_rows) CompactColumn(&col, kept_runs, kept);
       out.columns.push_back(std::move(col));
     }
   }

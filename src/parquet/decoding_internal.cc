@@ -363,4 +363,19 @@ Status DecodeByteStreamSplit(std::string_view data, size_t count, size_t width, 
   return Status::OK();
 }
 
+size_t CountZeroBytes(const uint8_t* bytes, size_t n) {
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+  size_t zeros = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, bytes + i, 8);
+    // The high bit of each byte of `nonzero` is set exactly when that byte is not 0.
+    const uint64_t nonzero = (word | ((word & kLow7) + kLow7)) & ~kLow7;
+    zeros += 8 - static_cast<size_t>(__builtin_popcountll(nonzero));
+  }
+  for (; i < n; ++i) zeros += bytes[i] == 0;
+  return zeros;
+}
+
 }  // namespace rs::parquet

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/parallel.h"
+#include "parquet/decoding_internal.h"
 #include "parquet/metadata_internal.h"
 #include "parquet/nested_internal.h"
 #include "parquet/reader_column_internal.h"
@@ -65,6 +66,7 @@ struct FileReader::Impl {
   FileSchema schema;
   std::map<std::string, std::string> key_value;
   ReadStats stats;
+  std::vector<int64_t> first_row;  // per row group, its first row's position in the file
 
   Status Fail(Status st) const { return st.Annotate("parquet file " + name); }
 
@@ -92,10 +94,11 @@ struct FileReader::Impl {
   Result<bool> MayMatch(int row_group, const std::vector<RangePredicate>& predicates) const;
   Result<std::optional<std::vector<std::string>>> Dictionary(int row_group,
                                                              const std::string& column);
-  Status ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out,
-                  ReadStats* stats);
+  Status ReadLeaf(int leaf, const std::vector<int>& row_groups,
+                  const std::vector<const uint8_t*>& keep_rows, LeafData* out, ReadStats* stats);
   Status DecodeLeaves(const std::vector<int>& leaves, const std::vector<int>& row_groups,
-                      int num_threads, std::vector<LeafData>* data);
+                      const std::vector<const uint8_t*>& keep_rows, int num_threads,
+                      std::vector<LeafData>* data);
 };
 
 Status FileReader::Impl::LoadFooter() {
@@ -129,6 +132,11 @@ Status FileReader::Impl::LoadFooter() {
   RS_ASSIGN_OR_RETURN(meta, DecodeFileMetaData(footer, "footer"));
   RS_ASSIGN_OR_RETURN_CTX(schema, BuildFileSchema(meta.schema), "schema");
   RS_RETURN_IF_ERROR(Validate());
+  int64_t rows = 0;
+  for (const auto& rg : meta.row_groups) {
+    first_row.push_back(rows);
+    rows += rg.num_rows;
+  }
   for (const auto& kv : meta.key_value_metadata) key_value[kv.key] = kv.value;
   return Status::OK();
 }
@@ -262,7 +270,9 @@ Result<std::optional<std::vector<std::string>>> FileReader::Impl::Dictionary(
   return Unknown(std::move(std::get<std::vector<std::string>>(values->values)));
 }
 
-Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, LeafData* out,
+// keep_rows: empty, or per row group read its rows' keep bytes (null = all).
+Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups,
+                                  const std::vector<const uint8_t*>& keep_rows, LeafData* out,
                                   ReadStats* leaf_stats) {
   const LeafInfo& info = schema.leaves[static_cast<size_t>(leaf)];
   std::string scratch;
@@ -282,7 +292,8 @@ Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, 
       if (info.max_def > 0) out->def.reserve(static_cast<size_t>(rows));
     }
   }
-  for (int g : row_groups) {
+  for (size_t i = 0; i < row_groups.size(); ++i) {
+    const int g = row_groups[i];
     const auto& rg = meta.row_groups[static_cast<size_t>(g)];
     const auto& cm = rg.columns[static_cast<size_t>(leaf)].meta_data;
     const std::string where =
@@ -305,7 +316,9 @@ Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, 
         Fetch(static_cast<uint64_t>(start), static_cast<uint64_t>(cm.total_compressed_size), &scratch),
         where);
     leaf_stats->bytes_fetched += cm.total_compressed_size;
-    RS_RETURN_IF_ERROR_CTX(ReadColumnChunk(chunk, start, cm, info, out), where);
+    RowSelection selection;
+    if (!keep_rows.empty()) selection = RowSelection{keep_rows[i], rg.num_rows};
+    RS_RETURN_IF_ERROR_CTX(ReadColumnChunk(chunk, start, cm, info, selection, out), where);
   }
   return Status::OK();
 }
@@ -314,13 +327,14 @@ Status FileReader::Impl::ReadLeaf(int leaf, const std::vector<int>& row_groups, 
 // the first failing leaf stops the decoding, and the error reported is the
 // lowest failing leaf's whatever the scheduling (ParallelFor).
 Status FileReader::Impl::DecodeLeaves(const std::vector<int>& leaves,
-                                      const std::vector<int>& row_groups, int num_threads,
+                                      const std::vector<int>& row_groups,
+                                      const std::vector<const uint8_t*>& keep_rows, int num_threads,
                                       std::vector<LeafData>* data) {
   std::vector<ReadStats> leaf_stats(leaves.size());
   ParallelOptions parallel;
   parallel.max_threads = num_threads;
   Status decoded = ParallelFor(leaves.size(), parallel, [&](size_t i) {
-    return ReadLeaf(leaves[i], row_groups, &(*data)[i], &leaf_stats[i]);
+    return ReadLeaf(leaves[i], row_groups, keep_rows, &(*data)[i], &leaf_stats[i]);
   });
   // Leaves past the first failure may not have run; their stats are zero.
   for (const ReadStats& leaf : leaf_stats) stats.bytes_fetched += leaf.bytes_fetched;
@@ -403,15 +417,27 @@ Result<RecordBatch> FileReader::ReadGroups(const std::vector<int>& row_groups,
   auto top = d.ResolveColumns(options);
   if (!top.ok()) return d.Fail(top.status());
   RS_RETURN_IF_ERROR(d.Fail(d.CheckExpected(options)));
+  if (options.keep_rows && options.keep_rows->size() != static_cast<size_t>(num_rows())) {
+    return d.Fail(Status::InvalidArgument("keep_rows holds " +
+                                          std::to_string(options.keep_rows->size()) +
+                                          " rows, the file " + std::to_string(num_rows())));
+  }
   std::vector<int> kept;
+  std::vector<const uint8_t*> keep_rows;  // per kept group, when options.keep_rows
   size_t num_rows = 0;
   for (int g : row_groups) {
     auto match = d.MayMatch(g, options.predicates);
     if (!match.ok()) return d.Fail(match.status());
-    if (*match) {
-      kept.push_back(g);
-      num_rows += static_cast<size_t>(d.meta.row_groups[static_cast<size_t>(g)].num_rows);
+    if (!*match) continue;
+    kept.push_back(g);
+    const auto group_rows = static_cast<size_t>(d.meta.row_groups[static_cast<size_t>(g)].num_rows);
+    if (!options.keep_rows) {
+      num_rows += group_rows;
+      continue;
     }
+    const uint8_t* keep = options.keep_rows->data() + d.first_row[static_cast<size_t>(g)];
+    keep_rows.push_back(keep);
+    num_rows += group_rows - CountZeroBytes(keep, group_rows);
   }
   d.stats.row_groups_read += static_cast<int>(kept.size());
   d.stats.row_groups_skipped += static_cast<int>(row_groups.size() - kept.size());
@@ -427,7 +453,7 @@ Result<RecordBatch> FileReader::ReadGroups(const std::vector<int>& row_groups,
   std::vector<LeafData> data;
   data.reserve(leaves.size());
   for (int leaf : leaves) data.emplace_back(d.schema.leaves[static_cast<size_t>(leaf)]);
-  RS_RETURN_IF_ERROR(d.Fail(d.DecodeLeaves(leaves, kept, options.num_threads, &data)));
+  RS_RETURN_IF_ERROR(d.Fail(d.DecodeLeaves(leaves, kept, keep_rows, options.num_threads, &data)));
   RecordBatch batch;
   batch.num_rows = num_rows;
   size_t next = 0;

@@ -59,6 +59,12 @@ struct ReadOptions {
   std::vector<RangePredicate> predicates;    // all must hold (AND)
   std::vector<Field> expected;               // each must exist with this type, else FailedPrecondition
   int num_threads = 1;                       // leaf columns decoded in parallel (threads started per Read)
+  // Not owned; null = every row. Else it holds num_rows() bytes, one per row
+  // of the file by position (counting every row group, skipped ones too), and
+  // row i is returned only when (*keep_rows)[i] != 0; the others are dropped
+  // while decoding, before their values are built (deletion vectors).
+  // InvalidArgument when its size is not num_rows().
+  const std::vector<uint8_t>* keep_rows = nullptr;
 };
 
 struct ReadStats {

@@ -38,13 +38,38 @@ size_t CountDefined(const uint8_t* def, size_t n, int max_def) {
   return defined;
 }
 
+// Moves the elements of `values` from `first` on whose keep byte is set
+// (keep[i] for element first + i, i < n) to the front of that tail, in order,
+// and drops the rest. Run by run: deleted rows are usually few.
+template <typename T>
+void KeepTail(std::vector<T>* values, size_t first, const uint8_t* keep, size_t n) {
+  T* v = values->data() + first;
+  size_t out = 0;
+  size_t i = 0;
+  while (i < n) {
+    const void* zero = std::memchr(keep + i, 0, n - i);
+    const size_t end = zero ? static_cast<size_t>(static_cast<const uint8_t*>(zero) - keep) : n;
+    if (out != i) std::move(v + i, v + end, v + out);
+    out += end - i;
+    i = end;
+    while (i < n && !keep[i]) ++i;
+  }
+  values->resize(first + out);
+}
+
 // Decodes the pages of one column chunk. Invariant: out_->def/rep hold
 // out_->num_entries levels (when their maximum is non-zero) and out_->values
-// one value per entry at the maximum definition level.
+// one value per entry at the maximum definition level, counting only the
+// entries of rows the selection keeps.
 class ChunkDecoder {
  public:
-  ChunkDecoder(const format::ColumnMetaData& meta, const LeafInfo& leaf, LeafData* out)
-      : meta_(meta), leaf_(leaf), out_(out), decompressor_(static_cast<Codec>(meta.codec)) {}
+  ChunkDecoder(const format::ColumnMetaData& meta, const LeafInfo& leaf,
+               const RowSelection& selection, LeafData* out)
+      : meta_(meta),
+        leaf_(leaf),
+        selection_(selection),
+        out_(out),
+        decompressor_(static_cast<Codec>(meta.codec)) {}
 
   Status Run(std::string_view chunk, int64_t chunk_offset);
   // Decodes the dictionary page at the front of `page`; nullopt when the
@@ -63,9 +88,12 @@ class ChunkDecoder {
   Status Values(Encoding::type encoding, std::string_view data, size_t n);
   Result<size_t> BeginEntries(int32_t num_values);
   size_t DefinedSince(size_t first_entry) const;
+  Status SelectEntries(size_t first_entry, size_t defined);
+  Result<const uint8_t*> EntryKeep(size_t first_entry, size_t n);
 
   const format::ColumnMetaData& meta_;
   const LeafInfo& leaf_;
+  const RowSelection selection_;
   LeafData* out_;
   Decompressor decompressor_;
   std::optional<ColumnVector> dictionary_;
@@ -73,6 +101,13 @@ class ChunkDecoder {
   PhysicalValues physical_;
   std::vector<uint32_t> indices_;
   int64_t entries_read_ = 0;
+  // Selection state: rows begun so far in the chunk; whether the current
+  // page drops entries, and then which of its defined values stay.
+  int64_t rows_begun_ = 0;
+  std::vector<uint8_t> entry_keep_;
+  bool page_drops_ = false;
+  const uint8_t* value_keep_ = nullptr;  // one per defined value of the page
+  std::vector<uint8_t> value_keep_buffer_;
 };
 
 Status ChunkDecoder::Run(std::string_view chunk, int64_t chunk_offset) {
@@ -240,7 +275,9 @@ Status ChunkDecoder::DataPageV1(const PageHeader& header, std::string_view body)
   out_->num_entries += n;
   std::string_view values;
   RS_RETURN_IF_ERROR(cur.ReadBytes(cur.remaining(), &values));
-  return Values(h.encoding, values, DefinedSince(first));
+  const size_t defined = DefinedSince(first);
+  RS_RETURN_IF_ERROR(SelectEntries(first, defined));
+  return Values(h.encoding, values, defined);
 }
 
 Status ChunkDecoder::DataPageV2(const PageHeader& header, std::string_view body) {
@@ -281,6 +318,7 @@ Status ChunkDecoder::DataPageV2(const PageHeader& header, std::string_view body)
   if (!h.__isset.is_compressed || h.is_compressed) {
     RS_RETURN_IF_ERROR(Uncompress(values, values_size, &values));
   }
+  RS_RETURN_IF_ERROR(SelectEntries(first, defined));
   return Values(h.encoding, values, defined);
 }
 
@@ -298,15 +336,95 @@ Status ChunkDecoder::Values(Encoding::type encoding, std::string_view data, size
         DecodeRleHybrid<uint32_t>(data.substr(1), static_cast<uint8_t>(data[0]), n,
                                   static_cast<uint32_t>(dict_size - 1), indices_.data()),
         "dictionary indices");
-    AppendGathered(*dictionary_, indices_.data(), n, &out_->values);
+    if (page_drops_) KeepTail(&indices_, 0, value_keep_, n);
+    AppendGathered(*dictionary_, indices_.data(), indices_.size(), &out_->values);
     return Status::OK();
   }
+  const size_t first_value = out_->values.size();
   if (encoding == Encoding::PLAIN && CanDecodePlainDirect(leaf_)) {
-    return AppendPlainDirect(data, n, leaf_, &out_->values);
+    RS_RETURN_IF_ERROR(AppendPlainDirect(data, n, leaf_, &out_->values));
+  } else {
+    physical_.Clear();
+    RS_RETURN_IF_ERROR(DecodePhysical(encoding, data, n, leaf_, &physical_));
+    RS_RETURN_IF_ERROR(AppendConverted(physical_, leaf_, &out_->values));
   }
-  physical_.Clear();
-  RS_RETURN_IF_ERROR(DecodePhysical(encoding, data, n, leaf_, &physical_));
-  return AppendConverted(physical_, leaf_, &out_->values);
+  // The page's values are still in cache: dropping them here is one short pass.
+  if (page_drops_) {
+    std::visit([&](auto& v) { KeepTail(&v, first_value, value_keep_, n); }, out_->values.values);
+  }
+  return Status::OK();
+}
+
+// Which entries [first_entry, first_entry + n) belong to kept rows, one byte
+// each; null when every one does. An entry with repetition level 0 begins a
+// row; without repetition every entry is a row.
+Result<const uint8_t*> ChunkDecoder::EntryKeep(size_t first_entry, size_t n) {
+  const uint8_t* keep = selection_.keep;
+  if (leaf_.max_rep == 0) {
+    if (static_cast<int64_t>(n) > selection_.num_rows - rows_begun_) {
+      return Status::Corruption("the column chunk holds more than the row group's " +
+                                std::to_string(selection_.num_rows) + " rows");
+    }
+    const uint8_t* rows = keep + rows_begun_;
+    rows_begun_ += static_cast<int64_t>(n);
+    return std::memchr(rows, 0, n) == nullptr ? nullptr : rows;
+  }
+  entry_keep_.resize(n);
+  bool drops = false;
+  const uint8_t* rep = out_->rep.data() + first_entry;
+  for (size_t i = 0; i < n; ++i) {
+    if (rep[i] == 0) {
+      if (rows_begun_ == selection_.num_rows) {
+        return Status::Corruption("the column chunk holds more than the row group's " +
+                                  std::to_string(selection_.num_rows) + " rows");
+      }
+      ++rows_begun_;
+    } else if (rows_begun_ == 0) {
+      return Status::Corruption("the column chunk starts inside a row (repetition level " +
+                                std::to_string(rep[i]) + ")");
+    }
+    entry_keep_[i] = keep[rows_begun_ - 1] != 0;
+    drops = drops || !entry_keep_[i];
+  }
+  return drops ? entry_keep_.data() : nullptr;
+}
+
+// Drops the levels of the current page's entries (from first_entry on, of
+// which `defined` hold a value) whose rows the selection drops, and points
+// value_keep_ at one byte per defined value saying whether it stays, for
+// Values().
+Status ChunkDecoder::SelectEntries(size_t first_entry, size_t defined) {
+  page_drops_ = false;
+  if (selection_.keep == nullptr) return Status::OK();
+  const size_t n = out_->num_entries - first_entry;
+  RS_ASSIGN_OR_RETURN(const uint8_t* keep, EntryKeep(first_entry, n));
+  if (keep == nullptr) return Status::OK();
+  page_drops_ = true;
+  const bool has_def = leaf_.max_def > 0;
+  const bool has_rep = leaf_.max_rep > 0;
+  if (!has_rep && defined == n) {
+    // Flat and no nulls: values and entries match one to one, and the levels
+    // left are all max_def, so there is nothing to move.
+    value_keep_ = keep;
+    out_->num_entries = first_entry + n - CountZeroBytes(keep, n);
+    if (has_def) out_->def.resize(out_->num_entries);
+    return Status::OK();
+  }
+  value_keep_buffer_.clear();
+  size_t out = first_entry;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t e = first_entry + i;
+    if (!has_def || out_->def[e] == leaf_.max_def) value_keep_buffer_.push_back(keep[i]);
+    if (!keep[i]) continue;
+    if (has_def) out_->def[out] = out_->def[e];
+    if (has_rep) out_->rep[out] = out_->rep[e];
+    ++out;
+  }
+  value_keep_ = value_keep_buffer_.data();
+  out_->num_entries = out;
+  if (has_def) out_->def.resize(out);
+  if (has_rep) out_->rep.resize(out);
+  return Status::OK();
 }
 
 }  // namespace
@@ -342,13 +460,14 @@ Result<std::optional<ColumnVector>> ReadDictionaryPage(std::string_view page, in
                                                        const format::ColumnMetaData& meta,
                                                        const LeafInfo& leaf) {
   LeafData unused(leaf);
-  ChunkDecoder decoder(meta, leaf, &unused);
+  ChunkDecoder decoder(meta, leaf, RowSelection{}, &unused);
   return decoder.DictionaryOnly(page, page_offset);
 }
 
 Status ReadColumnChunk(std::string_view chunk, int64_t chunk_offset,
-                       const format::ColumnMetaData& meta, const LeafInfo& leaf, LeafData* out) {
-  ChunkDecoder decoder(meta, leaf, out);
+                       const format::ColumnMetaData& meta, const LeafInfo& leaf,
+                       const RowSelection& selection, LeafData* out) {
+  ChunkDecoder decoder(meta, leaf, selection, out);
   return decoder.Run(chunk, chunk_offset);
 }
 

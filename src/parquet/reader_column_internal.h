@@ -30,12 +30,22 @@ struct LeafData {
   explicit LeafData(const LeafInfo& leaf) : values(ColumnVector::Make(Field{leaf.path, leaf.type})) {}
 };
 
+// The rows of one row group a read keeps: keep[r] != 0 keeps row r (of
+// num_rows); a null `keep` keeps every row.
+struct RowSelection {
+  const uint8_t* keep = nullptr;
+  int64_t num_rows = 0;
+};
+
 // Decodes every page of the column chunk held in `chunk` (which starts at file
 // offset `chunk_offset`), appending its entries to *out. Errors name the page
-// offset; the caller prefixes file, column and row group.
+// offset; the caller prefixes file, column and row group. The entries of rows
+// `selection` drops are dropped page by page as they are decoded: their
+// levels are removed and their values never reach out->values (a dictionary
+// page's indices are filtered before the gather).
 [[nodiscard]] Status ReadColumnChunk(std::string_view chunk, int64_t chunk_offset,
                                      const format::ColumnMetaData& meta, const LeafInfo& leaf,
-                                     LeafData* out);
+                                     const RowSelection& selection, LeafData* out);
 
 // Whether the chunk's metadata shows that every data page is dictionary-
 // encoded (encoding_stats, else a conservative reading of `encodings`):

@@ -230,6 +230,41 @@ TEST_F(DvTableTest, RowGroupPruningKeepsRowIndicesRight) {
   EXPECT_EQ(table_->Scan(s, parts_only).value().num_rows, static_cast<size_t>(4 * kRows - 4));
 }
 
+// The reader drops deleted rows while decoding: DVs covering whole row
+// groups, every row of a file, and runs across row group boundaries, with and
+// without row-group pruning.
+TEST_F(DvTableTest, DvsCoveringWholeRowGroupsAndWholeFiles) {
+  std::vector<uint64_t> all, groups, scattered;
+  for (uint64_t i = 0; i < kRows; ++i) all.push_back(i);
+  for (uint64_t i = 0; i < 400; ++i) groups.push_back(i);    // the first row groups
+  for (uint64_t i = 550; i < 820; ++i) groups.push_back(i);  // runs across group boundaries
+  for (uint64_t i = 5; i < kRows; i += 9) scattered.push_back(i);
+  ASSERT_TRUE(CommitDeletionVectors(*table_, {{paths_["a"], InlineDv(all)},
+                                              {paths_["b"], InlineDv(groups)},
+                                              {paths_["c"], InlineDv(scattered)}})
+                  .ok());
+  auto values = ScanValues();
+  EXPECT_EQ(values.count("a"), 0u);
+  EXPECT_EQ(values["b"], Without(groups));
+  EXPECT_EQ(values["c"], Without(scattered));
+  EXPECT_EQ(values["d"], Without({}));
+  ScanOptions options;
+  options.ranges = {ColumnRange{"value", Value::Int(300), Value::Int(899)}};
+  auto ranged = ScanValues(options);
+  auto in_range = [](std::vector<int64_t> v) {
+    std::erase_if(v, [](int64_t x) { return x < 300 || x > 899; });
+    return v;
+  };
+  EXPECT_EQ(ranged.count("a"), 0u);
+  EXPECT_EQ(ranged["b"], in_range(Without(groups)));
+  EXPECT_EQ(ranged["c"], in_range(Without(scattered)));
+  ScanOptions parts_only;
+  parts_only.columns = {"part"};
+  auto s = table_->LoadSnapshot().value();
+  EXPECT_EQ(table_->Scan(s, parts_only).value().num_rows,
+            static_cast<size_t>(4 * kRows) - all.size() - groups.size() - scattered.size());
+}
+
 TEST_F(DvTableTest, DamagedDvsAreErrorsNamingTheDataFileAndTheDv) {
   DvFile file(3, "");
   DeletionVectorDescriptor dv = file.Add({4, 5});
