@@ -416,7 +416,8 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
   Status s = BeginWriters(lake, req, months, &w);
   start = Clock::now();
   if (s.ok()) {
-    Progress progress(log, req.rank ? "ranking" : "materializing",
+    // Each month is computed and written to the Delta writers in one step.
+    Progress progress(log, req.rank ? "ranking and writing" : "materializing and writing",
                       static_cast<int64_t>(months.size()), "months");
     for (const std::string& month : months) {
       s = CheckStop(req.stop, "month " + month + " was computed: nothing was committed");

@@ -23,9 +23,15 @@ using testing::DictionaryPage;
 using testing::Hybrid;
 using testing::Le32;
 
-constexpr int kByteArray = 6, kRequired = 0, kUtf8 = 0;
-constexpr int kPlain = 0, kPlainDictionary = 2, kRle = 3, kRleDictionary = 8;
-constexpr int kDataPage = 0, kDictionaryPage = 2;
+using testing::kByteArray;
+using testing::kDataPage;
+using testing::kDictionaryPage;
+using testing::kPlain;
+using testing::kPlainDictionary;
+using testing::kRequired;
+using testing::kRle;
+using testing::kRleDictionary;
+using testing::kUtf8;
 
 using Values = std::optional<std::vector<std::string>>;
 

@@ -21,9 +21,6 @@ namespace fs = std::filesystem;
 using namespace rs::parquet::testing;  // NOLINT: test helpers
 using nlohmann::json;
 
-constexpr int kInt32 = 1;
-constexpr int kOptional = 1, kRepeated = 2;
-
 // Rows of `batch`, each an array of its rendered cells.
 json Rows(const RecordBatch& batch) {
   json rows = json::array();

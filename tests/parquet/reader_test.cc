@@ -18,9 +18,8 @@ namespace {
 using namespace rs::parquet::testing;  // NOLINT: test helpers
 using nlohmann::json;
 
-constexpr int kInt32 = 1, kInt96 = 3, kByteArray = 6;
-constexpr int kRequired = 0, kOptional = 1, kRepeated = 2;
-constexpr int kUtf8 = 0, kMapKeyValue = 2, kList = 3;
+// ConvertedType values (kList of the builder is Thrift's compact list type).
+constexpr int kMapKeyValue = 2, kList = 3;
 
 json ReadColumn(const std::string& file, const std::string& column) {
   auto reader = FileReader::OpenBuffer(file, "t.parquet");

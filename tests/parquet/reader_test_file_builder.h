@@ -15,6 +15,13 @@
 
 namespace rs::parquet::testing {
 
+// Thrift enum values of parquet.thrift the hand-built files use.
+constexpr int kInt32 = 1, kInt96 = 3, kByteArray = 6;       // Type
+constexpr int kRequired = 0, kOptional = 1, kRepeated = 2;  // FieldRepetitionType
+constexpr int kUtf8 = 0;  // ConvertedType (MAP_KEY_VALUE and LIST: reader_test.cc)
+constexpr int kPlain = 0, kPlainDictionary = 2, kRle = 3, kRleDictionary = 8;  // Encoding
+constexpr int kDataPage = 0, kDictionaryPage = 2;                              // PageType
+
 // Thrift compact protocol type ids.
 enum CType : int { kBoolTrue = 1, kBoolFalse = 2, kI32 = 5, kI64 = 6, kBinary = 8, kList = 9, kStruct = 12 };
 
