@@ -90,6 +90,7 @@ BENCHMARK(BM_WriteRankingSignalMonth)
     ->Arg(static_cast<int>(Compression::kSnappy))
     ->Arg(static_cast<int>(Compression::kNone))
     ->Arg(static_cast<int>(Compression::kZstd))
+    ->Arg(static_cast<int>(Compression::kGzip))
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

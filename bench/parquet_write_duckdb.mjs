@@ -1,9 +1,11 @@
 // Baseline for bench/parquet_write_benchmark.cc: DuckDB's
-// COPY ... TO ... (FORMAT parquet, COMPRESSION snappy) of the same 630,000
+// COPY ... TO ... (FORMAT parquet, COMPRESSION <codec>) of the same 630,000
 // ranking_signal rows (same formulas, same order). The rows are generated
 // into a table first; only the COPY is timed.
 //
-// Usage: node bench/parquet_write_duckdb.mjs [iterations=5] [threads]
+// Usage: node bench/parquet_write_duckdb.mjs [iterations=5] [threads] [codec=snappy]
+// (threads empty: DuckDB's default, all cores; codec: uncompressed, snappy,
+// gzip or zstd)
 // (run from the repository root so node_modules resolves).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 const iterations = Number(process.argv[2] ?? 5);
 const threads = process.argv[3];
+const codec = process.argv[4] || 'snappy';
+if (!['uncompressed', 'snappy', 'gzip', 'zstd'].includes(codec)) {
+  console.error(`unknown codec ${codec}: uncompressed, snappy, gzip or zstd`);
+  process.exit(2);
+}
 
 const GENERATE = `
 CREATE TABLE ranking_signal AS
@@ -47,7 +54,7 @@ async function main() {
     const file = path.join(dir, `ranking_signal_${i}.parquet`);
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
-    await con.run(`COPY ranking_signal TO '${file}' (FORMAT parquet, COMPRESSION snappy)`);
+    await con.run(`COPY ranking_signal TO '${file}' (FORMAT parquet, COMPRESSION ${codec})`);
     const cpu = process.cpuUsage(cpuStart);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     cpuTimes.push((cpu.user + cpu.system) / 1e3);
@@ -58,7 +65,7 @@ async function main() {
   cpuTimes.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const threadCount = (await con.runAndReadAll("SELECT current_setting('threads')")).getRows()[0][0];
-  console.log(`duckdb COPY parquet snappy: ${count} rows, threads=${threadCount}, ` +
+  console.log(`duckdb COPY parquet ${codec}: ${count} rows, threads=${threadCount}, ` +
               `file ${bytes} bytes`);
   console.log(`  median ${median.toFixed(1)} ms = ${(count / median * 1000 / 1e6).toFixed(2)} M rows/s; ` +
               `best ${times[0].toFixed(1)} ms = ${(count / times[0] * 1000 / 1e6).toFixed(2)} M rows/s`);

@@ -50,6 +50,16 @@ ROWS = [
      "bench_parquet_write codec:1"),
     ("3.1", "theirs", "write Parquet: one ranking_signal month, snappy",
      "bench/parquet_write_duckdb.mjs (DuckDB COPY TO)"),
+    ("3.2", "ours", "write Parquet: one ranking_signal month, zstd", "bench_parquet_write codec:3"),
+    ("3.2", "theirs", "write Parquet: one ranking_signal month, zstd",
+     "bench/parquet_write_duckdb.mjs (DuckDB COPY TO)"),
+    ("3.3", "ours", "write Parquet: one ranking_signal month, gzip", "bench_parquet_write codec:2"),
+    ("3.3", "theirs", "write Parquet: one ranking_signal month, gzip",
+     "bench/parquet_write_duckdb.mjs (DuckDB COPY TO)"),
+    ("3.4", "ours", "write Parquet: one ranking_signal month, uncompressed",
+     "bench_parquet_write codec:0"),
+    ("3.4", "theirs", "write Parquet: one ranking_signal month, uncompressed",
+     "bench/parquet_write_duckdb.mjs (DuckDB COPY TO)"),
     ("4.1", "ours", "Delta commit, one month overwrite, local disk",
      "bench_delta_commit CommitOneMonthOverwrite"),
     ("4.2", "ours", "Delta commits of run --months latest, local disk",
@@ -71,6 +81,11 @@ ROWS = [
 MARKET_COLUMNS = "date,symbol,close,volume"
 DEFAULT_SIZE = (5000, 10)  # symbols, years of the default (full) run
 SECTIONS = ("market", "signals", "parquet_write", "delta", "postgres", "job")
+
+
+def row(rid, side):
+    """The index in ROWS of row `rid` on `side`."""
+    return next(i for i, r in enumerate(ROWS) if r[0] == rid and r[1] == side)
 
 
 def log(msg):
@@ -247,9 +262,11 @@ class Suite:
     # --- sections --------------------------------------------------------------
     def section_market(self):
         glob = os.path.join(self.lake, "gold/market_daily/*/*.parquet")
-        self.compare(([0], self.generate_ours), ([1], lambda: self.duck(
-            "copy", ["--glob", glob, "--out", os.path.join(self.work, "duck")])))
-        self.compare(([2], self.scan_ours), ([3], lambda: self.duck("scan", ["--glob", glob])))
+        self.compare(([row("1.1", "ours")], self.generate_ours),
+                     ([row("1.1", "theirs")], lambda: self.duck(
+                         "copy", ["--glob", glob, "--out", os.path.join(self.work, "duck")])))
+        self.compare(([row("1.2", "ours")], self.scan_ours),
+                     ([row("1.2", "theirs")], lambda: self.duck("scan", ["--glob", glob])))
         single = os.path.join(self.work, "market_daily_single.parquet")
         single_error = None
         try:
@@ -273,7 +290,7 @@ class Suite:
             if single_error:
                 raise NotAvailable(single_error)
             return self.duck("fetch", ["--file", single])
-        self.compare(([4], read_ours), ([5], read_theirs))
+        self.compare(([row("1.3", "ours")], read_ours), ([row("1.3", "theirs")], read_theirs))
 
     def generate_ours(self):
         gen = os.path.join(self.work, "gen")
@@ -325,9 +342,10 @@ class Suite:
                 r["note"] = "rows: rankings + ranking_signals + composite; RSS: whole program"
                 out.append(r)
             return out
-        self.compare(([6, 8], ours), ([7, 9], self.signals_duckdb))
-        self.compare(([10], lambda: [self.job_sample("all", pg=False)]),
-                     ([11], lambda: self.duck("signals", ["--lake", self.lake,
+        self.compare(([row("2.1", "ours"), row("2.2", "ours")], ours),
+                     ([row("2.1", "theirs"), row("2.2", "theirs")], self.signals_duckdb))
+        self.compare(([row("2.3", "ours")], lambda: [self.job_sample("all", pg=False)]),
+                     ([row("2.3", "theirs")], lambda: self.duck("signals", ["--lake", self.lake,
                                                           "--out", os.path.join(self.work, "duck")])))
 
     def signals_duckdb(self):
@@ -347,26 +365,44 @@ class Suite:
                 for k in (0, 1)]
 
     def section_parquet_write(self):
-        def ours():
-            runs, m = self.gbench("bench_parquet_write", "BM_WriteRankingSignalMonth/codec:1/",
-                                  extra=self.quick_min_time())
-            r = gbench_row(runs, "BM_WriteRankingSignalMonth/codec:1", m)
-            r["bytes"] = r["counters"].get("file_bytes")
-            r["note"] = "in memory (no disk write)"
-            return [r]
+        # One row per codec (issue 18): ours writes on one thread into memory,
+        # DuckDB on all cores to a file; the notes give rows per CPU-second
+        # (user + system time), the per-core rate of each.
+        def per_cpu(ss):
+            rates = [s["rows"] / s["cpu_seconds"] for s in ss
+                     if s.get("rows") and s.get("cpu_seconds")]
+            if not rates:
+                return "CPU n/a"
+            return f"{fmt_rate(statistics.median(rates))} rows per CPU-second"
 
-        def theirs():
-            node = shutil.which("node") or "node"
-            m = self.run_ok("parquet_write_duckdb.mjs",
-                            [node, "bench/parquet_write_duckdb.mjs", "1"])
-            rows = re.search(r"snappy: (\d+) rows, threads=(\d+), file (\d+) bytes", m.stdout)
-            med = re.search(r"median ([\d.]+) ms", m.stdout)
-            if not rows or not med:
-                raise NotAvailable("parquet_write_duckdb.mjs: unexpected output")
-            return [{"seconds": float(med.group(1)) / 1000, "rows": int(rows.group(1)),
-                     "bytes": int(rows.group(3)), "rss_kb": m.rss_kb,
-                     "note": f"to a file on disk; DuckDB threads={rows.group(2)}"}]
-        self.compare(([12], ours), ([13], theirs))
+        for rid, code, codec in (("3.1", 1, "snappy"), ("3.2", 3, "zstd"), ("3.3", 2, "gzip"),
+                                 ("3.4", 0, "uncompressed")):
+            def ours(code=code):
+                name = f"BM_WriteRankingSignalMonth/codec:{code}"
+                runs, m = self.gbench("bench_parquet_write", name + "/",
+                                      extra=self.quick_min_time())
+                r = gbench_row(runs, name, m)
+                r["bytes"] = r["counters"].get("file_bytes")
+                r["note"] = lambda ss: f"in memory (no disk write), 1 thread; {per_cpu(ss)}"
+                return [r]
+
+            def theirs(codec=codec):
+                node = shutil.which("node") or "node"
+                m = self.run_ok("parquet_write_duckdb.mjs",
+                                [node, "bench/parquet_write_duckdb.mjs", "1", "", codec])
+                rows = re.search(codec + r": (\d+) rows, threads=(\d+), file (\d+) bytes",
+                                 m.stdout)
+                med = re.search(r"median ([\d.]+) ms", m.stdout)
+                cpu = re.search(r"CPU median ([\d.]+) ms", m.stdout)
+                if not rows or not med or not cpu:
+                    raise NotAvailable("parquet_write_duckdb.mjs: unexpected output")
+                threads = rows.group(2)
+                return [{"seconds": float(med.group(1)) / 1000, "rows": int(rows.group(1)),
+                         "bytes": int(rows.group(3)), "rss_kb": m.rss_kb,
+                         "cpu_seconds": float(cpu.group(1)) / 1000,
+                         "note": lambda ss: (f"to a file on disk, DuckDB threads={threads}; "
+                                             f"{per_cpu(ss)}")}]
+            self.compare(([row(rid, "ours")], ours), ([row(rid, "theirs")], theirs))
 
     def section_delta(self):
         def bench():
@@ -381,15 +417,15 @@ class Suite:
                                     f"write {fmt_time(median_of(ss, 'whole'))}; table of 300 "
                                     f"months + checkpoint")
             return [r]
-        self.compare(([14], bench))
-        self.compare(([15], lambda: [self.commit_sample(self.lake_ready(), {})]))
+        self.compare(([row("4.1", "ours")], bench))
+        self.compare(([row("4.2", "ours")], lambda: [self.commit_sample(self.lake_ready(), {})]))
         azure = {}
 
         def on_azurite():
             if not azure:
                 azure.update(self.azurite_lake())
             return [self.commit_sample("az://rs-bench/lake", azure)]
-        self.compare(([16], on_azurite))
+        self.compare(([row("4.3", "ours")], on_azurite))
 
     def azurite_lake(self):
         """Generates the input lake on Azurite (untimed); the environment to reach it."""
@@ -444,7 +480,8 @@ class Suite:
                 raise NotAvailable("psycopg reference: unexpected output")
             return [{"seconds": float(g.group(2)), "rows": int(g.group(1)), "rss_kb": m.rss_kb,
                      "note": "same rows from pandas, text COPY; RSS incl. building the DataFrames"}]
-        self.compare(([17, 18], ours_and_baseline), ([19], theirs))
+        self.compare(([row("5.1", "ours"), row("5.1", "baseline")], ours_and_baseline),
+                     ([row("5.1", "theirs")], theirs))
 
     def migrate(self, dsn):
         if not self.migrated:
@@ -463,9 +500,9 @@ class Suite:
                 self.migrate(dsn)
                 return [self.job_sample(months, pg=True)]
             return one
-        self.compare(([21], run("all")))
-        self.compare(([20], run("latest")))
-        self.compare(([22], lambda: [self.job_sample("latest", pg=False)]))
+        self.compare(([row("6.2", "ours")], run("all")))
+        self.compare(([row("6.1", "ours")], run("latest")))
+        self.compare(([row("6.3", "ours")], lambda: [self.job_sample("latest", pg=False)]))
 
     def job(self, lake, months, env):
         """One `run`; its Measure and the summary of its JSON log."""
@@ -621,9 +658,10 @@ def gbench_row(runs, name, m):
     for k in ok[0]:
         if k not in skip and isinstance(ok[0][k], (int, float)):
             counters[k] = statistics.median(e[k] for e in ok if k in e)
+    cpu = statistics.median(e["cpu_time"] * scale[e.get("time_unit", "ns")] for e in ok)
     ips = counters.get("items_per_second")
-    return {"seconds": secs, "rows": round(ips * secs) if ips else None, "rss_kb": m.rss_kb,
-            "n": len(ok), "counters": counters, "note": ""}
+    return {"seconds": secs, "cpu_seconds": cpu, "rows": round(ips * secs) if ips else None,
+            "rss_kb": m.rss_kb, "n": len(ok), "counters": counters, "note": ""}
 
 
 def fmt_time(s):

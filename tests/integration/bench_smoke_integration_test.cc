@@ -60,7 +60,9 @@ RunResult RunQuickSuite(const std::string& source_dir, const std::string& binary
 const std::vector<std::pair<std::string, std::string>> kRows = {
     {"1.1", "ours"},   {"1.1", "theirs"}, {"1.2", "ours"},   {"1.2", "theirs"},   {"1.3", "ours"},
     {"1.3", "theirs"}, {"2.1", "ours"},   {"2.1", "theirs"}, {"2.2", "ours"},     {"2.2", "theirs"},
-    {"2.3", "ours"},   {"2.3", "theirs"}, {"3.1", "ours"},   {"3.1", "theirs"},   {"4.1", "ours"},
+    {"2.3", "ours"},   {"2.3", "theirs"}, {"3.1", "ours"},   {"3.1", "theirs"},   {"3.2", "ours"},
+    {"3.2", "theirs"}, {"3.3", "ours"},   {"3.3", "theirs"}, {"3.4", "ours"},     {"3.4", "theirs"},
+    {"4.1", "ours"},
     {"4.2", "ours"},   {"4.3", "ours"},   {"5.1", "ours"},   {"5.1", "baseline"}, {"5.1", "theirs"},
     {"6.1", "ours"},   {"6.2", "ours"},   {"6.3", "ours"},
 };
