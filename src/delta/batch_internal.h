@@ -14,8 +14,8 @@ namespace rs::delta {
 // `n` copies of `value` (null when value is null).
 Result<ColumnVector> MakeConstantColumn(const Field& field, const Value& value, size_t n);
 ColumnVector MakeNullColumn(const Field& field, size_t n);
-// Appends the rows of `src` (same physical alternative) to `dst`.
-Status AppendColumn(ColumnVector* dst, const ColumnVector& src);
+// Moves the rows of `src` (same physical alternative) to the end of `dst`.
+Status AppendColumn(ColumnVector* dst, ColumnVector&& src);
 // Keeps the rows whose `keep` byte is 1.
 void FilterColumn(ColumnVector* col, const std::vector<uint8_t>& keep);
 // Converts a column read from a file to the table's field (same type or a

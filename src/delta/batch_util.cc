@@ -54,7 +54,7 @@ Result<ColumnVector> MakeConstantColumn(const Field& field, const Value& value, 
   return col;
 }
 
-Status AppendColumn(ColumnVector* dst, const ColumnVector& src) {
+Status AppendColumn(ColumnVector* dst, ColumnVector&& src) {
   if (dst->values.index() != src.values.index()) {
     return Status::Internal("append of mismatched column " + src.field.name);
   }
@@ -70,8 +70,13 @@ Status AppendColumn(ColumnVector* dst, const ColumnVector& src) {
   std::visit(
       [&](auto& values) {
         using V = std::decay_t<decltype(values)>;
-        const V& add = std::get<V>(src.values);
-        values.insert(values.end(), add.begin(), add.end());
+        V& add = std::get<V>(src.values);
+        if (values.empty() && values.capacity() < add.size()) {
+          values = std::move(add);
+        } else {
+          values.insert(values.end(), std::make_move_iterator(add.begin()),
+                        std::make_move_iterator(add.end()));
+        }
       },
       dst->values);
   return Status::OK();

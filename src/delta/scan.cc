@@ -329,10 +329,14 @@ Result<RecordBatch> ScanFile(const Table& table, const Snapshot& s, const ScanPl
 
 }  // namespace
 
-Status Table::ScanEach(const Snapshot& snapshot, const ScanOptions& options,
-                       const std::function<Status(const RecordBatch&)>& sink,
-                       ScanStats* stats) const {
-  RS_ASSIGN_OR_RETURN(ScanPlan plan, MakePlan(snapshot, options));
+namespace {
+
+// Prunes the snapshot's files by `plan`, tells `planned` which are left, then
+// reads each and hands its batch to `sink`, which may move from it.
+Status ScanPruned(const Table& table, const Snapshot& snapshot, const ScanOptions& options,
+                  const ScanPlan& plan,
+                  const std::function<void(const std::vector<const AddFile*>&)>& planned,
+                  const std::function<Status(RecordBatch&)>& sink, ScanStats* stats) {
   ScanStats local;
   // Pruned first, so that progress knows the files and bytes to read.
   std::vector<const AddFile*> to_read;
@@ -346,10 +350,11 @@ Status Table::ScanEach(const Snapshot& snapshot, const ScanOptions& options,
     ++progress.files_total;
     progress.bytes_total += std::max<int64_t>(0, file.size_bytes);
   }
+  if (planned) planned(to_read);
   if (options.on_progress) options.on_progress(progress);
   for (const AddFile* file : to_read) {
     ++local.files_read;
-    RS_ASSIGN_OR_RETURN(RecordBatch batch, ScanFile(*this, snapshot, plan, *file));
+    RS_ASSIGN_OR_RETURN(RecordBatch batch, ScanFile(table, snapshot, plan, *file));
     local.rows += static_cast<int64_t>(batch.num_rows);
     RS_RETURN_IF_ERROR(sink(batch));
     ++progress.files_done;
@@ -360,17 +365,42 @@ Status Table::ScanEach(const Snapshot& snapshot, const ScanOptions& options,
   return Status::OK();
 }
 
+}  // namespace
+
+Status Table::ScanEach(const Snapshot& snapshot, const ScanOptions& options,
+                       const std::function<Status(const RecordBatch&)>& sink,
+                       ScanStats* stats) const {
+  RS_ASSIGN_OR_RETURN(ScanPlan plan, MakePlan(snapshot, options));
+  return ScanPruned(
+      *this, snapshot, options, plan, nullptr, [&sink](RecordBatch& batch) { return sink(batch); },
+      stats);
+}
+
 Result<RecordBatch> Table::Scan(const Snapshot& snapshot, const ScanOptions& options,
                                 ScanStats* stats) const {
   RS_ASSIGN_OR_RETURN(ScanPlan plan, MakePlan(snapshot, options));
   RecordBatch all;
   all.schema = plan.output;
   for (const Field& f : plan.output) all.columns.push_back(ColumnVector::Make(f));
-  RS_RETURN_IF_ERROR(ScanEach(
-      snapshot, options,
-      [&all](const RecordBatch& b) {
+  // Without row ranges every row of the pruned files is kept (less the
+  // deleted ones): the columns are sized once instead of growing file by
+  // file, and each file's values are moved, not copied.
+  auto reserve = [&](const std::vector<const AddFile*>& files) {
+    if (!plan.data_ranges.empty()) return;
+    int64_t rows = 0;
+    for (const AddFile* f : files) {
+      if (!f->num_records) return;
+      rows += *f->num_records - (f->deletion_vector ? f->deletion_vector->cardinality : 0);
+    }
+    for (ColumnVector& col : all.columns) {
+      std::visit([&](auto& values) { values.reserve(static_cast<size_t>(rows)); }, col.values);
+    }
+  };
+  RS_RETURN_IF_ERROR(ScanPruned(
+      *this, snapshot, options, plan, reserve,
+      [&all](RecordBatch& b) {
         for (size_t i = 0; i < b.columns.size(); ++i) {
-          RS_RETURN_IF_ERROR(AppendColumn(&all.columns[i], b.columns[i]));
+          RS_RETURN_IF_ERROR(AppendColumn(&all.columns[i], std::move(b.columns[i])));
         }
         all.num_rows += b.num_rows;
         return Status::OK();
