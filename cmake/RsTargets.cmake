@@ -11,6 +11,10 @@ function(rs_library name)
   endif()
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(${name} PRIVATE ${RS_WARNINGS})
+  if(name IN_LIST RS_O0_LIBRARIES)
+    # After the build type's flags on the command line, so -O0 wins.
+    target_compile_options(${name} PRIVATE -O0)
+  endif()
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
