@@ -18,6 +18,14 @@ function(rs_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
+# The compile options of code that only tests run (test programs, their
+# helper programs and support libraries): warnings, RS_TEST_OPTIMIZATION in
+# optimized builds and RS_TEST_COMPILE_FLAGS.
+function(rs_test_code_options target)
+  target_compile_options(${target} PRIVATE ${RS_WARNINGS}
+                         $<$<NOT:$<CONFIG:Debug>>:${RS_TEST_OPTIMIZATION}> ${RS_TEST_COMPILE_FLAGS})
+endfunction()
+
 # rs_test(NAME SOURCES ... DEPS ... LABELS unit|integration [SERVICES pg azurite] [TIMEOUT s])
 # One test program NAME, joining the umbrella target rs_unit_tests or
 # rs_integration_tests. Each source file is its own ctest entry
@@ -52,8 +60,7 @@ function(rs_test name)
   # trees) in optimized builds: the code under test (the module libraries)
   # keeps the build type's flags, and test programs, heavy in GoogleTest
   # macros, compile much faster. GoogleTest is a precompiled header.
-  target_compile_options(${name} PRIVATE ${RS_WARNINGS} $<$<NOT:$<CONFIG:Debug>>:${RS_TEST_OPTIMIZATION}>
-                         ${RS_TEST_COMPILE_FLAGS})
+  rs_test_code_options(${name})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} rs_test_support GTest::gtest GTest::gtest_main)
   if(RS_TEST_PCH)
@@ -179,6 +186,7 @@ function(rs_module_tests name)
   foreach(_t ${_tools})
     get_filename_component(_base ${_t} NAME_WE)
     add_executable(${name}_${_base} ${_t})
+    rs_test_code_options(${name}_${_base})
     target_include_directories(${name}_${_base} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
     target_link_libraries(${name}_${_base} PRIVATE ${ARG_DEPS})
     add_dependencies(rs_unit_tests ${name}_${_base})
