@@ -558,7 +558,7 @@ class Suite:
             f"median of {self.a.repeat} run(s)",
             f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
             f"- machine: {machine()}",
-            f"- source: {rev}{dirty}; build: {self.a.build_dir} (Release)",
+            f"- source: {rev}{dirty}; build: {self.a.build_dir} ({build_type(self.a.build_dir)})",
             f"- load average at the end: {os.getloadavg()[0]:.1f}",
         ])
 
@@ -676,6 +676,17 @@ def fmt_rate(r):
     if r is None:
         return ""
     return f"{r / 1e6:.2f} M" if r >= 1e6 else f"{r / 1e3:.1f} k"
+
+
+def build_type(build_dir):
+    """CMAKE_BUILD_TYPE of a build tree, from its cache."""
+    try:
+        for line in open(os.path.join(build_dir, "CMakeCache.txt")):
+            if line.startswith("CMAKE_BUILD_TYPE:"):
+                return line.split("=", 1)[1].strip() or "no build type"
+    except OSError:
+        pass
+    return "build type unknown"
 
 
 def git(root, *args):
