@@ -348,49 +348,38 @@ MonthRows RowsOf(const std::string& month, const MonthOutput& out) {
                    static_cast<int64_t>(out.derived.composite_signals.num_rows)};
 }
 
-// Writes the month's partition of each table, the tables on up to `threads`
-// threads (the transactions take concurrent writes).
-Status WriteMonth(Writers* w, const std::string& month, const MonthOutput& out, int threads) {
-  struct Part {
-    Writer* writer;
-    const RecordBatch* rows;
-    const char* step;
-  };
-  std::vector<Part> parts;
-  if (w->rankings) parts.push_back({&*w->rankings, &out.rankings, "write rankings"});
-  parts.push_back({&*w->signals, &out.derived.ranking_signals, "write ranking_signals"});
-  parts.push_back({&*w->composite, &out.derived.composite_signals, "write composite_signals"});
-  return ParallelFor(parts.size(), ParallelOptions{threads}, [&](size_t i) -> Status {
-    RS_RETURN_IF_ERROR_CTX(parts[i].writer->tx.WritePartition(month, *parts[i].rows),
-                           parts[i].step);
-    return Status::OK();
-  });
+// Writes the month's partition of each table, one table after the other.
+// Writing the three tables in parallel was measured slower for a single
+// month (5,000 symbols: compute and write 1.80 s against 1.16 s on 2 cores,
+// RSS 376 against 293 MiB): each writer thread fills fresh pages of its own
+// malloc arena, where one thread reuses the pages of the previous table.
+Status WriteMonth(Writers* w, const std::string& month, const MonthOutput& out) {
+  if (w->rankings) {
+    RS_RETURN_IF_ERROR_CTX(w->rankings->tx.WritePartition(month, out.rankings), "write rankings");
+  }
+  RS_RETURN_IF_ERROR_CTX(w->signals->tx.WritePartition(month, out.derived.ranking_signals),
+                         "write ranking_signals");
+  RS_RETURN_IF_ERROR_CTX(w->composite->tx.WritePartition(month, out.derived.composite_signals),
+                         "write composite_signals");
+  return Status::OK();
 }
 
 // How the months of a run share the threads: `workers` months in flight at
-// once, each computed with `engine_threads` engine threads and its tables
-// written on `write_threads` threads.
+// once, each computed with `engine_threads` engine threads.
 struct MonthThreads {
   int workers = 1;
   int engine_threads = 0;  // 0 = all cores, as RANKING_THREADS
-  int write_threads = 1;
 };
 
 // Several months: one month per thread, each computed and written on its
 // thread (the engine's inner threads would only contend with the other
-// months'). One month: the engine uses every thread, then the three tables
-// are written in parallel.
+// months'; the Parquet encoding, single-threaded per file, then runs on
+// every thread). One month: the engine uses every thread, as before.
 MonthThreads PlanMonthThreads(int requested, size_t months) {
   const int threads = ResolveThreads(requested);
   MonthThreads plan;
   plan.workers = ParallelThreads(months, ParallelOptions{threads});
-  if (plan.workers > 1) {
-    plan.engine_threads = std::max(1, threads / plan.workers);
-    plan.write_threads = 1;
-  } else {
-    plan.engine_threads = requested;
-    plan.write_threads = threads;
-  }
+  plan.engine_threads = plan.workers > 1 ? std::max(1, threads / plan.workers) : requested;
   return plan;
 }
 
@@ -468,7 +457,7 @@ Status WriteMonths(const Inputs& in, const JobRequest& req,
         CheckStop(req.stop, "month " + month + " was computed: nothing was committed"));
     MonthOutput out;
     Status s = ComputeMonth(in, req, mopts, month, plan.engine_threads, &out);
-    if (s.ok()) s = WriteMonth(w, month, out, plan.write_threads);
+    if (s.ok()) s = WriteMonth(w, month, out);
     if (!s.ok()) return s.Annotate("month " + month);
     return ledger.Written(i, RowsOf(month, out));
   });

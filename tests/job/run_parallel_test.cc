@@ -108,8 +108,8 @@ TEST(RunParallelTest, SeveralWorkersWriteWhatOneWrites) {
   EXPECT_EQ(lines, 6u) << four.log;
 }
 
-// A single month gets the engine's threads and its three tables written in
-// parallel: the same output as with one thread.
+// A single month gets every thread for the engine: the same output as with
+// one thread.
 TEST(RunParallelTest, OneMonthWithSeveralThreadsWritesWhatOneThreadWrites) {
   Lake serial = NewMemoryLake("serial-one");
   Lake parallel = NewMemoryLake("parallel-one");
