@@ -100,7 +100,8 @@ void AddJobCommand(CLI::App& app, CliContext& ctx, bool rank) {
       ->capture_default_str();
   cmd->add_option("--top-n", o->common.top_n, "strategies_hit threshold (RANKING_SIGNALS_TOP_N)");
   cmd->add_option("--threads", o->common.threads,
-                  "Engine threads, 0 = all cores (RANKING_THREADS)");
+                  "Threads: months computed and written at once, 0 = all cores "
+                  "(RANKING_THREADS)");
   if (rank) {
     cmd->add_option("--shard", o->shard,
                     "K/N: take every N-th target month starting at K; auto/N claims a free shard")

@@ -50,7 +50,15 @@ void CrashPoint(std::string_view name) {
   std::fprintf(stderr, "crash point reached: %.*s (%s)\n", static_cast<int>(name.size()),
                name.data(), signal_name);
   std::fflush(stderr);
-  kill(getpid(), g_signal);
+  // SIGKILL ends the process from any thread. A stop signal is raised on this
+  // thread, so its handler has run when CrashPoint returns: the stop is seen
+  // at this point whichever thread reached it, as if the operator's signal
+  // arrived exactly here.
+  if (g_signal == SIGKILL) {
+    kill(getpid(), g_signal);
+  } else {
+    raise(g_signal);
+  }
 }
 
 }  // namespace rs

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cassert>
 #include <cmath>
+#include <mutex>
 #include <set>
 
 #include "common/utf8.h"
@@ -25,10 +26,16 @@ struct OverwriteTransaction::Impl {
   std::set<std::string> partitions;
   CommitOptions options;
   std::optional<Snapshot> read_snapshot;  // nullopt: the table is created by this commit
-  std::vector<AddFile> added;
-  std::map<std::string, int> files_per_partition;
   std::string txn_id = NewUuid();
-  bool finished = false;
+  // Guards what concurrent WritePartition() calls share; the encoding and the
+  // upload run outside it.
+  std::mutex mu;
+  // The files written, keyed by (partition value, number of the file within
+  // its partition): the commit adds them in this order, whatever order
+  // concurrent writes finished in.
+  std::map<std::pair<std::string, int>, AddFile> added;  // guarded by mu
+  std::map<std::string, int> files_per_partition;        // guarded by mu
+  bool finished = false;  // set by Commit() and Abandon(), which follow every write
 };
 
 namespace {
@@ -226,7 +233,11 @@ Status OverwriteTransaction::WritePartition(const std::string& value, const Reco
   RS_RETURN_IF_ERROR_CTX(CheckPartitionColumn(batch, t.partition_field, value), where);
   RS_ASSIGN_OR_RETURN_CTX(RecordBatch data, DataBatch(batch, t.schema, col), where);
   if (data.num_rows == 0) return Status::OK();  // the partition becomes empty
-  int part = t.files_per_partition[value]++;
+  int part;
+  {
+    std::lock_guard lock(t.mu);
+    part = t.files_per_partition[value]++;
+  }
   std::string relative = fmt::format("{}={}/part-{:05d}-{}.c000{}.parquet", col,
                                      EscapePartitionDirValue(value), part, NewUuid(),
                                      CodecSuffix(t.options.data_files.compression));
@@ -241,7 +252,8 @@ Status OverwriteTransaction::WritePartition(const std::string& value, const Reco
   add.modification_time_ms = NowMs();
   add.stats_json = StatsJson(data.schema, summary);
   add.num_records = summary.num_rows;
-  t.added.push_back(std::move(add));
+  std::lock_guard lock(t.mu);
+  t.added.emplace(std::make_pair(value, part), std::move(add));
   return Status::OK();
 }
 
@@ -251,7 +263,7 @@ Status OverwriteTransaction::Abandon() {
   if (t.finished) return Status::OK();
   t.finished = true;
   Status first;
-  for (const AddFile& f : t.added) {
+  for (const auto& [order, f] : t.added) {
     auto relative = UnescapePath(f.path);
     Status st = relative.ok() ? t.table.store().Delete(t.table.Key(*relative)) : relative.status();
     if (first.ok() && !st.ok()) first = st.Annotate("abandon overwrite: delete " + f.path);
@@ -321,7 +333,7 @@ std::vector<Action> BuildActions(const OverwriteTransaction::Impl& t, CommitInte
     }
   }
   int64_t rows = 0, bytes = 0;
-  for (const AddFile& f : t.added) {
+  for (const auto& [order, f] : t.added) {
     rows += f.num_records.value_or(0);
     bytes += f.size_bytes;
     Action add;
@@ -380,7 +392,7 @@ Result<CommitOutcome> OverwriteTransaction::Commit() {
   t.finished = true;
   outcome.version = *version;
   outcome.num_added = static_cast<int64_t>(t.added.size());
-  for (const AddFile& f : t.added) outcome.bytes_added += f.size_bytes;
+  for (const auto& [order, f] : t.added) outcome.bytes_added += f.size_bytes;
   const auto& config =
       t.read_snapshot ? t.read_snapshot->metadata.configuration : t.options.configuration;
   if (outcome.version > 0 && outcome.version % CheckpointInterval(config) == 0) {

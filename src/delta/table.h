@@ -231,7 +231,11 @@ class Table;
 // REQUIRES: Commit() or Abandon() ran before destruction (or the transaction
 // was moved from). The destructor does no I/O: it only checks that rule
 // (assert in debug builds; see internal::SetUnfinishedTransactionHook).
-// Not thread-safe.
+// Thread-safety: WritePartition() may be called from several threads at once
+// (each file is encoded and uploaded outside the transaction's lock); Commit()
+// and Abandon() must not overlap any other call. The commit adds the files in
+// the order (partition value, then write order within the partition),
+// whatever order concurrent writes finished in.
 class OverwriteTransaction {
  public:
   ~OverwriteTransaction();

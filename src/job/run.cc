@@ -7,11 +7,14 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "common/calendar.h"
 #include "common/crash_point.h"
 #include "common/log.h"
+#include "common/parallel.h"
 #include "job/input_window_internal.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
@@ -317,33 +320,147 @@ Status BeginWriters(const Lake& lake, const JobRequest& req, const std::vector<s
   return Status::OK();
 }
 
-Status ComputeMonth(const Inputs& in, const JobRequest& req,
-                    const signals::MaterializeOptions& mopts, const std::string& month,
-                    Writers* w, MonthRows* rows) {
-  // `w` is null in a dry run: computed, not written.
+// One month's output, held from its computation until its partitions are
+// written: what a worker has in flight.
+struct MonthOutput {
   RecordBatch rankings;
+  signals::DerivedSignals derived;
+};
+
+// Computes `month` with the engine on up to `threads` threads (0 = all cores).
+Status ComputeMonth(const Inputs& in, const JobRequest& req, signals::MaterializeOptions mopts,
+                    const std::string& month, int threads, MonthOutput* out) {
   if (req.rank) {
     signals::EngineOptions eopts;
-    eopts.threads = req.options.compute.threads;
-    RS_ASSIGN_OR_RETURN_CTX(rankings, signals::RankMonth(*in.prepared, month, eopts), "rank");
-    if (w != nullptr) {
-      RS_RETURN_IF_ERROR_CTX(w->rankings->tx.WritePartition(month, rankings), "write rankings");
-    }
+    eopts.threads = threads;
+    RS_ASSIGN_OR_RETURN_CTX(out->rankings, signals::RankMonth(*in.prepared, month, eopts), "rank");
   } else {
-    RS_ASSIGN_OR_RETURN_CTX(rankings, ReadRankingsMonth(in, month), "read rankings");
+    RS_ASSIGN_OR_RETURN_CTX(out->rankings, ReadRankingsMonth(in, month), "read rankings");
   }
-  RS_ASSIGN_OR_RETURN_CTX(auto derived, signals::Materialize(rankings, mopts), "materialize");
-  if (w != nullptr) {
-    RS_RETURN_IF_ERROR_CTX(w->signals->tx.WritePartition(month, derived.ranking_signals),
-                           "write ranking_signals");
-    RS_RETURN_IF_ERROR_CTX(w->composite->tx.WritePartition(month, derived.composite_signals),
-                           "write composite_signals");
-  }
-  rows->month = month;
-  rows->rankings = static_cast<int64_t>(rankings.num_rows);
-  rows->signals = static_cast<int64_t>(derived.ranking_signals.num_rows);
-  rows->composite = static_cast<int64_t>(derived.composite_signals.num_rows);
+  mopts.threads = threads;
+  RS_ASSIGN_OR_RETURN_CTX(out->derived, signals::Materialize(out->rankings, mopts), "materialize");
   return Status::OK();
+}
+
+MonthRows RowsOf(const std::string& month, const MonthOutput& out) {
+  return MonthRows{month, static_cast<int64_t>(out.rankings.num_rows),
+                   static_cast<int64_t>(out.derived.ranking_signals.num_rows),
+                   static_cast<int64_t>(out.derived.composite_signals.num_rows)};
+}
+
+// Writes the month's partition of each table, one table after the other.
+// Writing the three tables in parallel was measured slower for a single
+// month (5,000 symbols: compute and write 1.80 s against 1.16 s on 2 cores,
+// RSS 376 against 293 MiB): each writer thread fills fresh pages of its own
+// malloc arena, where one thread reuses the pages of the previous table.
+Status WriteMonth(Writers* w, const std::string& month, const MonthOutput& out) {
+  if (w->rankings) {
+    RS_RETURN_IF_ERROR_CTX(w->rankings->tx.WritePartition(month, out.rankings), "write rankings");
+  }
+  RS_RETURN_IF_ERROR_CTX(w->signals->tx.WritePartition(month, out.derived.ranking_signals),
+                         "write ranking_signals");
+  RS_RETURN_IF_ERROR_CTX(w->composite->tx.WritePartition(month, out.derived.composite_signals),
+                         "write composite_signals");
+  return Status::OK();
+}
+
+// How the months of a run share the threads: `workers` months in flight at
+// once, each computed with `engine_threads` engine threads.
+struct MonthThreads {
+  int workers = 1;
+  int engine_threads = 0;  // 0 = all cores, as RANKING_THREADS
+};
+
+// Several months: one month per thread, each computed and written on its
+// thread (the engine's inner threads would only contend with the other
+// months'; the Parquet encoding, single-threaded per file, then runs on
+// every thread). One month: the engine uses every thread, as before.
+MonthThreads PlanMonthThreads(int requested, size_t months) {
+  const int threads = ResolveThreads(requested);
+  MonthThreads plan;
+  plan.workers = ParallelThreads(months, ParallelOptions{threads});
+  plan.engine_threads = plan.workers > 1 ? std::max(1, threads / plan.workers) : requested;
+  return plan;
+}
+
+// Publishes the months written in month order, whatever order their workers
+// finish in: the report's rows, the crash point, the "month written" line and
+// the progress bar, once per month. A stop requested by then ends the run
+// before the next month, as the serial loop did.
+class MonthLedger {
+ public:
+  MonthLedger(const JobRequest& req, const std::vector<std::string>& months, Logger& log,
+              Progress& progress, JobReport* report)
+      : req_(req),
+        months_(months),
+        log_(log),
+        progress_(progress),
+        report_(report),
+        written_(months.size()) {}
+
+  // Records month `i` as written and publishes every month now complete in
+  // order; Cancelled when a stop was requested after one of them.
+  Status Written(size_t i, const MonthRows& rows) {
+    std::lock_guard lock(mu_);
+    written_[i] = rows;
+    while (!stopped_ && next_ < written_.size() && written_[next_]) {
+      Publish(*written_[next_]);
+      ++next_;
+      if (next_ == months_.size()) break;
+      const std::string what = "month " + months_[next_] + " was computed: nothing was committed";
+      Status s = CheckStop(req_.stop, what);
+      if (!s.ok()) {
+        stopped_ = true;
+        return s;
+      }
+    }
+    return Status::OK();
+  }
+
+ private:
+  void Publish(const MonthRows& rows) {
+    report_->rows.push_back(rows);
+    CrashPoint("job.after_month_written");
+    log_.Info("month written", {{"month", rows.month},
+                                {"rankings_rows", rows.rankings},
+                                {"signals_rows", rows.signals},
+                                {"composite_rows", rows.composite}});
+    progress_.Advance(1);
+  }
+
+  const JobRequest& req_;
+  const std::vector<std::string>& months_;
+  Logger& log_;
+  Progress& progress_;
+  JobReport* report_;
+  std::mutex mu_;
+  std::vector<std::optional<MonthRows>> written_;  // guarded by mu_
+  size_t next_ = 0;                                // guarded by mu_: the next to publish
+  bool stopped_ = false;                           // guarded by mu_
+};
+
+// Computes and writes `months` on plan.workers threads, one month in flight
+// per worker (memory: a month's buffers per worker, never the whole run).
+// The failure of the lowest month wins, as in a serial loop; no month is
+// handed out after a failure or a stop, and the months in flight finish.
+Status WriteMonths(const Inputs& in, const JobRequest& req,
+                   const signals::MaterializeOptions& mopts, const std::vector<std::string>& months,
+                   Logger& log, Writers* w, JobReport* report) {
+  const MonthThreads plan = PlanMonthThreads(req.options.compute.threads, months.size());
+  Progress progress(log, req.rank ? "ranking and writing" : "materializing and writing",
+                    static_cast<int64_t>(months.size()), "months");
+  MonthLedger ledger(req, months, log, progress, report);
+  ParallelOptions parallel{plan.workers, ErrorPolicy::kStopAtFirstError};
+  return ParallelFor(months.size(), parallel, [&](size_t i) -> Status {
+    const std::string& month = months[i];
+    RS_RETURN_IF_ERROR(
+        CheckStop(req.stop, "month " + month + " was computed: nothing was committed"));
+    MonthOutput out;
+    Status s = ComputeMonth(in, req, mopts, month, plan.engine_threads, &out);
+    if (s.ok()) s = WriteMonth(w, month, out);
+    if (!s.ok()) return s.Annotate("month " + month);
+    return ledger.Written(i, RowsOf(month, out));
+  });
 }
 
 Result<TableCommit> CommitOne(const std::string& name, delta::OverwriteTransaction& tx, Logger& log) {
@@ -369,8 +486,10 @@ Status DryRun(const Lake& lake, const JobRequest& req, const signals::Materializ
   auto start = Clock::now();
   for (const std::string& month : months) {
     RS_RETURN_IF_ERROR(CheckStop(req.stop, "month " + month + " was computed (dry run)"));
-    MonthRows rows;
-    RS_RETURN_IF_ERROR_CTX(ComputeMonth(in, req, mopts, month, nullptr, &rows), "month " + month);
+    MonthOutput out;
+    RS_RETURN_IF_ERROR_CTX(ComputeMonth(in, req, mopts, month, req.options.compute.threads, &out),
+                           "month " + month);
+    MonthRows rows = RowsOf(month, out);
     report->rows.push_back(rows);
     log.Info("dry run: would write month", {{"month", month},
                                             {"rankings_rows", rows.rankings},
@@ -415,26 +534,7 @@ Status RunShard(const Lake& lake, const JobRequest& req, const signals::Material
   Writers w;
   Status s = BeginWriters(lake, req, months, &w);
   start = Clock::now();
-  if (s.ok()) {
-    // Each month is computed and written to the Delta writers in one step.
-    Progress progress(log, req.rank ? "ranking and writing" : "materializing and writing",
-                      static_cast<int64_t>(months.size()), "months");
-    for (const std::string& month : months) {
-      s = CheckStop(req.stop, "month " + month + " was computed: nothing was committed");
-      if (!s.ok()) break;
-      MonthRows rows;
-      s = ComputeMonth(in, req, mopts, month, &w, &rows);
-      if (!s.ok()) {
-        s = s.Annotate("month " + month);
-        break;
-      }
-      report->rows.push_back(rows);
-      CrashPoint("job.after_month_written");
-      log.Info("month written", {{"month", month}, {"rankings_rows", rows.rankings},
-                                 {"signals_rows", rows.signals}, {"composite_rows", rows.composite}});
-      progress.Advance(1);
-    }
-  }
+  if (s.ok()) s = WriteMonths(in, req, mopts, months, log, &w, report);
   report->compute_seconds = SecondsSince(start);
   // The last chance to stop with Delta unchanged: the three commits below
   // then run together, never stopped between tables.
