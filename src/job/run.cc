@@ -127,14 +127,16 @@ void AddWindowFields(const internal::WindowRead& read, int32_t last_day, nlohman
   (*fields)["symbols_short_of_history"] = read.short_symbols;
 }
 
-Status PrepareInputs(const Lake& lake, const RecordBatch& market,
+// Takes the market rows: Prepare frees their largest column early.
+Status PrepareInputs(const Lake& lake, RecordBatch&& market,
                      const std::optional<RecordBatch>& finance, Logger& log, Inputs* in) {
   const LakeLayout& layout = lake.layout();
   signals::PrepareStats stats;
   std::string where = "validate market_daily " + lake.Describe(layout.market);
   if (finance) where += " and finance_daily " + lake.Describe(layout.finance);
-  RS_ASSIGN_OR_RETURN_CTX(auto prepared,
-                          signals::Prepare(market, finance ? &*finance : nullptr, &stats), where);
+  RS_ASSIGN_OR_RETURN_CTX(
+      auto prepared, signals::Prepare(std::move(market), finance ? &*finance : nullptr, &stats),
+      where);
   log.Info("prepared inputs", {{"market_rows", stats.market_rows},
                                {"market_invalid_rows_dropped", stats.market_invalid_rows},
                                {"finance_rows", stats.finance_rows},
@@ -162,7 +164,7 @@ Status ReadAllInputs(const Lake& lake, Logger& log, Inputs* in) {
     log.Info("read finance_daily", ReadFields(lake, layout.finance, *read, finance_info));
   }
   RS_ASSIGN_OR_RETURN(auto finance, FinanceOrNone(lake, std::move(read), log));
-  return PrepareInputs(lake, market, finance, log, in);
+  return PrepareInputs(lake, std::move(market), finance, log, in);
 }
 
 // The rows of the window only (input_window_internal.h). False when the
@@ -198,7 +200,7 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
     return std::move(finance_window->rows);
   };
   RS_ASSIGN_OR_RETURN(auto finance, FinanceOrNone(lake, finance_read(), log));
-  RS_RETURN_IF_ERROR(PrepareInputs(lake, market.rows, finance, log, in));
+  RS_RETURN_IF_ERROR(PrepareInputs(lake, std::move(market.rows), finance, log, in));
   auto months = signals::ResolveMonthSpec(months_spec, in->available_months);
   return months.ok() && !months->empty() && months->front() >= YearMonthOf(window.first_target_day);
 }

@@ -145,15 +145,17 @@ Grouped GroupBySymbolAndDate(const std::vector<int32_t>& ids, int32_t num_ids,
   return g;
 }
 
+// `symbol_of(row)` names a row's symbol in the error.
+template <typename SymbolOf>
 Status CheckNoDuplicates(const Grouped& g, const std::vector<int32_t>& dates,
-                         const KeyColumns& keys, std::string_view table) {
+                         const SymbolOf& symbol_of, std::string_view table) {
   for (size_t s = 0; s + 1 < g.begin.size(); ++s) {
     for (int64_t k = g.begin[s] + 1; k < g.begin[s + 1]; ++k) {
       if (dates[g.rows[k]] != dates[g.rows[k - 1]]) continue;
       return Status::InvalidArgument(fmt::format(
           "{}: duplicate row for symbol {} on {}; the input must have one row per (symbol, "
           "date): fix the upstream table",
-          table, keys.symbol->As<std::string>()[g.rows[k]], FormatDate(dates[g.rows[k]])));
+          table, symbol_of(g.rows[k]), FormatDate(dates[g.rows[k]])));
     }
   }
   return Status::OK();
@@ -188,8 +190,10 @@ Result<MarketColumns> RequireMarketColumns(const RecordBatch& market) {
 // Dates with nulls replaced by 0; the rows with a null date have no symbol id.
 std::vector<int32_t> DatesOf(const KeyColumns& keys) { return keys.date->As<int32_t>(); }
 
-Status PrepareMarket(const RecordBatch& market, int threads, PreparedInput::Data* data,
-                     PrepareStats* stats) {
+// `owned` is `market` when the caller gave it up: its symbol column is
+// freed once the rows have their symbol numbers.
+Status PrepareMarket(const RecordBatch& market, RecordBatch* owned, int threads,
+                     PreparedInput::Data* data, PrepareStats* stats) {
   constexpr std::string_view kTable = "market_daily";
   RS_ASSIGN_OR_RETURN(MarketColumns columns, RequireMarketColumns(market));
   const KeyColumns& keys = columns.keys;
@@ -198,9 +202,16 @@ Status PrepareMarket(const RecordBatch& market, int threads, PreparedInput::Data
   data->symbols = SymbolDictionary(keys, market.num_rows);
   int32_t num_ids = 0;
   std::vector<int32_t> ids = SymbolIds(keys, market.num_rows, data->symbols, &num_ids);
+  if (owned != nullptr) {
+    ColumnVector& symbol = owned->columns[owned->FindColumn("symbol")];
+    std::vector<std::string>().swap(std::get<std::vector<std::string>>(symbol.values));
+    std::vector<uint8_t>().swap(symbol.validity);
+  }
   std::vector<int32_t> dates = DatesOf(keys);
   Grouped g = GroupBySymbolAndDate(ids, num_ids, dates, threads);
-  RS_RETURN_IF_ERROR(CheckNoDuplicates(g, dates, keys, kTable));
+  // Every market symbol is in the dictionary: rows name it by number.
+  auto symbol_of = [&](uint32_t row) -> const std::string& { return data->symbols[ids[row]]; };
+  RS_RETURN_IF_ERROR(CheckNoDuplicates(g, dates, symbol_of, kTable));
 
   data->series_begin.assign(data->symbols.size() + 1, 0);
   data->dates.reserve(g.rows.size());
@@ -249,7 +260,10 @@ Status PrepareFinance(const RecordBatch& finance, int threads, PreparedInput::Da
   std::vector<int32_t> ids = SymbolIds(keys, finance.num_rows, data->symbols, &num_ids);
   std::vector<int32_t> dates = DatesOf(keys);
   Grouped g = GroupBySymbolAndDate(ids, num_ids, dates, threads);
-  RS_RETURN_IF_ERROR(CheckNoDuplicates(g, dates, keys, kTable));
+  auto symbol_of = [&](uint32_t row) -> const std::string& {
+    return keys.symbol->As<std::string>()[row];
+  };
+  RS_RETURN_IF_ERROR(CheckNoDuplicates(g, dates, symbol_of, kTable));
 
   data->has_finance = true;
   data->finance_begin.assign(data->symbols.size() + 1, 0);
@@ -282,18 +296,32 @@ Result<std::vector<uint8_t>> ValidMarketRows(const RecordBatch& market) {
   return valid;
 }
 
-Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* finance,
-                              PrepareStats* stats) {
+namespace {
+
+Result<PreparedInput> PrepareAll(const RecordBatch& market, RecordBatch* owned,
+                                 const RecordBatch* finance, PrepareStats* stats) {
   PrepareStats local;
   auto data = std::make_shared<PreparedInput::Data>();
   int threads = ResolveThreads(0);
-  RS_RETURN_IF_ERROR(PrepareMarket(market, threads, data.get(), &local));
+  RS_RETURN_IF_ERROR(PrepareMarket(market, owned, threads, data.get(), &local));
   CollectMonths(data.get());
   if (finance != nullptr) {
     RS_RETURN_IF_ERROR(PrepareFinance(*finance, threads, data.get(), &local));
   }
   if (stats != nullptr) *stats = local;
   return PreparedInput(std::move(data));
+}
+
+}  // namespace
+
+Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* finance,
+                              PrepareStats* stats) {
+  return PrepareAll(market, nullptr, finance, stats);
+}
+
+Result<PreparedInput> Prepare(RecordBatch&& market, const RecordBatch* finance,
+                              PrepareStats* stats) {
+  return PrepareAll(market, &market, finance, stats);
 }
 
 }  // namespace rs::signals

@@ -60,6 +60,12 @@ class PreparedInput {
 // `stats` may be null.
 [[nodiscard]] Result<PreparedInput> Prepare(const RecordBatch& market, const RecordBatch* finance,
                                             PrepareStats* stats);
+// As above, taking the market rows: their `symbol` column is freed as soon
+// as every row has its symbol's number, before the series are built. For a
+// large input that column (a string per row) is most of the batch, so the
+// peak memory of preparing falls by about as much.
+[[nodiscard]] Result<PreparedInput> Prepare(RecordBatch&& market, const RecordBatch* finance,
+                                            PrepareStats* stats);
 
 // Per row of `market`, 1 when Prepare() keeps it in its symbol's series
 // (a date, a non-empty symbol, close finite and > 0, volume finite and >= 0),

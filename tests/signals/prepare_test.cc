@@ -57,6 +57,34 @@ TEST(PrepareTest, DuplicateMarketRowNamesSymbolAndDate) {
             "row per (symbol, date): fix the upstream table");
 }
 
+// The overload that takes the rows frees their symbol column early and names
+// a duplicate's symbol from its dictionary instead.
+TEST(PrepareTest, TakingTheMarketRowsFreesTheSymbolColumnAndStillNamesDuplicates) {
+  std::vector<MarketRow> rows = {{Day("2024-03-04"), "AAPL", 10},
+                                 {Day("2024-03-05"), "MSFT", 11},
+                                 {Day("2024-03-05"), "AAPL", 11},
+                                 {Day("2024-03-05"), "AAPL", 12}};
+  RecordBatch market = Market(rows);
+  auto r = Prepare(std::move(market), nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "market_daily: duplicate row for symbol AAPL on 2024-03-05; the input must have one "
+            "row per (symbol, date): fix the upstream table");
+
+  rows.pop_back();
+  RecordBatch kept = Market(rows), given = Market(rows);
+  PrepareStats kept_stats, given_stats;
+  auto a = Prepare(kept, nullptr, &kept_stats);
+  auto b = Prepare(std::move(given), nullptr, &given_stats);
+  ASSERT_TRUE(a.ok() && b.ok());
+  // NOLINTNEXTLINE(bugprone-use-after-move): what Prepare left of the rows it took
+  EXPECT_TRUE(given.columns[given.FindColumn("symbol")].As<std::string>().empty());
+  EXPECT_EQ(kept.columns[kept.FindColumn("symbol")].As<std::string>().size(), 3u);
+  EXPECT_EQ(given_stats.market_rows, kept_stats.market_rows);
+  EXPECT_EQ(given_stats.symbols, kept_stats.symbols);
+  EXPECT_EQ(AvailableMonths(*b), AvailableMonths(*a));
+}
+
 TEST(PrepareTest, DuplicateFinanceRowIsAnErrorEvenForUnknownSymbols) {
   RecordBatch market = Market({{Day("2024-03-04"), "AAPL", 10}});
   RecordBatch finance = testing::Finance(
