@@ -61,10 +61,15 @@ std::string FloatBits(F f) {
   return buf;
 }
 
-std::string Int128Text(__int128 v) {
+// 128-bit integers for the widest decimals: a GCC/Clang extension
+// (__extension__ keeps -Wpedantic quiet about it).
+__extension__ using Int128 = __int128;
+__extension__ using UInt128 = unsigned __int128;
+
+std::string Int128Text(Int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
-  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  UInt128 u = neg ? -static_cast<UInt128>(v) : static_cast<UInt128>(v);
   std::string s;
   while (u > 0) {
     s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -74,12 +79,12 @@ std::string Int128Text(__int128 v) {
 }
 
 std::string BigEndianDecimalText(const std::string& b) {
-  __int128 v = (!b.empty() && (static_cast<unsigned char>(b[0]) & 0x80)) ? -1 : 0;
+  Int128 v = (!b.empty() && (static_cast<unsigned char>(b[0]) & 0x80)) ? -1 : 0;
   for (unsigned char c : b) v = (v << 8) | c;  // two's complement shift-in
   return Int128Text(v);
 }
 
-std::string BigEndianOf(__int128 v, int width) {
+std::string BigEndianOf(Int128 v, int width) {
   std::string s(static_cast<size_t>(width), '\0');
   for (int i = width - 1; i >= 0; --i) {
     s[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
@@ -256,7 +261,7 @@ std::vector<Col> ScalarColumns(bool nullable) {
   c.emplace_back("dec9", DataType::Decimal(9, 2), nullable);
   c.emplace_back("dec18", DataType::Decimal(18, 4), nullable);
   c.emplace_back("dec38", DataType::Decimal(38, 10), nullable);
-  const __int128 p38 = static_cast<__int128>(10000000000000000000ULL) * 10000000000000000000ULL - 1;
+  const Int128 p38 = static_cast<Int128>(10000000000000000000ULL) * 10000000000000000000ULL - 1;
   const float kF[] = {-0.0f, 0.0f, std::numeric_limits<float>::infinity(),
                       -std::numeric_limits<float>::infinity(), std::nanf(""),
                       std::numeric_limits<float>::denorm_min(), -3.4028235e38f, 1.1f};
