@@ -65,6 +65,24 @@ TableContent ContentOf(const Lake& lake, const std::string& path) {
   return out;
 }
 
+// The same sample inputs in two lakes, `months` run on one with one thread
+// and on the other with four.
+struct OneAndFour {
+  Lake serial;
+  Lake parallel;
+  RunOutcome one;
+  RunOutcome four;
+};
+
+OneAndFour RunWithOneAndFourThreads(const std::string& name, const std::string& months) {
+  OneAndFour r{NewMemoryLake("serial" + name), NewMemoryLake("parallel" + name), {}, {}};
+  WriteSampleInputs(r.serial);
+  WriteSampleInputs(r.parallel);
+  r.one = RunWithThreads(r.serial, months, 1);
+  r.four = RunWithThreads(r.parallel, months, 4);
+  return r;
+}
+
 std::vector<std::string> TablesOf(const Lake& lake) {
   return {lake.layout().rankings, lake.layout().signals, lake.layout().composite};
 }
@@ -72,12 +90,7 @@ std::vector<std::string> TablesOf(const Lake& lake) {
 // Issue 18, item 1: one worker and four write the same files per partition,
 // the same rows in the same order and one commit per table.
 TEST(RunParallelTest, SeveralWorkersWriteWhatOneWrites) {
-  Lake serial = NewMemoryLake("serial");
-  Lake parallel = NewMemoryLake("parallel");
-  WriteSampleInputs(serial);
-  WriteSampleInputs(parallel);
-  RunOutcome one = RunWithThreads(serial, "2023-10..2024-03", 1);
-  RunOutcome four = RunWithThreads(parallel, "2023-10..2024-03", 4);
+  auto [serial, parallel, one, four] = RunWithOneAndFourThreads("", "2023-10..2024-03");
   ASSERT_TRUE(one.status.ok()) << one.status.ToString() << "\n" << one.log;
   ASSERT_TRUE(four.status.ok()) << four.status.ToString() << "\n" << four.log;
 
@@ -111,12 +124,7 @@ TEST(RunParallelTest, SeveralWorkersWriteWhatOneWrites) {
 // A single month gets every thread for the engine: the same output as with
 // one thread.
 TEST(RunParallelTest, OneMonthWithSeveralThreadsWritesWhatOneThreadWrites) {
-  Lake serial = NewMemoryLake("serial-one");
-  Lake parallel = NewMemoryLake("parallel-one");
-  WriteSampleInputs(serial);
-  WriteSampleInputs(parallel);
-  RunOutcome one = RunWithThreads(serial, "latest", 1);
-  RunOutcome four = RunWithThreads(parallel, "latest", 4);
+  auto [serial, parallel, one, four] = RunWithOneAndFourThreads("-one", "latest");
   ASSERT_TRUE(one.status.ok()) << one.status.ToString();
   ASSERT_TRUE(four.status.ok()) << four.status.ToString();
   for (const std::string& path : TablesOf(serial)) {
