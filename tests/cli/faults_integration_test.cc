@@ -555,7 +555,7 @@ class AzureFaultsTest : public FaultsTest {
 };
 
 // A proxy in front of Azurite.
-//   kFlaky: every 3rd request is answered 503 unforwarded; the first GET, the
+//   kFlaky: some requests are answered 503 unforwarded (FailThisAttempt); the first GET, the
 //     first data-file PUT and the first Delta commit PUT that get through are
 //     forwarded (the service acts) and their reply is then held past the
 //     client's request timeout, so the client sees a timeout.
@@ -592,8 +592,22 @@ class AzureFaultProxy {
            r.target.find("/_delta_log/") != std::string::npos;
   }
 
+  // kFlaky's schedule, decided per request (method and target) so that it
+  // does not depend on how concurrent requests interleave: of the distinct
+  // requests in the order first seen, every 2nd fails its first attempt and
+  // every 6th its first two. No request fails more than twice in a row, well
+  // inside the retry budget ViaProxy sets.
+  bool FailThisAttempt(const ServedRequest& r) {
+    std::lock_guard lock(mu_);
+    auto [it, inserted] = attempts_.try_emplace(r.method + " " + r.target);
+    if (inserted) it->second.seq = ++distinct_;
+    int attempt = ++it->second.count;
+    int seq = it->second.seq;
+    return (attempt == 1 && seq % 2 == 0) || (attempt == 2 && seq % 6 == 0);
+  }
+
   ServedResponse Handle(const ServedRequest& r) {
-    int n = ++seen_;
+    ++seen_;
     bool commit = IsCommit(r);
     if (r.method == "PUT" && r.target.find(".parquet") != std::string::npos) ++data_puts_;
     if (mode_ == Mode::kLogDownAfterCommit) {
@@ -616,7 +630,7 @@ class AzureFaultProxy {
       }
       return storage::testing::Forward(origin_, r);
     }
-    if (n % 3 == 0) {
+    if (FailThisAttempt(r)) {
       ++injected_;
       return ServedResponse{503, {}, "injected: server busy"};
     }
@@ -640,6 +654,12 @@ class AzureFaultProxy {
   std::atomic<bool> down_{false};
   std::mutex mu_;
   std::set<std::string> stalled_;  // guarded by mu_
+  struct Attempts {
+    int count = 0;
+    int seq = 0;
+  };
+  std::map<std::string, Attempts> attempts_;  // guarded by mu_
+  int distinct_ = 0;                          // guarded by mu_
   LoopbackHttpServer server_;      // last: stops before the members it uses
 };
 
