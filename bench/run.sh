@@ -100,6 +100,7 @@ if [ "$no_build" = 0 ]; then
   [ -f "$build_dir/CMakeCache.txt" ] || { command -v ninja >/dev/null && generator=(-G Ninja); }
   log "configuring Release in $build_dir"
   if cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DRS_BUILD_BENCH=ON \
+      -DRS_BENCH_OPTIMIZATION= \
       >"$build_log" 2>&1; then
     targets=(ranking-signals signals_sample_csv)
     while IFS= read -r f; do

@@ -12,8 +12,10 @@ function(rs_library name)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(${name} PRIVATE ${RS_WARNINGS})
   if(name IN_LIST RS_O0_LIBRARIES)
-    # After the build type's flags on the command line, so -O0 wins.
-    target_compile_options(${name} PRIVATE -O0)
+    # After the build type's flags on the command line, so -O0 wins; no fuzz
+    # target reaches these modules, so they drop what the test programs drop
+    # (RS_TEST_COMPILE_FLAGS: libFuzzer's coverage instrumentation).
+    target_compile_options(${name} PRIVATE -O0 ${RS_TEST_COMPILE_FLAGS})
   endif()
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()

@@ -79,11 +79,14 @@ release_build() {
   # test programs much slower. The libraries, the binary and the benchmarks
   # are -O3 as users get them; the test programs' own GoogleTest-heavy code is
   # -O0 (RS_TEST_OPTIMIZATION), which compiles faster and runs beside the
-  # sanitizer steps anyway.
+  # sanitizer steps anyway. So is the benchmark programs' own code
+  # (RS_BENCH_OPTIMIZATION): the bench smoke test only checks that they run;
+  # bench/run.sh measures with its own -O3 tree.
   # -Werror: the g++ build of every library, the binary and the integration
   # tests stays free of warnings (RS_WERROR).
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
-    -DRS_TEST_OPTIMIZATION="${RS_TEST_OPTIMIZATION:--O0}" -DRS_WERROR=ON >/dev/null
+    -DRS_TEST_OPTIMIZATION="${RS_TEST_OPTIMIZATION:--O0}" \
+    -DRS_BENCH_OPTIMIZATION="${RS_BENCH_OPTIMIZATION:--O0}" -DRS_WERROR=ON >/dev/null
   cmake --build build -j"$jobs" --target rs_integration_tests
 }
 

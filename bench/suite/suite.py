@@ -679,14 +679,19 @@ def fmt_rate(r):
 
 
 def build_type(build_dir):
-    """CMAKE_BUILD_TYPE of a build tree, from its cache."""
+    """CMAKE_BUILD_TYPE of a build tree, from its cache, and the benchmark
+    programs' own optimization when RS_BENCH_OPTIMIZATION overrides it (the
+    CI tree's -O0: its figures are not to be quoted)."""
+    kind, bench_opt = "build type unknown", ""
     try:
         for line in open(os.path.join(build_dir, "CMakeCache.txt")):
             if line.startswith("CMAKE_BUILD_TYPE:"):
-                return line.split("=", 1)[1].strip() or "no build type"
+                kind = line.split("=", 1)[1].strip() or "no build type"
+            elif line.startswith("RS_BENCH_OPTIMIZATION:"):
+                bench_opt = line.split("=", 1)[1].strip()
     except OSError:
         pass
-    return "build type unknown"
+    return f"{kind}, benchmark code {bench_opt}" if bench_opt else kind
 
 
 def git(root, *args):
