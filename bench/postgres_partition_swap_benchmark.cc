@@ -1,10 +1,13 @@
 // One month (630,000 ranking_signal + 105,000 composite rows) replaced in
 // serving tables already holding N months, three ways side by side, rounds
-// interleaved (a, b, c, a, b, c, ...):
+// interleaved (a, a2, b, c, a, a2, b, c, ...):
 //   a. the old design: DELETE the month + COPY into a non-partitioned copy of
 //      the tables (server-side COPY FROM a binary file our encoder wrote, in
 //      primary-key order: a lower bound of the old ReplaceMonth, which added
 //      the client), one transaction, VACUUMed between rounds (untimed);
+//  a2. the old ReplaceMonth's statements: the same DELETEs, then COPY FROM
+//      STDIN of the rows our encoder streams from this client, one
+//      transaction, VACUUMed between rounds (untimed);
 //   b. Replicator::ReplaceMonth: staging COPY, indexes, ANALYZE, swap;
 //   c. server-side COPY of the same files into empty unindexed tables, then
 //      building the same three indexes (no ANALYZE), rolled back.
@@ -114,6 +117,30 @@ void WriteCopyFile(const RecordBatch& batch, const std::string& path) {
   if (!st.ok() || !out) Die("write " + path);
 }
 
+// COPY FROM STDIN of `batch` in key order, encoded by the replicator's
+// encoder: the client half of the old ReplaceMonth.
+void ClientCopy(PGconn* c, const std::string& table, const std::string& cols,
+                const RecordBatch& batch, const std::vector<uint32_t>& order) {
+  PGresult* r = PQexec(c, ("COPY " + table + " (" + cols + ") FROM STDIN (FORMAT binary)").c_str());
+  bool started = PQresultStatus(r) == PGRES_COPY_IN;
+  PQclear(r);
+  if (!started) Die("COPY " + table + ": " + PQerrorMessage(c));
+  Status st = internal::EncodeBinaryCopy(
+      batch, internal::kCopyChunkBytes,
+      [&](std::string_view chunk) {
+        return PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size())) == 1
+                   ? Status::OK()
+                   : Status::IOError(PQerrorMessage(c));
+      },
+      &order);
+  if (!st.ok() || PQputCopyEnd(c, nullptr) != 1) Die("COPY " + table + ": " + st.ToString());
+  while ((r = PQgetResult(c)) != nullptr) {
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) Die("COPY " + table + ": " + PQerrorMessage(c));
+  }
+}
+
 std::string Cols(const Schema& schema) {
   std::string cols;
   for (const Field& f : schema) cols += (cols.empty() ? "" : ", ") + f.name;
@@ -221,11 +248,22 @@ void RunReplaceComparison(const std::string& admin_dsn, int months, int rounds) 
       " CREATE INDEX ON public.s (symbol, date); CREATE INDEX ON public.s (year_month);"
       " ALTER TABLE public.c ADD PRIMARY KEY (date, symbol);"
       " CREATE INDEX ON public.c (symbol, date); CREATE INDEX ON public.c (year_month); ROLLBACK";
-  std::vector<double> a, b, cc, b_copy, b_index, b_swap;
+  const std::vector<uint32_t> sig_order = KeyOrder(signals), comp_order = KeyOrder(composite);
+  std::vector<double> a, a2, b, cc, b_copy, b_index, b_swap;
   for (int round = 0; round < rounds; ++round) {
     t = Clock::now();
     Exec(c.get(), old_sql);
     a.push_back(SecondsSince(t));
+    Exec(c.get(), "VACUUM old.ranking_signal");
+    Exec(c.get(), "VACUUM old.composite_signal_daily");
+    t = Clock::now();
+    Exec(c.get(), std::string("BEGIN; DELETE FROM old.ranking_signal WHERE year_month = '") +
+                      kMonth + "'; DELETE FROM old.composite_signal_daily WHERE year_month = '" +
+                      kMonth + "'");
+    ClientCopy(c.get(), "old.ranking_signal", sig_cols, signals, sig_order);
+    ClientCopy(c.get(), "old.composite_signal_daily", comp_cols, composite, comp_order);
+    Exec(c.get(), "COMMIT");
+    a2.push_back(SecondsSince(t));
     Exec(c.get(), "VACUUM old.ranking_signal");
     Exec(c.get(), "VACUUM old.composite_signal_daily");
     ++version;
@@ -240,16 +278,19 @@ void RunReplaceComparison(const std::string& admin_dsn, int months, int rounds) 
     t = Clock::now();
     Exec(c.get(), fresh_sql);
     cc.push_back(SecondsSince(t));
-    std::printf("round %d: a. DELETE+COPY %.2f s  b. ReplaceMonth %.2f s (copy %.2f, index+analyze "
-                "%.2f, swap %.3f, frozen %d)  c. COPY+index %.2f s\n",
-                round + 1, a.back(), b.back(), r->copy_seconds, r->index_seconds, r->swap_seconds,
-                r->copy_frozen ? 1 : 0, cc.back());
+    std::printf(
+        "round %d: a. DELETE+COPY %.2f s  a2. DELETE+client COPY %.2f s  b. ReplaceMonth "
+        "%.2f s (copy %.2f, index+analyze %.2f, swap %.3f, frozen %d)  c. COPY+index %.2f s\n",
+        round + 1, a.back(), a2.back(), b.back(), r->copy_seconds, r->index_seconds,
+        r->swap_seconds, r->copy_frozen ? 1 : 0, cc.back());
     std::fflush(stdout);
   }
-  std::printf("median of %d, %d months: a %.2f s, b %.2f s (copy %.2f, index %.2f, swap %.3f), "
-              "c %.2f s; a/b %.2fx, b/c %.2fx\n",
-              rounds, months, Median(a), Median(b), Median(b_copy), Median(b_index), Median(b_swap),
-              Median(cc), Median(a) / Median(b), Median(b) / Median(cc));
+  std::printf(
+      "median of %d, %d months: a %.2f s, a2 %.2f s, b %.2f s (copy %.2f, index %.2f, "
+      "swap %.3f), c %.2f s; a/b %.2fx, a2/b %.2fx, b/c %.2fx\n",
+      rounds, months, Median(a), Median(a2), Median(b), Median(b_copy), Median(b_index),
+      Median(b_swap), Median(cc), Median(a) / Median(b), Median(a2) / Median(b),
+      Median(b) / Median(cc));
   std::printf("after the rounds: ranking dead tuples %s\n",
               Exec(c.get(), "SELECT pg_stat_force_next_flush(); SELECT coalesce(sum(n_dead_tup), 0) "
                             "FROM pg_stat_user_tables WHERE schemaname = 'ranking'").c_str());
