@@ -49,18 +49,21 @@ TEST(MigrateTest, FromEmptyAppliesEveryFileInOrder) {
   TestDatabase db("mig_empty");
   auto report = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(report->steps.size(), 6u);
-  EXPECT_EQ(report->applied_count(), 6);
+  ASSERT_EQ(report->steps.size(), 7u);
+  EXPECT_EQ(report->applied_count(), 7);
   EXPECT_EQ(report->steps[0].file, "0001_schema_migrations.sql");
   EXPECT_EQ(report->steps[3].file, "0004_sync_ledger_lineage.sql");
   EXPECT_EQ(report->steps[4].file, "0005_partitioned_serving_tables.sql");
   EXPECT_EQ(report->steps[5].file, "0006_sync_ledger_v2.sql");
+  EXPECT_EQ(report->steps[6].file, "0007_swap_locks_parents_only.sql");
   EXPECT_EQ(report->target, "PostgreSQL at 127.0.0.1:" +
                                 rs::testing::ServiceEnv("pg")["RS_TEST_PG_PORT"] + "/" + db.name());
-  EXPECT_EQ(db.Value("SELECT string_agg(version, ',' ORDER BY version) FROM public.schema_migrations"),
-            "0001,0002,0003,0004,0005,0006");
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
-            "6");
+  EXPECT_EQ(
+      db.Value("SELECT string_agg(version, ',' ORDER BY version) FROM public.schema_migrations"),
+      "0001,0002,0003,0004,0005,0006,0007");
+  EXPECT_EQ(
+      db.Value("SELECT count(*) FROM public.schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
+      "7");
   auto rep = Replicator::Connect(db.options());
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   Status st = (*rep)->CheckSchema(SignalsSchema(), CompositeSchema());
@@ -101,21 +104,23 @@ TEST(MigrateTest, AppliesOnlyANewFileAndReportsAFailingOneByName) {
   TestDatabase db("mig_new");
   std::string dir = CopyOfMigrations();
   ASSERT_TRUE(Migrate(db.options(), dir).ok());
-  AppendTo(dir + "/0007_extra.sql", "CREATE TABLE core.extra (x int);");
+  AppendTo(dir + "/0900_extra.sql", "CREATE TABLE core.extra (x int);");
   auto r = Migrate(db.options(), dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->applied_count(), 1);
-  EXPECT_EQ(r->steps.back().file, "0007_extra.sql");
-  AppendTo(dir + "/0008_broken.sql", "CREATE TABLE core.ok_part (x int); SELEC 1;");
+  EXPECT_EQ(r->steps.back().file, "0900_extra.sql");
+  AppendTo(dir + "/0901_broken.sql", "CREATE TABLE core.ok_part (x int); SELEC 1;");
   auto bad = Migrate(db.options(), dir);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find(": apply migration 0008_broken.sql: syntax error at or near "
-                                        "\"SELEC\" (SQLSTATE 42601)"),
-            std::string::npos)
+  EXPECT_NE(
+      bad.status().message().find(": apply migration 0901_broken.sql: syntax error at or near "
+                                  "\"SELEC\" (SQLSTATE 42601)"),
+      std::string::npos)
       << bad.status().message();
   // The failed file's transaction rolled back whole.
   EXPECT_EQ(db.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'ok_part'"), "0");
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "7");
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"),
+            "8");  // 0001 to 0007 and 0900
   fs::remove_all(dir);
 }
 
@@ -133,8 +138,8 @@ TEST(MigrateTest, ConcurrentMigratorsEachApplyEveryFileOnce) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     applied += r->applied_count();
   }
-  EXPECT_EQ(applied, 6);
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "6");
+  EXPECT_EQ(applied, 7);
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "7");
 }
 
 TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
@@ -146,9 +151,9 @@ TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
   )");
   auto r = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->steps.size(), 6u);
+  ASSERT_EQ(r->steps.size(), 7u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kAdopted);
-  for (int i = 3; i < 6; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kApplied);
+  for (int i = 3; i < 7; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kApplied);
   EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.ranking_signal"), "1");
   EXPECT_EQ(db.Value("SELECT signals_rows || status || coalesce(run_id, 'null') FROM "
                      "ranking.signal_sync_state"),
@@ -244,6 +249,7 @@ TEST(MigrateTest, ConversionFailingMidwayRollsBackWholeThenRerunConverts) {
   std::string dir = CopyOfMigrations();
   fs::remove(fs::path(dir) / "0005_partitioned_serving_tables.sql");
   fs::remove(fs::path(dir) / "0006_sync_ledger_v2.sql");
+  fs::remove(fs::path(dir) / "0007_swap_locks_parents_only.sql");
   ASSERT_TRUE(Migrate(db.options(), dir).ok());
   db.Value("INSERT INTO ranking.ranking_signal SELECT d, to_char(d, 'YYYY-MM'), 'S' || s, 'St', s, "
            "0.5, 10, NULL FROM generate_series(0, 90) i, LATERAL (SELECT DATE '2024-01-01' + i "
@@ -262,7 +268,7 @@ TEST(MigrateTest, ConversionFailingMidwayRollsBackWholeThenRerunConverts) {
   db.Value("DROP TABLE ranking.ranking_signal_2024_02");
   auto rerun = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
-  EXPECT_EQ(rerun->applied_count(), 2);
+  EXPECT_EQ(rerun->applied_count(), 3);
   EXPECT_EQ(MonthFingerprints(db), before);
   fs::remove_all(dir);
 }
@@ -289,22 +295,24 @@ TEST(MigrationStatusTest, Issue19EachStateAndNothingChanged) {
   auto before = MigrationStatus(fresh.options(), MigrationsDir());
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(states(*before),
-            "0001=pending 0002=pending 0003=pending 0004=pending 0005=pending 0006=pending ");
+            "0001=pending 0002=pending 0003=pending 0004=pending 0005=pending 0006=pending "
+            "0007=pending ");
   // Read only: not even the ledger table was created.
   EXPECT_EQ(fresh.Value("SELECT to_regclass('public.schema_migrations') IS NULL"), "t");
   ASSERT_TRUE(Migrate(fresh.options(), MigrationsDir()).ok());
   auto after = MigrationStatus(fresh.options(), MigrationsDir());
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(states(*after),
-            "0001=applied 0002=applied 0003=applied 0004=applied 0005=applied 0006=applied ");
+            "0001=applied 0002=applied 0003=applied 0004=applied 0005=applied 0006=applied "
+            "0007=applied ");
   std::string dir = CopyOfMigrations();
   AppendTo(dir + "/0002_schemas.sql", "\n-- edited after it was applied\n");
-  fs::remove(fs::path(dir) / "0006_sync_ledger_v2.sql");
+  fs::remove(fs::path(dir) / "0007_swap_locks_parents_only.sql");
   auto edited = MigrationStatus(fresh.options(), dir);
   ASSERT_TRUE(edited.ok());
   EXPECT_EQ(edited->entries[1].state, State::kChanged);
   EXPECT_EQ(edited->entries.back().state, State::kUnknown);
-  EXPECT_EQ(edited->entries.back().version, "0006");
+  EXPECT_EQ(edited->entries.back().version, "0007");
   fs::remove_all(dir);
 
   TestDatabase old("mig_status_predecessor");
@@ -312,7 +320,8 @@ TEST(MigrationStatusTest, Issue19EachStateAndNothingChanged) {
   auto adopted = MigrationStatus(old.options(), MigrationsDir());
   ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
   EXPECT_EQ(states(*adopted),
-            "0001=adopted 0002=adopted 0003=adopted 0004=pending 0005=pending 0006=pending ");
+            "0001=adopted 0002=adopted 0003=adopted 0004=pending 0005=pending 0006=pending "
+            "0007=pending ");
   // The predecessor's ledger still has no checksum column: nothing was changed.
   EXPECT_EQ(old.Value("SELECT count(*) FROM information_schema.columns WHERE table_name = "
                       "'schema_migrations' AND column_name = 'checksum'"),

@@ -157,6 +157,36 @@ TEST_F(MonthSwapTest, SwapSucceedsWhenTheBlockerLeavesDuringRetries) {
   EXPECT_EQ(rep_->MonthContent("2024-06")->signals_checksum, ContentChecksum(next.signals));
 }
 
+// Autovacuum holds SHARE UPDATE EXCLUSIVE on one partition at a time, as the
+// holder here does on another month's partition: the swap locks the parents
+// only, not every partition, so it is not held up (0005's swap waited for
+// such a lock, holding the parents and so every reader meanwhile).
+TEST_F(MonthSwapTest, SwapIsNotHeldUpByAVacuumLockOnAnotherMonthsPartition) {
+  Month other = MakeMonth("2024-07", 2, 20, 1);
+  Month old = MakeMonth("2024-08", 2, 20, 1);
+  Month next = MakeMonth("2024-08", 3, 20, 2);
+  ASSERT_TRUE(Replace(rep_.get(), "2024-07", other).ok());
+  ASSERT_TRUE(Replace(rep_.get(), "2024-08", old).ok());
+  auto holder = PgConnect(db_->dsn());
+  PgValue(holder.get(), "BEGIN");
+  PgValue(holder.get(),
+          "LOCK TABLE ranking.ranking_signal_2024_07, ranking.composite_signal_daily_2024_07 "
+          "IN SHARE UPDATE EXCLUSIVE MODE");
+  ConnectionOptions o = db_->options();
+  o.lock_timeout_ms = 200;
+  o.swap_attempts = 2;
+  o.swap_backoff_base_ms = 50;
+  auto rep = Connect(o);
+  auto r = Replace(rep.get(), "2024-08", next, 2);
+  PgValue(holder.get(), "COMMIT");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->swap_attempts, 1);
+  EXPECT_EQ(r->signals_rows_deleted, 120);
+  EXPECT_EQ(r->composite_rows_deleted, 40);
+  EXPECT_EQ(rep_->MonthContent("2024-08")->signals_checksum, ContentChecksum(next.signals));
+  EXPECT_EQ(rep_->MonthContent("2024-07")->signals_checksum, ContentChecksum(other.signals));
+}
+
 // The client is killed (SIGKILL) at each named point of a replacement; the
 // server discards the transaction, the month keeps its old rows whole, and
 // no staging table survives, then or after the next replacement.
