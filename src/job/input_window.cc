@@ -61,48 +61,92 @@ Result<std::set<std::string>> TargetSymbols(const RecordBatch& market, int32_t f
   return std::set<std::string>(seen.begin(), seen.end());
 }
 
-// The target symbols with fewer than kLookbackRows valid rows before
-// `first_target_day` in `market`.
-Result<std::set<std::string>> ShortOfHistory(const RecordBatch& market, int32_t first_target_day) {
-  RS_ASSIGN_OR_RETURN(std::vector<uint8_t> valid, signals::ValidMarketRows(market));
-  RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(market, "market_daily"));
-  std::unordered_map<std::string_view, int64_t> before;  // target symbols only
-  for (size_t row = 0; row < market.num_rows; ++row) {
-    if (valid[row] && keys.Day(row) >= first_target_day) before.emplace(keys.Symbol(row), 0);
-  }
-  for (size_t row = 0; row < market.num_rows; ++row) {
-    if (!valid[row] || keys.Day(row) >= first_target_day) continue;
-    auto it = before.find(keys.Symbol(row));
-    if (it != before.end()) ++it->second;
-  }
-  std::set<std::string> out;
-  for (const auto& [symbol, rows] : before) {
-    if (rows < kLookbackRows) out.emplace(symbol);
-  }
-  return out;
-}
+// Hashes std::string keys and looks them up by std::string_view.
+struct SymbolHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
-// The `needed` symbols without a finance row dated before `first_target_day`.
-Result<std::set<std::string>> WithoutFinanceBefore(const RecordBatch& finance,
-                                                   int32_t first_target_day,
-                                                   std::set<std::string> needed) {
-  RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(finance, "finance_daily"));
-  std::unordered_set<std::string_view> found;
-  for (size_t row = 0; row < finance.num_rows; ++row) {
-    if (keys.Has(row) && keys.Day(row) < first_target_day) found.insert(keys.Symbol(row));
+// Counts, batch by batch, the valid market rows before `first_target_day` of
+// each target symbol (one with a valid row on or after it, all in the first
+// batch: later batches are older rows). Short() names the target symbols
+// with fewer than kLookbackRows. Each row is validated and counted once,
+// however many times the window doubles back.
+class HistoryCounter {
+ public:
+  explicit HistoryCounter(int32_t first_target_day) : first_target_day_(first_target_day) {}
+
+  Result<std::set<std::string>> Add(const RecordBatch& rows) {
+    RS_ASSIGN_OR_RETURN(std::vector<uint8_t> valid, signals::ValidMarketRows(rows));
+    RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(rows, "market_daily"));
+    if (first_batch_) {
+      for (size_t row = 0; row < rows.num_rows; ++row) {
+        if (valid[row] && keys.Day(row) >= first_target_day_) {
+          before_.try_emplace(std::string(keys.Symbol(row)), 0);
+        }
+      }
+      first_batch_ = false;
+    }
+    // Rows of one symbol mostly come together: the last symbol's entry is
+    // reused without hashing while the symbol repeats.
+    std::string_view last_symbol;
+    int64_t* last_count = nullptr;
+    bool have_last = false;
+    for (size_t row = 0; row < rows.num_rows; ++row) {
+      if (!valid[row] || keys.Day(row) >= first_target_day_) continue;
+      std::string_view symbol = keys.Symbol(row);
+      if (!have_last || symbol != last_symbol) {
+        auto it = before_.find(symbol);
+        last_symbol = symbol;
+        last_count = it != before_.end() ? &it->second : nullptr;
+        have_last = true;
+      }
+      if (last_count != nullptr) ++*last_count;
+    }
+    std::set<std::string> out;
+    for (const auto& [symbol, count] : before_) {
+      if (count < kLookbackRows) out.insert(symbol);
+    }
+    return out;
   }
-  std::erase_if(needed, [&](const std::string& s) { return found.count(s) > 0; });
-  return needed;
-}
+
+ private:
+  int32_t first_target_day_;
+  bool first_batch_ = true;
+  std::unordered_map<std::string, int64_t, SymbolHash, std::equal_to<>> before_;
+};
+
+// The `needed` symbols without a finance row dated before `first_target_day`
+// in any batch added so far.
+class FinanceHistory {
+ public:
+  FinanceHistory(int32_t first_target_day, std::set<std::string> needed)
+      : first_target_day_(first_target_day), needed_(std::move(needed)) {}
+
+  Result<std::set<std::string>> Add(const RecordBatch& rows) {
+    RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(rows, "finance_daily"));
+    std::unordered_set<std::string_view> found;
+    for (size_t row = 0; row < rows.num_rows; ++row) {
+      if (keys.Has(row) && keys.Day(row) < first_target_day_) found.insert(keys.Symbol(row));
+    }
+    std::erase_if(needed_, [&](const std::string& s) { return found.count(s) > 0; });
+    return needed_;
+  }
+
+ private:
+  int32_t first_target_day_;
+  std::set<std::string> needed_;
+};
 
 // Reads [start, window.last_day] of `path`, then doubles back for the
-// symbols `still_short` names until none is left or the table's first date.
-template <typename StillShort>
+// symbols `history` still names short until none is left or the table's
+// first date. `history.Add` sees each batch read once, the first one whole.
+template <typename History>
 Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
                                     const std::vector<std::string>& columns,
                                     const InputWindow& window, int32_t table_first_day,
-                                    int32_t table_last_day, StillShort still_short,
-                                    InputReadInfo* info, const ReadProgress& progress) {
+                                    int32_t table_last_day, History& history, InputReadInfo* info,
+                                    const ReadProgress& progress) {
   WindowRead out;
   int64_t span = kInitialDays;
   out.first_day = WindowStart(window.first_target_day, span, table_first_day);
@@ -111,7 +155,7 @@ Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
   DateRange first{out.first_day, window.last_day};
   if (!out.first_day && window.last_day >= table_last_day) first = DateRange{};
   RS_ASSIGN_OR_RETURN(out.rows, lake.ReadInput(path, columns, info, first, nullptr, progress));
-  RS_ASSIGN_OR_RETURN(std::set<std::string> short_symbols, still_short(out.rows));
+  RS_ASSIGN_OR_RETURN(std::set<std::string> short_symbols, history.Add(out.rows));
   out.short_symbols = static_cast<int64_t>(short_symbols.size());
   while (!short_symbols.empty() && out.first_day) {
     span *= 2;
@@ -121,10 +165,10 @@ Result<WindowRead> ReadDoublingBack(const Lake& lake, const std::string& path,
     RS_ASSIGN_OR_RETURN(
         RecordBatch kept,
         lake.ReadInput(path, columns, info, {start, *out.first_day - 1}, &short_symbols, progress));
+    RS_ASSIGN_OR_RETURN(short_symbols, history.Add(kept));
     RS_RETURN_IF_ERROR(AppendRows(&out.rows, kept));
     out.first_day = start;
     ++out.extensions;
-    RS_ASSIGN_OR_RETURN(short_symbols, still_short(out.rows));
   }
   return out;
 }
@@ -181,12 +225,9 @@ Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
 
 Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
                                     InputReadInfo* info, const ReadProgress& progress) {
-  auto still_short = [&](const RecordBatch& rows) {
-    return ShortOfHistory(rows, window.first_target_day);
-  };
+  HistoryCounter history(window.first_target_day);
   return ReadDoublingBack(lake, lake.layout().market, kMarketColumns, window,
-                          window.market_first_day, window.market_last_day, still_short, info,
-                          progress);
+                          window.market_first_day, window.market_last_day, history, info, progress);
 }
 
 Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
@@ -201,11 +242,9 @@ Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window
   }
   RS_ASSIGN_OR_RETURN(std::set<std::string> targets,
                       TargetSymbols(market, window.first_target_day));
-  auto still_short = [&](const RecordBatch& rows) {
-    return WithoutFinanceBefore(rows, window.first_target_day, targets);
-  };
+  FinanceHistory history(window.first_target_day, std::move(targets));
   return ReadDoublingBack(lake, path, kFinanceColumns, window, *window.finance_first_day,
-                          *window.finance_last_day, still_short, info, progress);
+                          *window.finance_last_day, history, info, progress);
 }
 
 }  // namespace rs::job::internal

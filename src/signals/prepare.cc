@@ -62,7 +62,18 @@ Status CheckSymbols(const KeyColumns& keys, size_t num_rows, std::string_view ta
   const auto& symbols = keys.symbol->As<std::string>();
   for (size_t row = 0; row < num_rows; ++row) {
     if (!keys.symbol->IsValid(row)) continue;
-    auto broken = internal::BrokenSymbolRule(symbols[row]);
+    // Printable ASCII within the length limit breaks no rule (it is UTF-8 and
+    // holds no control character): most symbols, checked without the full
+    // rules, which run on every row otherwise (three times per daily run).
+    const std::string& symbol = symbols[row];
+    if (symbol.size() <= internal::kMaxSymbolBytes &&
+        std::all_of(symbol.begin(), symbol.end(), [](char ch) {
+          auto c = static_cast<unsigned char>(ch);
+          return c >= 0x20 && c < 0x7f;
+        })) {
+      continue;
+    }
+    auto broken = internal::BrokenSymbolRule(symbol);
     if (!broken) continue;
     const ColumnVector& dates = *keys.date;
     std::string date = dates.IsValid(row) ? FormatDate(dates.As<int32_t>()[row]) : "null";
@@ -97,7 +108,7 @@ std::vector<std::string> SymbolDictionary(const KeyColumns& keys, size_t num_row
   std::unordered_map<std::string_view, int32_t> seen;
   const auto& symbols = keys.symbol->As<std::string>();
   for (size_t row = 0; row < num_rows; ++row) {
-    if (HasKey(keys, row)) seen.emplace(symbols[row], 0);
+    if (HasKey(keys, row)) seen.try_emplace(symbols[row], 0);
   }
   std::vector<std::string> names;
   names.reserve(seen.size());
@@ -116,7 +127,7 @@ std::vector<int32_t> SymbolIds(const KeyColumns& keys, size_t num_rows,
   std::vector<int32_t> out(num_rows, kNoSymbol);
   for (size_t row = 0; row < num_rows; ++row) {
     if (!HasKey(keys, row)) continue;
-    auto [it, inserted] = ids.emplace(symbols[row], static_cast<int32_t>(ids.size()));
+    auto [it, inserted] = ids.try_emplace(symbols[row], static_cast<int32_t>(ids.size()));
     out[row] = it->second;
   }
   *num_ids = static_cast<int32_t>(ids.size());

@@ -172,5 +172,20 @@ TEST(PrepareTest, Issue10SymbolThatIsNotUtf8IsAnErrorShowingItsBytes) {
       << f.status().message();
 }
 
+// The printable-ASCII fast path of the symbol rules ends where they do:
+// DEL (0x7F) is a control character, and 256 bytes pass where 257 do not.
+TEST(PrepareTest, SymbolRulesHoldAtThePrintableAsciiBoundaries) {
+  auto message = [](const std::string& symbol) {
+    auto r = Prepare(Market({{Day("2024-03-04"), symbol, 10}}), nullptr, nullptr);
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_EQ(message(std::string(256, '~')), "ok");
+  EXPECT_EQ(message(" !A~"), "ok");
+  EXPECT_NE(message(std::string(257, '~')).find("has 257 bytes (symbols may have at most 256"),
+            std::string::npos);
+  EXPECT_NE(message("AB\x7F").find("holds control character 0x7F at byte 2"), std::string::npos);
+  EXPECT_NE(message("A\x1F").find("holds control character 0x1F at byte 1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rs::signals
