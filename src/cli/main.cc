@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <new>
 #include <string>
 
 #include "cli/commands.h"
@@ -14,6 +16,28 @@
 #include "common/stop.h"
 
 extern char** environ;
+
+// The program's operator new: large buffers (the engine's and the writers'
+// columns) get huge pages (common/allocator.h). operator delete stays the
+// library's, which calls free(). Sanitizer builds keep the sanitizer's.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define RS_SANITIZER_NEW 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define RS_SANITIZER_NEW 1
+#endif
+#endif
+#if !defined(RS_SANITIZER_NEW)
+void* operator new(std::size_t n) {
+  for (;;) {
+    if (void* p = rs::AllocateForBatchWork(n)) return p;
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
+}
+#endif
 
 namespace {
 
