@@ -357,6 +357,30 @@ TEST(WriterTest, OversizedDictionaryFallsBackToPlain) {
   }
 }
 
+TEST(WriterTest, ColumnsOfNearlyAllDistinctValuesAreWrittenPlainFromTheStart) {
+  // 20,000 distinct doubles fit the default dictionary limit (1 MiB), but a
+  // dictionary of them would only add the indices to the same bytes.
+  std::vector<double> scores;
+  std::vector<int32_t> ranks;
+  for (int i = 0; i < 20000; ++i) {
+    scores.push_back(0.5 + i * 1e-6);
+    ranks.push_back(1 + i % 3000);  // 3,000 distinct: worth a dictionary
+  }
+  auto file = WriteAll(Batch({Column(F("score", TypeId::kDouble, false), scores)}));
+  ASSERT_TRUE(file.ok());
+  for (const PageInfo& p : Pages(*file)) {
+    EXPECT_EQ(p.type, kDataPage);
+    EXPECT_EQ(p.encoding, kPlain);
+  }
+  file = WriteAll(Batch({Column(F("rank", TypeId::kInteger, false), ranks)}));
+  ASSERT_TRUE(file.ok());
+  auto pages = Pages(*file);
+  ASSERT_GE(pages.size(), 2u);
+  EXPECT_EQ(pages[0].type, kDictionaryPage);
+  EXPECT_EQ(pages[0].num_values, 3000);
+  EXPECT_EQ(pages[1].encoding, kRleDictionary);
+}
+
 TEST(WriterTest, DictionaryCanBeDisabled) {
   WriterOptions options;
   options.dictionary_enabled = false;

@@ -426,6 +426,9 @@ std::vector<Fixture> Fixtures() {
   Fixture fallback{"dict_fallback", GeneratedColumns(5000, 13, 20), {}, 2};
   fallback.options.dictionary_bytes_limit = 4096;
   f.push_back(std::move(fallback));
+  // Past the writer's dictionary probe (16,384 values in one chunk) with the
+  // doubles nearly all distinct: the chunk switches to PLAIN mid-way.
+  f.push_back({"dict_given_up", GeneratedColumns(40000, 17, 30000), {}, 2});
   f.push_back({"nested", NestedColumns(), {}, 1});
   Fixture nested_small{"nested_pages", NestedColumns(), {}, 1};
   nested_small.options.page_bytes = 1;
