@@ -109,7 +109,13 @@ Status CheckPartitionColumn(const RecordBatch& batch, const Field& field, const 
   int idx = batch.FindColumn(field.name);
   if (idx < 0) return Status::OK();
   const ColumnVector& col = batch.columns[idx];
-  for (size_t row = 0; row < batch.num_rows; ++row) {
+  size_t row = 0;
+  if (field.type.id == TypeId::kString || field.type.id == TypeId::kBinary) {
+    // The text is the value itself: compared in place, without a copy per row.
+    const auto& values = col.As<std::string>();
+    while (row < batch.num_rows && col.IsValid(row) && values[row] == value) ++row;
+  }
+  for (; row < batch.num_rows; ++row) {
     RS_ASSIGN_OR_RETURN(std::optional<std::string> text,
                         FormatPartitionValue(ValueAt(col, row), field.type));
     if (text != value) {
@@ -128,6 +134,7 @@ Status CheckUtf8(const ColumnVector& col) {
   const auto& values = col.As<std::string>();
   for (size_t row = 0; row < values.size(); ++row) {
     if (!col.IsValid(row)) continue;
+    if (FindInvalidUtf8(values[row]) == std::string_view::npos) continue;
     if (auto bad = DescribeInvalidUtf8(values[row])) {
       return Status::InvalidArgument(fmt::format(
           "column {} row {}: not UTF-8 ({}); strings must be UTF-8", col.field.name, row, *bad));

@@ -36,5 +36,22 @@ TEST(Utf8Test, DescribeInvalidUtf8NamesTheFirstBadByteAndItsOffset) {
   EXPECT_EQ(DescribeInvalidUtf8("\xAC"), "byte 0xAC at offset 0");
 }
 
+TEST(Utf8Test, BadBytesAreFoundAtEveryOffsetAroundTheEightByteAsciiSteps) {
+  // The scan takes eight ASCII bytes at a time: a bad byte (or a multi-byte
+  // sequence) at any position, in any length of text, is still where it is.
+  for (size_t len = 1; len <= 24; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      std::string text(len, 'a');
+      text[at] = static_cast<char>(0xFF);
+      EXPECT_EQ(FindInvalidUtf8(text), at) << "length " << len;
+      std::string good(len, 'b');
+      good.replace(at, 1, "\xC3\xA9");  // e acute: two bytes, well formed
+      EXPECT_EQ(FindInvalidUtf8(good), std::string_view::npos) << "length " << len;
+      good.pop_back();  // the sequence cut short at the end
+      if (at + 1 == len) EXPECT_EQ(FindInvalidUtf8(good), at) << "length " << len;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rs
