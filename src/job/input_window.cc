@@ -50,17 +50,6 @@ Result<Keys> KeysOf(const RecordBatch& batch, std::string_view table) {
   return Keys{batch.columns[d], batch.columns[s]};
 }
 
-// Symbols with a valid market row on or after `first_target_day`.
-Result<std::set<std::string>> TargetSymbols(const RecordBatch& market, int32_t first_target_day) {
-  RS_ASSIGN_OR_RETURN(std::vector<uint8_t> valid, signals::ValidMarketRows(market));
-  RS_ASSIGN_OR_RETURN(Keys keys, KeysOf(market, "market_daily"));
-  std::unordered_set<std::string_view> seen;
-  for (size_t row = 0; row < market.num_rows; ++row) {
-    if (valid[row] && keys.Day(row) >= first_target_day) seen.insert(keys.Symbol(row));
-  }
-  return std::set<std::string>(seen.begin(), seen.end());
-}
-
 // Hashes std::string keys and looks them up by std::string_view.
 struct SymbolHash {
   using is_transparent = void;
@@ -107,6 +96,13 @@ class HistoryCounter {
     for (const auto& [symbol, count] : before_) {
       if (count < kLookbackRows) out.insert(symbol);
     }
+    return out;
+  }
+
+  // The target symbols: those with a valid row on or after the first target day.
+  std::set<std::string> Targets() const {
+    std::set<std::string> out;
+    for (const auto& entry : before_) out.insert(entry.first);
     return out;
   }
 
@@ -226,13 +222,17 @@ Result<std::optional<InputWindow>> PlanInputWindow(const Lake& lake,
 Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
                                     InputReadInfo* info, const ReadProgress& progress) {
   HistoryCounter history(window.first_target_day);
-  return ReadDoublingBack(lake, lake.layout().market, kMarketColumns, window,
-                          window.market_first_day, window.market_last_day, history, info, progress);
+  RS_ASSIGN_OR_RETURN(
+      WindowRead out,
+      ReadDoublingBack(lake, lake.layout().market, kMarketColumns, window, window.market_first_day,
+                       window.market_last_day, history, info, progress));
+  out.target_symbols = history.Targets();
+  return out;
 }
 
 Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
-                                     const RecordBatch& market, InputReadInfo* info,
-                                     const ReadProgress& progress) {
+                                     const std::set<std::string>& target_symbols,
+                                     InputReadInfo* info, const ReadProgress& progress) {
   const std::string& path = lake.layout().finance;
   if (!window.finance_first_day) {  // no statistics to plan by: every row
     WindowRead out;
@@ -240,9 +240,7 @@ Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window
                         lake.ReadInput(path, kFinanceColumns, info, {}, nullptr, progress));
     return out;
   }
-  RS_ASSIGN_OR_RETURN(std::set<std::string> targets,
-                      TargetSymbols(market, window.first_target_day));
-  FinanceHistory history(window.first_target_day, std::move(targets));
+  FinanceHistory history(window.first_target_day, target_symbols);
   return ReadDoublingBack(lake, path, kFinanceColumns, window, *window.finance_first_day,
                           *window.finance_last_day, history, info, progress);
 }

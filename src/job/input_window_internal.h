@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/columnar.h"
@@ -62,6 +63,8 @@ struct WindowRead {
   std::optional<int32_t> first_day;  // earliest date read; nullopt = from the table's start
   int extensions = 0;                // times the window was doubled back
   int64_t short_symbols = 0;         // symbols short of history in the first window
+  // Market only: the symbols with a valid row in the target span.
+  std::set<std::string> target_symbols;
 };
 
 // The market_daily rows the window needs (see the file comment). `progress`
@@ -69,11 +72,11 @@ struct WindowRead {
 Result<WindowRead> ReadMarketWindow(const Lake& lake, const InputWindow& window,
                                     InputReadInfo* info, const ReadProgress& progress = {});
 
-// The finance_daily rows the window needs for the symbols with a valid
-// `market` row in the target span. NotFound as Lake::ReadInput's.
+// The finance_daily rows the window needs for `target_symbols` (the market
+// read's). NotFound as Lake::ReadInput's.
 Result<WindowRead> ReadFinanceWindow(const Lake& lake, const InputWindow& window,
-                                     const RecordBatch& market, InputReadInfo* info,
-                                     const ReadProgress& progress = {});
+                                     const std::set<std::string>& target_symbols,
+                                     InputReadInfo* info, const ReadProgress& progress = {});
 
 }  // namespace rs::job::internal
 

@@ -186,8 +186,8 @@ Result<bool> ReadWindowedInputs(const Lake& lake, const internal::InputWindow& w
   nlohmann::json fields = ReadFields(lake, layout.market, market.rows, market_info);
   AddWindowFields(market, window.last_day, &fields);
   log.Info("read market_daily", fields);
-  auto finance_window =
-      internal::ReadFinanceWindow(lake, window, market.rows, &finance_info, finance_bar.Callback());
+  auto finance_window = internal::ReadFinanceWindow(lake, window, market.target_symbols,
+                                                    &finance_info, finance_bar.Callback());
   if (finance_window.status().code() == StatusCode::kInvalidArgument) return false;
   LogSkipped(lake.Describe(layout.finance), finance_info, log);
   // The finance rows read, or the read's error for FinanceOrNone to judge (a
