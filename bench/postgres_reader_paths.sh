@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The readers' access paths before and after migration 0005 (partitions), on
+# The readers' access paths before and after migration 0005 (partitions) and
+# 0008 (BRIN on year_month), on
 # a small prefilled database: MONTHS months (default 12) of SYMBOLS symbols
 # (default 500) x 6 strategies x 21 days. Prints, per query, the plan's top
 # nodes and the median execution time of 5 warm EXPLAIN ANALYZE runs.
@@ -56,11 +57,16 @@ measure() {
 }
 
 measure "before (0004)"
-for f in "$here"/deploy/sql/postgres/migrations/000[5-6]_*.sql; do
-  start=$(date +%s.%N)
-  psql -X -q -v ON_ERROR_STOP=1 -1 -f "$f" "$dbdsn" >/dev/null
-  echo "applied $(basename "$f") in $(echo "$(date +%s.%N) - $start" | bc) s"
-done
-psql -X -q "$dbdsn" -c "VACUUM ANALYZE"
-measure "after (0005)"
+apply() {
+  for f in "$@"; do
+    start=$(date +%s.%N)
+    psql -X -q -v ON_ERROR_STOP=1 -1 -f "$f" "$dbdsn" >/dev/null
+    echo "applied $(basename "$f") in $(echo "$(date +%s.%N) - $start" | bc) s"
+  done
+  psql -X -q "$dbdsn" -c "VACUUM ANALYZE"
+}
+apply "$here"/deploy/sql/postgres/migrations/000[5-7]_*.sql
+measure "after (0005, btree on year_month)"
+apply "$here"/deploy/sql/postgres/migrations/0008_*.sql
+measure "after (0008, BRIN on year_month)"
 [ -n "${KEEP:-}" ] || psql -X -q "$dsn" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"

@@ -1,13 +1,13 @@
-#include "postgres/migrations.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "postgres/migrations.h"
 #include "postgres/pg_test_db.h"
 #include "postgres/replicator.h"
+#include "postgres/signal_batches.h"
 
 namespace rs::postgres {
 namespace {
@@ -49,21 +49,22 @@ TEST(MigrateTest, FromEmptyAppliesEveryFileInOrder) {
   TestDatabase db("mig_empty");
   auto report = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(report->steps.size(), 7u);
-  EXPECT_EQ(report->applied_count(), 7);
+  ASSERT_EQ(report->steps.size(), 8u);
+  EXPECT_EQ(report->applied_count(), 8);
   EXPECT_EQ(report->steps[0].file, "0001_schema_migrations.sql");
   EXPECT_EQ(report->steps[3].file, "0004_sync_ledger_lineage.sql");
   EXPECT_EQ(report->steps[4].file, "0005_partitioned_serving_tables.sql");
   EXPECT_EQ(report->steps[5].file, "0006_sync_ledger_v2.sql");
   EXPECT_EQ(report->steps[6].file, "0007_swap_locks_parents_only.sql");
+  EXPECT_EQ(report->steps[7].file, "0008_year_month_brin.sql");
   EXPECT_EQ(report->target, "PostgreSQL at 127.0.0.1:" +
                                 rs::testing::ServiceEnv("pg")["RS_TEST_PG_PORT"] + "/" + db.name());
   EXPECT_EQ(
       db.Value("SELECT string_agg(version, ',' ORDER BY version) FROM public.schema_migrations"),
-      "0001,0002,0003,0004,0005,0006,0007");
+      "0001,0002,0003,0004,0005,0006,0007,0008");
   EXPECT_EQ(
       db.Value("SELECT count(*) FROM public.schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
-      "7");
+      "8");
   auto rep = Replicator::Connect(db.options());
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   Status st = (*rep)->CheckSchema(SignalsSchema(), CompositeSchema());
@@ -120,7 +121,7 @@ TEST(MigrateTest, AppliesOnlyANewFileAndReportsAFailingOneByName) {
   // The failed file's transaction rolled back whole.
   EXPECT_EQ(db.Value("SELECT count(*) FROM pg_tables WHERE tablename = 'ok_part'"), "0");
   EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"),
-            "8");  // 0001 to 0007 and 0900
+            "9");  // 0001 to 0008 and 0900
   fs::remove_all(dir);
 }
 
@@ -138,8 +139,8 @@ TEST(MigrateTest, ConcurrentMigratorsEachApplyEveryFileOnce) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     applied += r->applied_count();
   }
-  EXPECT_EQ(applied, 7);
-  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "7");
+  EXPECT_EQ(applied, 8);
+  EXPECT_EQ(db.Value("SELECT count(*) FROM public.schema_migrations"), "8");
 }
 
 TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
@@ -151,9 +152,9 @@ TEST(MigrateTest, AdoptsPredecessorDatabaseWithoutRerunning) {
   )");
   auto r = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->steps.size(), 7u);
+  ASSERT_EQ(r->steps.size(), 8u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kAdopted);
-  for (int i = 3; i < 7; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kApplied);
+  for (int i = 3; i < 8; ++i) EXPECT_EQ(r->steps[i].action, MigrationStep::Action::kApplied);
   EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.ranking_signal"), "1");
   EXPECT_EQ(db.Value("SELECT signals_rows || status || coalesce(run_id, 'null') FROM "
                      "ranking.signal_sync_state"),
@@ -218,6 +219,14 @@ TEST(MigrateTest, ConvertsPopulatedPredecessorTablesToPartitionsKeepingEveryRow)
               "ranking_signal_2018_11,ranking_signal_2018_12,ranking_signal_2019_01,"
               "ranking_signal_2019_02,ranking_signal_2020_06,ranking_signal_default");
     EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.ranking_signal_default"), "0");
+    // 0008: each partition's year_month index is a BRIN index named for it.
+    EXPECT_EQ(
+        db.Value(std::string(testing::kYearMonthIndexesSql) + " AND i.relname LIKE 'composite%'"),
+        "composite_signal_daily_2018_12_year_month_idx:brin:ranking.composite_signal_daily_"
+        "year_month_idx,composite_signal_daily_2019_01_year_month_idx:brin:ranking."
+        "composite_signal_daily_year_month_idx,composite_signal_daily_default_year_month_idx:"
+        "brin:ranking.composite_signal_daily_year_month_idx,composite_signal_daily_year_"
+        "month_idx:brin:-");
     EXPECT_EQ(db.Value("SELECT count(*) FROM pg_class WHERE relname LIKE '%unpart%'"), "0");
     EXPECT_EQ(db.Value("SELECT string_agg(status || ':' || (last_success_at IS NOT NULL), ',' "
                        "ORDER BY year_month) FROM ranking.signal_sync_state"),
@@ -250,6 +259,7 @@ TEST(MigrateTest, ConversionFailingMidwayRollsBackWholeThenRerunConverts) {
   fs::remove(fs::path(dir) / "0005_partitioned_serving_tables.sql");
   fs::remove(fs::path(dir) / "0006_sync_ledger_v2.sql");
   fs::remove(fs::path(dir) / "0007_swap_locks_parents_only.sql");
+  fs::remove(fs::path(dir) / "0008_year_month_brin.sql");
   ASSERT_TRUE(Migrate(db.options(), dir).ok());
   db.Value("INSERT INTO ranking.ranking_signal SELECT d, to_char(d, 'YYYY-MM'), 'S' || s, 'St', s, "
            "0.5, 10, NULL FROM generate_series(0, 90) i, LATERAL (SELECT DATE '2024-01-01' + i "
@@ -268,8 +278,84 @@ TEST(MigrateTest, ConversionFailingMidwayRollsBackWholeThenRerunConverts) {
   db.Value("DROP TABLE ranking.ranking_signal_2024_02");
   auto rerun = Migrate(db.options(), MigrationsDir());
   ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
-  EXPECT_EQ(rerun->applied_count(), 3);
+  EXPECT_EQ(rerun->applied_count(), 4);
   EXPECT_EQ(MonthFingerprints(db), before);
+  fs::remove_all(dir);
+}
+
+// 0008 on a database served by 0007's btree indexes: the months' rows stay,
+// every partition's year_month index becomes BRIN under its old name, a
+// rerun changes nothing, and the next replacement's staging index is adopted
+// by ATTACH (no second index built in the swap).
+TEST(MigrateTest, YearMonthBtreesBecomeBrinOnEveryPartitionKeepingEveryRow) {
+  TestDatabase db("mig_brin");
+  std::string dir = CopyOfMigrations();
+  fs::remove(fs::path(dir) / "0008_year_month_brin.sql");
+  ASSERT_TRUE(Migrate(db.options(), dir).ok());
+  auto rep = Replicator::Connect(db.options());
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  for (const char* ym : {"2024-01", "2024-02"}) {
+    MonthPayload p{ym,
+                   testing::MakeSignals(ym, 3, 20, 2, 1),
+                   testing::MakeComposite(ym, 3, 20, 1),
+                   1,
+                   1,
+                   1,
+                   "run",
+                   true};
+    ASSERT_TRUE((*rep)->ReplaceMonth(p).ok());
+  }
+  const std::string composite_indexes =
+      std::string(testing::kYearMonthIndexesSql) + " AND i.relname LIKE 'composite%'";
+  EXPECT_EQ(db.Value(composite_indexes),
+            "composite_signal_daily_2024_01_year_month_idx:btree:ranking.composite_signal_daily_"
+            "year_month_idx,composite_signal_daily_2024_02_year_month_idx:btree:ranking."
+            "composite_signal_daily_year_month_idx,composite_signal_daily_default_year_month_idx:"
+            "btree:ranking.composite_signal_daily_year_month_idx,composite_signal_daily_year_"
+            "month_idx:btree:-");
+  std::string before = MonthFingerprints(db);
+  auto m = Migrate(db.options(), MigrationsDir());
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->applied_count(), 1);
+  EXPECT_EQ(MonthFingerprints(db), before);
+  const std::string brin =
+      "composite_signal_daily_2024_01_year_month_idx:brin:ranking.composite_signal_daily_"
+      "year_month_idx,composite_signal_daily_2024_02_year_month_idx:brin:ranking."
+      "composite_signal_daily_year_month_idx,composite_signal_daily_default_year_month_idx:"
+      "brin:ranking.composite_signal_daily_year_month_idx,composite_signal_daily_year_"
+      "month_idx:brin:-";
+  EXPECT_EQ(db.Value(composite_indexes), brin);
+  const std::string not_brin = std::string("SELECT count(*) FROM (") +
+                               testing::kYearMonthIndexesSql +
+                               ") x WHERE string_agg LIKE '%:btree:%'";
+  EXPECT_EQ(db.Value(not_brin), "0");
+  EXPECT_EQ(db.Value(std::string("SELECT length(x) - length(replace(x, ',', '')) + 1 FROM (") +
+                     testing::kYearMonthIndexesSql + " AND i.relname LIKE 'ranking_signal%') y(x)"),
+            "4");  // the parent's, two months', the DEFAULT partition's
+  // Rerunning the file changes nothing.
+  std::string relations = db.Value(
+      "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
+      "WHERE relnamespace = 'ranking'::regnamespace");
+  std::ifstream in(MigrationsDir() + "/0008_year_month_brin.sql");
+  std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  db.Value("BEGIN; " + sql + "; COMMIT");
+  EXPECT_EQ(db.Value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
+                     "WHERE relnamespace = 'ranking'::regnamespace"),
+            relations);
+  // The next replacement builds BRIN on staging, which ATTACH adopts.
+  MonthPayload p{"2024-02",
+                 testing::MakeSignals("2024-02", 3, 20, 2, 2),
+                 testing::MakeComposite("2024-02", 3, 20, 2),
+                 2,
+                 2,
+                 2,
+                 "run",
+                 true};
+  ASSERT_TRUE((*rep)->ReplaceMonth(p).ok());
+  EXPECT_EQ(db.Value(composite_indexes), brin);
+  EXPECT_EQ(db.Value("SELECT count(*) FROM ranking.composite_signal_daily WHERE year_month = "
+                     "'2024-02'"),
+            "60");
   fs::remove_all(dir);
 }
 
@@ -296,7 +382,7 @@ TEST(MigrationStatusTest, Issue19EachStateAndNothingChanged) {
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(states(*before),
             "0001=pending 0002=pending 0003=pending 0004=pending 0005=pending 0006=pending "
-            "0007=pending ");
+            "0007=pending 0008=pending ");
   // Read only: not even the ledger table was created.
   EXPECT_EQ(fresh.Value("SELECT to_regclass('public.schema_migrations') IS NULL"), "t");
   ASSERT_TRUE(Migrate(fresh.options(), MigrationsDir()).ok());
@@ -304,15 +390,15 @@ TEST(MigrationStatusTest, Issue19EachStateAndNothingChanged) {
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(states(*after),
             "0001=applied 0002=applied 0003=applied 0004=applied 0005=applied 0006=applied "
-            "0007=applied ");
+            "0007=applied 0008=applied ");
   std::string dir = CopyOfMigrations();
   AppendTo(dir + "/0002_schemas.sql", "\n-- edited after it was applied\n");
-  fs::remove(fs::path(dir) / "0007_swap_locks_parents_only.sql");
+  fs::remove(fs::path(dir) / "0008_year_month_brin.sql");
   auto edited = MigrationStatus(fresh.options(), dir);
   ASSERT_TRUE(edited.ok());
   EXPECT_EQ(edited->entries[1].state, State::kChanged);
   EXPECT_EQ(edited->entries.back().state, State::kUnknown);
-  EXPECT_EQ(edited->entries.back().version, "0007");
+  EXPECT_EQ(edited->entries.back().version, "0008");
   fs::remove_all(dir);
 
   TestDatabase old("mig_status_predecessor");
@@ -321,7 +407,7 @@ TEST(MigrationStatusTest, Issue19EachStateAndNothingChanged) {
   ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
   EXPECT_EQ(states(*adopted),
             "0001=adopted 0002=adopted 0003=adopted 0004=pending 0005=pending 0006=pending "
-            "0007=pending ");
+            "0007=pending 0008=pending ");
   // The predecessor's ledger still has no checksum column: nothing was changed.
   EXPECT_EQ(old.Value("SELECT count(*) FROM information_schema.columns WHERE table_name = "
                       "'schema_migrations' AND column_name = 'checksum'"),

@@ -55,6 +55,18 @@ inline std::string MigrationsDir() {
   return rs::testing::SourcePath("deploy/sql/postgres/migrations");
 }
 
+// Every index on year_month in schema ranking, "index:access method:parent
+// index" sorted by name ("-" for an index attached to no partitioned index);
+// the ledger's unique key on year_month is not one of them.
+inline constexpr char kYearMonthIndexesSql[] =
+    "SELECT string_agg(i.relname || ':' || am.amname || ':' || "
+    "coalesce(h.inhparent::regclass::text,"
+    " '-'), ',' ORDER BY i.relname) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+    " JOIN pg_am am ON am.oid = i.relam JOIN pg_attribute a ON a.attrelid = x.indrelid AND"
+    " a.attnum = x.indkey[0] LEFT JOIN pg_inherits h ON h.inhrelid = i.oid WHERE a.attname ="
+    " 'year_month' AND x.indnatts = 1 AND NOT x.indisunique AND i.relnamespace ="
+    " 'ranking'::regnamespace";
+
 class TestDatabase {
  public:
   explicit TestDatabase(const std::string& tag) {
