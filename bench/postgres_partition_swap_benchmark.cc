@@ -13,8 +13,9 @@
 //   c. server-side COPY of the same files into empty unindexed tables, then
 //      building the same three indexes as b (primary key, (symbol, date),
 //      BRIN on year_month since 0008; no ANALYZE), rolled back.
-// Then the conversion of 0005 (and 0008's BRIN): a predecessor database of RS_BENCH_CONVERT_MONTHS
-// months (default 4) converted by Migrate, timed per 10 M rows.
+// Then the conversion of 0005 (and 0008's BRIN): a predecessor database of
+// RS_BENCH_CONVERT_MONTHS months (default 4) converted by Migrate, timed per
+// 10 M rows.
 //
 //   scripts/services/pg.sh start /tmp/rs-bench-pg && . /tmp/rs-bench-pg/pg.env
 //   cmake --build build --target bench_postgres_partition_swap
