@@ -13,6 +13,8 @@
 //   c. server-side COPY of the same files into empty unindexed tables, then
 //      building the same three indexes as b (primary key, (symbol, date),
 //      BRIN on year_month since 0008; no ANALYZE), rolled back.
+// Then as many rounds of a3 (a's statements without the VACUUM between
+// rounds, as the old design ran: autovacuum only) interleaved with b.
 // Then the conversion of 0005 (and 0008's BRIN): a predecessor database of
 // RS_BENCH_CONVERT_MONTHS months (default 4) converted by Migrate, timed per
 // 10 M rows.
@@ -301,6 +303,32 @@ void RunReplaceComparison(const std::string& admin_dsn, int months, int rounds) 
       rounds, months, Median(a), Median(a2), Median(b), Median(b_copy), Median(b_index),
       Median(b_swap), Median(cc), Median(c_copy), Median(a) / Median(b), Median(a2) / Median(b),
       Median(b) / Median(cc));
+  // a3: the old design as it ran, without a VACUUM between replaces: each
+  // DELETE leaves the month's rows dead until autovacuum (default settings:
+  // once 20% of the table is dead, about 24 replaces at 120 months) reaches
+  // the table. Rounds a3, b, a3, b, ... starting from the vacuumed table.
+  std::vector<double> a3, b3;
+  for (int round = 0; round < rounds; ++round) {
+    t = Clock::now();
+    Exec(c.get(), old_sql);
+    a3.push_back(SecondsSince(t));
+    std::string dead = Exec(c.get(),
+                            "SELECT pg_stat_force_next_flush(); SELECT n_dead_tup FROM "
+                            "pg_stat_user_tables WHERE relid = 'old.ranking_signal'::regclass");
+    ++version;
+    MonthPayload p{kMonth, signals, composite, version, version, version, "bench", false};
+    t = Clock::now();
+    auto r = (*rep)->ReplaceMonth(p);
+    if (!r.ok()) Die(r.status().ToString());
+    b3.push_back(SecondsSince(t));
+    std::printf(
+        "unvacuumed round %d: a3. DELETE+COPY %.2f s (old.ranking_signal dead tuples "
+        "after: %s)  b. ReplaceMonth %.2f s\n",
+        round + 1, a3.back(), dead.c_str(), b3.back());
+    std::fflush(stdout);
+  }
+  std::printf("median of %d without VACUUM between replaces: a3 %.2f s, b %.2f s; a3/b %.2fx\n",
+              rounds, Median(a3), Median(b3), Median(a3) / Median(b3));
   std::printf("after the rounds: ranking dead tuples %s\n",
               Exec(c.get(), "SELECT pg_stat_force_next_flush(); SELECT coalesce(sum(n_dead_tup), 0) "
                             "FROM pg_stat_user_tables WHERE schemaname = 'ranking'").c_str());
