@@ -176,6 +176,20 @@ std::string MonthFingerprints(TestDatabase& db) {
       " FROM ranking.composite_signal_daily c GROUP BY year_month) x");
 }
 
+// Runs migration `file` again by hand, outside the ledger: no relation of
+// schema ranking is created, dropped or rebuilt (same oids).
+void ExpectRerunKeepsEveryRelation(TestDatabase& db, const std::string& file) {
+  const std::string relations_sql =
+      "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
+      "WHERE relnamespace = 'ranking'::regnamespace";
+  std::string relations = db.Value(relations_sql);
+  std::ifstream in(MigrationsDir() + "/" + file);
+  std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(sql.empty()) << file;
+  db.Value("BEGIN; " + sql + "; COMMIT");
+  EXPECT_EQ(db.Value(relations_sql), relations) << file;
+}
+
 // The predecessor's database (0001-0003, with or without 0004) holding rows
 // in several months, one of them a single day, is converted to partitions
 // without losing or changing a row; migrate again is a no-op.
@@ -239,14 +253,7 @@ TEST(MigrateTest, ConvertsPopulatedPredecessorTablesToPartitionsKeepingEveryRow)
     EXPECT_EQ(again->applied_count(), 0);
     EXPECT_EQ(MonthFingerprints(db), before);
     // Rerunning the conversion itself on partitioned tables changes nothing.
-    std::string relations = db.Value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
-                                     "WHERE relnamespace = 'ranking'::regnamespace");
-    std::ifstream in(MigrationsDir() + "/0005_partitioned_serving_tables.sql");
-    std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    db.Value("BEGIN; " + sql + "; COMMIT");
-    EXPECT_EQ(db.Value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
-                       "WHERE relnamespace = 'ranking'::regnamespace"),
-              relations);
+    ExpectRerunKeepsEveryRelation(db, "0005_partitioned_serving_tables.sql");
   }
 }
 
@@ -332,16 +339,7 @@ TEST(MigrateTest, YearMonthBtreesBecomeBrinOnEveryPartitionKeepingEveryRow) {
   EXPECT_EQ(db.Value(std::string("SELECT length(x) - length(replace(x, ',', '')) + 1 FROM (") +
                      testing::kYearMonthIndexesSql + " AND i.relname LIKE 'ranking_signal%') y(x)"),
             "4");  // the parent's, two months', the DEFAULT partition's
-  // Rerunning the file changes nothing.
-  std::string relations = db.Value(
-      "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
-      "WHERE relnamespace = 'ranking'::regnamespace");
-  std::ifstream in(MigrationsDir() + "/0008_year_month_brin.sql");
-  std::string sql((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  db.Value("BEGIN; " + sql + "; COMMIT");
-  EXPECT_EQ(db.Value("SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class "
-                     "WHERE relnamespace = 'ranking'::regnamespace"),
-            relations);
+  ExpectRerunKeepsEveryRelation(db, "0008_year_month_brin.sql");
   // The next replacement builds BRIN on staging, which ATTACH adopts.
   MonthPayload p{"2024-02",
                  testing::MakeSignals("2024-02", 3, 20, 2, 2),
