@@ -2,9 +2,8 @@
 #include <bit>
 #include <chrono>
 #include <limits>
-#include <string_view>
-#include <unordered_map>
 
+#include "common/dictionary.h"
 #include "common/retry.h"
 #include "postgres/copy_binary_internal.h"
 #include "postgres/month_swap_internal.h"
@@ -24,33 +23,6 @@ std::string CopySql(const std::string& table, const Schema& schema, bool freeze)
   for (const Field& f : schema) cols += (cols.empty() ? "" : ", ") + QuoteIdent(f.name);
   return "COPY " + table + " (" + cols + ") FROM STDIN (FORMAT binary" +
          (freeze ? ", FREEZE true)" : ")");
-}
-
-// Dense ranks of a string column's values in byte order (std::string's
-// operator<): equal values get equal ranks. Runs of equal values (the
-// batch's strategies) skip the lookup.
-std::vector<uint32_t> ByteOrderRanks(const std::vector<std::string>& values, size_t* distinct) {
-  std::unordered_map<std::string_view, uint32_t> ids;
-  std::vector<std::string_view> names;
-  std::vector<uint32_t> id(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0 && values[i] == values[i - 1]) {
-      id[i] = id[i - 1];
-      continue;
-    }
-    auto [it, added] = ids.try_emplace(values[i], static_cast<uint32_t>(names.size()));
-    if (added) names.push_back(values[i]);
-    id[i] = it->second;
-  }
-  std::vector<uint32_t> by_name(names.size());
-  for (uint32_t k = 0; k < by_name.size(); ++k) by_name[k] = k;
-  std::sort(by_name.begin(), by_name.end(),
-            [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
-  std::vector<uint32_t> rank(names.size());
-  for (uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
-  for (uint32_t& v : id) v = rank[v];
-  *distinct = names.size();
-  return id;
 }
 
 int BitWidth(uint64_t max_value) { return static_cast<int>(std::bit_width(max_value)); }
@@ -78,10 +50,11 @@ std::vector<uint32_t> PrimaryKeyOrder(const RecordBatch& batch) {
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   if (std::is_sorted(order.begin(), order.end(), before)) return {};
   const auto [min_date, max_date] = std::minmax_element(date.begin(), date.end());
-  size_t symbols = 0, strategies = 1;
-  std::vector<uint32_t> symbol_rank = ByteOrderRanks(symbol, &symbols);
-  std::vector<uint32_t> strategy_rank;
-  if (strategy != nullptr) strategy_rank = ByteOrderRanks(*strategy, &strategies);
+  // Index among the sorted distinct values = rank in byte order.
+  std::vector<int32_t> symbol_rank, strategy_rank;
+  const size_t symbols = SortedDictionary(symbol, 1, &symbol_rank).size();
+  const size_t strategies =
+      strategy != nullptr ? SortedDictionary(*strategy, 1, &strategy_rank).size() : 1;
   const int row_bits = BitWidth(batch.num_rows - 1);
   const int strategy_bits = BitWidth(strategies - 1);
   const int symbol_bits = BitWidth(symbols - 1);
@@ -93,8 +66,8 @@ std::vector<uint32_t> PrimaryKeyOrder(const RecordBatch& batch) {
   std::vector<uint64_t> keys(batch.num_rows);
   for (size_t i = 0; i < keys.size(); ++i) {
     uint64_t k = static_cast<uint64_t>(int64_t{date[i]} - *min_date);
-    k = (k << symbol_bits) | symbol_rank[i];
-    k = (k << strategy_bits) | (strategy != nullptr ? strategy_rank[i] : 0);
+    k = (k << symbol_bits) | static_cast<uint32_t>(symbol_rank[i]);
+    k = (k << strategy_bits) | (strategy != nullptr ? static_cast<uint32_t>(strategy_rank[i]) : 0);
     keys[i] = (k << row_bits) | i;
   }
   std::sort(keys.begin(), keys.end());

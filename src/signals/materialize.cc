@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/dictionary.h"
 #include "common/parallel.h"
 #include "signals/columns_internal.h"
-#include "signals/dictionary_internal.h"
 #include "signals/months.h"
 #include "signals/ranking.h"
 #include "signals/symbols_internal.h"
@@ -88,9 +88,8 @@ Result<Input> ReadInput(const RecordBatch& rankings, int threads) {
     RS_RETURN_IF_ERROR(CheckNotNull(*c, in.rows));
   }
   in.dates = &date->As<int32_t>();
-  in.strategies =
-      internal::SortedDictionary(strategy->As<std::string>(), threads, &in.strategy_ids);
-  in.symbols = internal::SortedDictionary(symbol->As<std::string>(), threads, &in.symbol_ids);
+  in.strategies = SortedDictionary(strategy->As<std::string>(), threads, &in.strategy_ids);
+  in.symbols = SortedDictionary(symbol->As<std::string>(), threads, &in.symbol_ids);
   RS_RETURN_IF_ERROR(CheckSymbols(in));
   if (rank->field.type.id == TypeId::kLong) {
     in.ranks = rank->As<int64_t>();

@@ -2,15 +2,16 @@
 // own open-addressing table (local ids in first-seen order); the slices'
 // distinct values are merged and sorted, and a final parallel pass maps local
 // ids to sorted ids. One hash lookup per row (none inside runs of equal values).
+#include "common/dictionary.h"
+
 #include <algorithm>
 #include <cstring>
 #include <functional>
 #include <string_view>
 
 #include "common/parallel.h"
-#include "signals/dictionary_internal.h"
 
-namespace rs::signals::internal {
+namespace rs {
 namespace {
 
 // A string of at most 16 bytes as two words (fixed-size loads, possibly
@@ -144,4 +145,4 @@ std::vector<std::string> SortedDictionary(const std::vector<std::string>& values
   return std::vector<std::string>(all.begin(), all.end());
 }
 
-}  // namespace rs::signals::internal
+}  // namespace rs

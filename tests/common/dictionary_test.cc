@@ -1,4 +1,4 @@
-#include "signals/dictionary_internal.h"
+#include "common/dictionary.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace rs::signals::internal {
+namespace rs {
 namespace {
 
 // Strings of every length from 0 to 24 (the short-string words, both sides of
@@ -47,7 +47,8 @@ TEST(SortedDictionaryTest, IdsIndexTheSortedDistinctValuesForAnyThreadCount) {
     ASSERT_EQ(names, sorted) << threads << " threads";
     ASSERT_EQ(ids.size(), values.size());
     for (size_t row = 0; row < values.size(); ++row) {
-      ASSERT_EQ(ids[row], reference.at(values[row])) << "row " << row << ", " << threads << " threads";
+      ASSERT_EQ(ids[row], reference.at(values[row]))
+          << "row " << row << ", " << threads << " threads";
     }
   }
 }
@@ -61,4 +62,4 @@ TEST(SortedDictionaryTest, EmptyAndSingleValueColumns) {
 }
 
 }  // namespace
-}  // namespace rs::signals::internal
+}  // namespace rs
