@@ -48,7 +48,9 @@ TEST(Utf8Test, BadBytesAreFoundAtEveryOffsetAroundTheEightByteAsciiSteps) {
       good.replace(at, 1, "\xC3\xA9");  // e acute: two bytes, well formed
       EXPECT_EQ(FindInvalidUtf8(good), std::string_view::npos) << "length " << len;
       good.pop_back();  // the sequence cut short at the end
-      if (at + 1 == len) EXPECT_EQ(FindInvalidUtf8(good), at) << "length " << len;
+      if (at + 1 == len) {
+        EXPECT_EQ(FindInvalidUtf8(good), at) << "length " << len;
+      }
     }
   }
 }
