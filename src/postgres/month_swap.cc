@@ -71,7 +71,7 @@ std::vector<uint32_t> PrimaryKeyOrder(const RecordBatch& batch) {
     keys[i] = (k << row_bits) | i;
   }
   std::sort(keys.begin(), keys.end());
-  const uint64_t row_mask = row_bits == 64 ? ~uint64_t{0} : (uint64_t{1} << row_bits) - 1;
+  const uint64_t row_mask = (uint64_t{1} << row_bits) - 1;  // row_bits <= 32
   for (size_t i = 0; i < keys.size(); ++i) order[i] = static_cast<uint32_t>(keys[i] & row_mask);
   return order;
 }
