@@ -104,6 +104,7 @@ function(rs_test name)
       # Runs code on several threads: also under ThreadSanitizer (label tsan).
       list(APPEND _labels tsan)
       add_dependencies(rs_tsan_tests ${name})
+      set_property(GLOBAL APPEND PROPERTY RS_TSAN_TESTS_FOUND ${_test})
     endif()
     add_test(NAME ${_test} COMMAND ${name} --gtest_filter=${_filter} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(${_test} PROPERTIES LABELS "${_labels}" TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT "${_env}")
