@@ -344,6 +344,14 @@ TEST(WriterTest, StringsAreDictionaryEncodedBehindADictionaryPage) {
   EXPECT_EQ(pages[1].num_values, 1000);
 }
 
+// Every page of the file is a PLAIN data page: no dictionary was written.
+void ExpectOnlyPlainDataPages(const std::string& file) {
+  for (const PageInfo& p : Pages(file)) {
+    EXPECT_EQ(p.type, kDataPage);
+    EXPECT_EQ(p.encoding, kPlain);
+  }
+}
+
 TEST(WriterTest, OversizedDictionaryFallsBackToPlain) {
   WriterOptions options;
   options.dictionary_bytes_limit = 1000;
@@ -351,10 +359,7 @@ TEST(WriterTest, OversizedDictionaryFallsBackToPlain) {
   for (int i = 0; i < 1000; ++i) v.push_back("unique-" + std::to_string(i));
   auto file = WriteAll(Batch({Column(F("s", TypeId::kString, false), v)}), options);
   ASSERT_TRUE(file.ok());
-  for (const PageInfo& p : Pages(*file)) {
-    EXPECT_EQ(p.type, kDataPage);
-    EXPECT_EQ(p.encoding, kPlain);
-  }
+  ExpectOnlyPlainDataPages(*file);
 }
 
 TEST(WriterTest, ColumnsOfNearlyAllDistinctValuesAreWrittenPlainFromTheStart) {
@@ -368,10 +373,7 @@ TEST(WriterTest, ColumnsOfNearlyAllDistinctValuesAreWrittenPlainFromTheStart) {
   }
   auto file = WriteAll(Batch({Column(F("score", TypeId::kDouble, false), scores)}));
   ASSERT_TRUE(file.ok());
-  for (const PageInfo& p : Pages(*file)) {
-    EXPECT_EQ(p.type, kDataPage);
-    EXPECT_EQ(p.encoding, kPlain);
-  }
+  ExpectOnlyPlainDataPages(*file);
   file = WriteAll(Batch({Column(F("rank", TypeId::kInteger, false), ranks)}));
   ASSERT_TRUE(file.ok());
   auto pages = Pages(*file);
